@@ -8,6 +8,7 @@
  * Single-threaded; figures are the median of several timed runs.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BlackScholes } from '@uqee/black-scholes';
 import { blackScholes as classicBlackScholes } from 'black-scholes';
 import { bsmGreeks, bsmPrice } from '../shared/domain/pricing/black-scholes-merton.ts';
@@ -163,7 +164,7 @@ interface RefCase {
   gamma: number | string;
   vega: number | string;
 }
-const reference = JSON.parse(readFileSync(new URL('../../../test/reference/bsm-greeks.json', import.meta.url), 'utf8')) as RefCase[];
+const reference = JSON.parse(readFileSync(resolve('test/reference/bsm-greeks.json'), 'utf8')) as RefCase[];
 type Field = 'price' | 'delta' | 'gamma' | 'vega';
 const FIELDS: Field[] = ['price', 'delta', 'gamma', 'vega'];
 interface Score {
@@ -176,13 +177,13 @@ const newScore = (): Score => ({
   maxAll: { price: 0, delta: 0, gamma: 0, vega: 0 },
   wrongSignOrNaN: 0,
 });
-function score(greeksOf: (c: RefCase) => Record<Field, number>): Score {
+function score(greeksOf: (c: RefCase) => Partial<Record<Field, number>>, fields: readonly Field[] = FIELDS): Score {
   const s = newScore();
   for (const c of reference) {
     const got = greeksOf(c);
-    for (const f of FIELDS) {
+    for (const f of fields) {
       const want = Number(c[f]);
-      const value = got[f];
+      const value = got[f]!;
       if (Number.isNaN(value) || (value !== 0 && Math.sign(value) !== Math.sign(want))) s.wrongSignOrNaN++;
       if (!(Math.abs(want) >= 1e-250)) continue;
       const err = Number.isFinite(value) ? Math.abs(value - want) / Math.abs(want) : Infinity;
@@ -203,8 +204,8 @@ const uqee = score((c) => {
 });
 const classic = score((c) => {
   const carry = Math.exp(-c.yield * c.maturity);
-  return { price: classicBlackScholes(c.spot * carry, c.strike, c.maturity, c.vol, c.rate, c.type), delta: NaN, gamma: NaN, vega: NaN };
-});
+  return { price: classicBlackScholes(c.spot * carry, c.strike, c.maturity, c.vol, c.rate, c.type) };
+}, ['price']);
 console.log(`\nAccuracy against the mpmath reference (${reference.length} cases; max relative error where |value| >= 1e-250)`);
 console.log(`  ${'library'.padEnd(24)} ${'field'.padEnd(6)} ${'ordinary cases'.padStart(15)} ${'all cases (tails)'.padStart(18)}`);
 for (const [name, s, fields] of [
@@ -213,7 +214,7 @@ for (const [name, s, fields] of [
   ['black-scholes', classic, ['price'] as Field[]],
 ] as const) {
   for (const f of fields) console.log(`  ${name.padEnd(24)} ${f.padEnd(6)} ${fmtErr(s.maxOrdinary[f]).padStart(15)} ${fmtErr(s.maxAll[f]).padStart(18)}`);
-  console.log(`  ${name.padEnd(24)} NaN or wrong-sign values: ${name === 'black-scholes' ? 'n/a (price only)' : s.wrongSignOrNaN}`);
+  console.log(`  ${name.padEnd(24)} NaN or wrong-sign values (${fields.join(', ')}): ${s.wrongSignOrNaN}`);
 }
 
 // ---- Implied vol accuracy
@@ -229,21 +230,42 @@ interface IvCase {
   cond?: number;
   tag: string;
 }
-const ivCases = (JSON.parse(readFileSync(new URL('../../../test/reference/implied-vol.json', import.meta.url), 'utf8')) as IvCase[]).filter((c) => c.vol !== null);
-let oursIvErr = 0;
-let peerIvErr = 0;
-let peerIvFailures = 0;
+const ivCases = (JSON.parse(readFileSync(resolve('test/reference/implied-vol.json'), 'utf8')) as IvCase[]).filter((c) => c.vol !== null);
+// κ = price/(vega·σ) is the conditioning: a price rounded to a double already moves the
+// vol by ~κ·ε, so errors are compared where κ ≤ 10, and in units of ε·(1 + κ) overall.
+const EPS = Number.EPSILON;
+const ivScore = { wellConditioned: 0, worstInUlpsOfCondition: 0, failures: 0 };
+const peerScore = { wellConditioned: 0, worstInUlpsOfCondition: 0, failures: 0 };
 for (const c of ivCases) {
   const want = c.vol!;
-  const got = impliedVolatilityBsm(c);
-  oursIvErr = Math.max(oursIvErr, Math.abs(got - want) / want);
+  const kappa = c.cond ?? 1;
   const carry = Math.exp(-c.yield * c.maturity);
-  const theirs = peerPrecise.sigma({ price: c.price, rate: c.rate, strike: c.strike, time: c.maturity, type: c.type, underlying: c.spot * carry });
-  const err = Math.abs(theirs - want) / want;
-  if (!Number.isFinite(err) || err > 1e-3) peerIvFailures++;
-  else peerIvErr = Math.max(peerIvErr, err);
+  const results: [typeof ivScore, () => number][] = [
+    [ivScore, () => impliedVolatilityBsm(c)],
+    [peerScore, () => peerPrecise.sigma({ price: c.price, rate: c.rate, strike: c.strike, time: c.maturity, type: c.type, underlying: c.spot * carry })],
+  ];
+  for (const [score, solve] of results) {
+    let err: number;
+    try {
+      err = Math.abs(solve() - want) / want;
+    } catch {
+      err = Infinity;
+    }
+    if (!Number.isFinite(err) || err > 1e-3) {
+      score.failures++;
+      continue;
+    }
+    if (kappa <= 10) score.wellConditioned = Math.max(score.wellConditioned, err);
+    score.worstInUlpsOfCondition = Math.max(score.worstInUlpsOfCondition, err / (EPS * (1 + kappa)));
+  }
 }
-console.log(`\nImplied vol against the reference (${ivCases.length} prices, deep OTM to long-dated)`);
-console.log(`  hedge                     max relative error ${fmtErr(oursIvErr)}`);
-console.log(`  @uqee/black-scholes NR    max relative error ${fmtErr(peerIvErr)} where it converged; off by > 1e-3 or NaN on ${peerIvFailures} cases`);
+console.log(`\nImplied vol against the reference (${ivCases.length} prices, deep OTM to long-dated; κ = price/(vega·σ))`);
+for (const [name, score] of [
+  ['hedge', ivScore],
+  ['@uqee/black-scholes (NR, 1e-12)', peerScore],
+] as const) {
+  console.log(
+    `  ${name.padEnd(32)} max rel. error (κ ≤ 10) ${fmtErr(score.wellConditioned)}; worst / (ε·(1+κ)) ${score.worstInUlpsOfCondition.toFixed(1)}; wrong by > 1e-3 or failed: ${score.failures}`,
+  );
+}
 if (sink === 42) console.log('');

@@ -32,10 +32,14 @@ const ERFC_LARGE_P = [
 ] as const;
 const ERFC_LARGE_Q = [2.56852019228982242, 1.87295284992346047, 0.527905102951428412, 0.0605183413124413191, 0.00233520497626869185] as const;
 
+/** Boundary of the central interval, where erf itself is approximated. */
+export const ERF_CENTRAL_LIMIT = 0.46875;
+
 /** Above this, 1 − 1/(2x²) = 1 in doubles and erfcx(x) = 1/(x√π). */
 const ERFCX_ASYMPTOTIC = 6.71e7;
 
-function erfSmall(x: number): number {
+/** erf(x) for |x| ≤ 0.46875 (the central interval). */
+export function erfSmall(x: number): number {
   const z = x * x;
   const p = ERF_SMALL_P;
   const q = ERF_SMALL_Q;
@@ -45,7 +49,7 @@ function erfSmall(x: number): number {
 }
 
 /** erfcx(y) for 0.46875 ≤ y ≤ 4 (Horner, unrolled: this is on every pricing path). */
-function erfcxMid(y: number): number {
+export function erfcxMid(y: number): number {
   const p = ERFC_MID_P;
   const q = ERFC_MID_Q;
   const num = (((((((p[8] * y + p[0]) * y + p[1]) * y + p[2]) * y + p[3]) * y + p[4]) * y + p[5]) * y + p[6]) * y + p[7];
@@ -54,7 +58,7 @@ function erfcxMid(y: number): number {
 }
 
 /** erfcx(y) for y > 4. */
-function erfcxLarge(y: number): number {
+export function erfcxLarge(y: number): number {
   if (y >= ERFCX_ASYMPTOTIC) return ONE_OVER_SQRT_PI / y;
   const z = 1 / (y * y);
   const p = ERFC_LARGE_P;

@@ -5,28 +5,12 @@
  *
  * @see F. Black, "The pricing of commodity contracts", J. Financial Economics 3 (1976).
  */
-import { bsmGreeksInto, greeksFromRow } from './black-scholes-merton.ts';
+import { bsmGreeksRowInto, greeksFromRow, writeRow } from './black-scholes-merton.ts';
 import { GREEK_COUNT, type OptionGreeks } from './greeks.ts';
+import { allocateBsmBatch } from './option-batch.ts';
 import { validateBlack76Input, type Black76Input } from './option-inputs.ts';
 
-/**
- * Writes the Black-76 Greeks of one option into `out[offset..offset+7]` (delta and gamma
- * with respect to the forward). No validation, no allocation.
- */
-export function black76GreeksInto(
-  isPut: boolean,
-  forward: number,
-  strike: number,
-  maturity: number,
-  vol: number,
-  rate: number,
-  out: Float64Array,
-  offset: number,
-): void {
-  bsmGreeksInto(isPut, forward, strike, maturity, vol, rate, rate, out, offset);
-  out[offset + 5] = -maturity * out[offset]!;
-}
-
+const single = allocateBsmBatch(1);
 const scratch = new Float64Array(GREEK_COUNT);
 
 /**
@@ -37,6 +21,8 @@ const scratch = new Float64Array(GREEK_COUNT);
  */
 export function black76Greeks(input: Black76Input): OptionGreeks {
   validateBlack76Input(input);
-  black76GreeksInto(input.type === 'put', input.forward, input.strike, input.maturity, input.vol, input.rate, scratch, 0);
+  writeRow(single, 0, input.type === 'put', input.forward, input.strike, input.maturity, input.vol, input.rate, input.rate);
+  bsmGreeksRowInto(single, 0, scratch, 0);
+  scratch[5] = -input.maturity * scratch[0]!; // rho with F held fixed
   return greeksFromRow(scratch);
 }

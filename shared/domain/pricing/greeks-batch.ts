@@ -4,21 +4,12 @@
  * to the per-option API, which calls the same kernel.
  */
 import { InvalidInputError } from '../errors.ts';
-import { bsmGreeksInto } from './black-scholes-merton.ts';
+import { bsmGreeksRowInto } from './black-scholes-merton.ts';
+import type { BsmBatch } from './option-batch.ts';
 import { GREEK_COUNT } from './greeks.ts';
 import { MAX_ABS_RATE_TIMES_MATURITY, MAX_PRICE_LEVEL, MIN_PRICE_LEVEL, requirePriceLevel, requireRateHorizon } from './option-inputs.ts';
 
-/** n options on spot underlyings (generalised BSM); every array has length n. */
-export interface BsmBatch {
-  /** 1 for a put, 0 for a call. */
-  readonly isPut: Uint8Array;
-  readonly spot: Float64Array;
-  readonly strike: Float64Array;
-  readonly maturity: Float64Array;
-  readonly vol: Float64Array;
-  readonly rate: Float64Array;
-  readonly yield: Float64Array;
-}
+export type { BsmBatch } from './option-batch.ts';
 
 /**
  * Checks a whole batch before anything is computed; the first bad row raises an
@@ -91,10 +82,6 @@ export function bsmGreeksBatch(batch: BsmBatch, out?: Float64Array): Float64Arra
   const n = validateBsmBatch(batch);
   const result = out ?? new Float64Array(n * GREEK_COUNT);
   if (result.length < n * GREEK_COUNT) throw new InvalidInputError('out.length', result.length, `must be at least ${n * GREEK_COUNT}`);
-  const { isPut, spot, strike, maturity, vol, rate } = batch;
-  const carry = batch.yield;
-  for (let i = 0; i < n; i++) {
-    bsmGreeksInto(isPut[i] === 1, spot[i]!, strike[i]!, maturity[i]!, vol[i]!, rate[i]!, carry[i]!, result, i * GREEK_COUNT);
-  }
+  for (let i = 0; i < n; i++) bsmGreeksRowInto(batch, i, result, i * GREEK_COUNT);
   return result;
 }

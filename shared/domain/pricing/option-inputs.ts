@@ -124,8 +124,13 @@ export function logForwardMoneyness(spot: number, strike: number, rate: number, 
   const logRatio = logMoneyness(spot, strike);
   const drift = (rate - carry) * maturity;
   const x = logRatio + drift;
-  // More than 4 bits cancelled, and the drift matters: redo it exactly.
+  // More than 4 bits cancelled, and the drift matters: redo it exactly (rare, kept out of line).
   if (!(Math.abs(x) * 16 < Math.abs(logRatio)) || drift === 0 || Math.abs(drift) > 40) return x;
+  return logForwardMoneynessExact(spot, strike, rate, carry, maturity);
+}
+
+/** The double-double path of {@link logForwardMoneyness}: log1p((S·e^{(r−q)T} − K)/K). */
+export function logForwardMoneynessExact(spot: number, strike: number, rate: number, carry: number, maturity: number): number {
   const rateMinusCarry = twoSum(rate, -carry);
   const driftExact = ddAdd(twoProduct(rateMinusCarry.hi, maturity), { hi: rateMinusCarry.lo * maturity, lo: 0 });
   const growthMinusOne = ddExpm1(driftExact); // e^{(r−q)T} − 1

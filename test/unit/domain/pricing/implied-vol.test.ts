@@ -15,6 +15,9 @@ import {
 } from '../../../../shared/domain/pricing/implied-vol.ts';
 import { normalisedBlackCall } from '../../../../shared/domain/pricing/normalised-black.ts';
 
+/** Relative error bound of the pricer itself: 128 (its cancellation cap) × erfcx's ~6e-16. */
+const PRICER_NOISE = 1e-13;
+
 const EPS = Number.EPSILON; // 2^-52
 
 /** ∂b/∂s of the normalised Black price (the same for calls and puts). */
@@ -166,8 +169,9 @@ describe('impliedNormalisedVolatility: round trips over a wide grid', () => {
    * β = normalisedBlackCall(θx, s0), then s = solve(β) against s0 for |x| up to 300 and
    * s0 from 1e-6 to 10 (out-of-the-money parts down to 1e-300). The round trip cannot be
    * tighter than the pricer: normalisedBlackCall takes the plain Mills-ratio difference
-   * where it loses up to ~32x to cancellation (relative error up to ~1.5e-14), and that
-   * error is multiplied by κ. So the criterion is |s − s0|/s0 ≤ 4ε·max(1, κ) + 3e-14·κ;
+   * where it loses up to 128x to cancellation (relative error up to PRICER_NOISE, see
+   * MAX_CANCELLATION in normalised-black.ts), and that error is multiplied by κ. So the
+   * criterion is |s − s0|/s0 ≤ 4ε·max(1, κ) + PRICER_NOISE·κ;
    * the solver's own accuracy (4 ulps × max(1, κ)) is pinned by the exact tables above
    * and by the reference file below.
    */
@@ -191,7 +195,7 @@ describe('impliedNormalisedVolatility: round trips over a wide grid', () => {
             const { s, iterations } = impliedNormalisedVolatilityWithIterations(beta, x, theta);
             const kappa = conditionNumber(beta, x, s0);
             const error = Math.abs(s - s0) / s0;
-            expect(error, `x=${x} θ=${theta} s0=${s0} κ=${kappa}`).toBeLessThanOrEqual(4 * EPS * Math.max(1, kappa) + 3e-14 * kappa);
+            expect(error, `x=${x} θ=${theta} s0=${s0} κ=${kappa}`).toBeLessThanOrEqual(4 * EPS * Math.max(1, kappa) + PRICER_NOISE * kappa);
             count++;
             iterationSum += iterations;
             maxIterations = Math.max(maxIterations, iterations);
@@ -207,9 +211,9 @@ describe('impliedNormalisedVolatility: round trips over a wide grid', () => {
     // measured: max 2, average 1.69
     expect(maxIterations).toBeLessThanOrEqual(2);
     expect(iterationSum / count).toBeLessThan(2);
-    // where well conditioned, almost every round trip is exact to 4 ulps (measured 96%);
-    // the rest carry the pricer's cancellation noise (at most 1.3e-14 measured)
-    expect(wellWithin4Ulps / wellConditioned).toBeGreaterThan(0.9);
+    // where well conditioned, most round trips are exact to 4 ulps (measured 88%); the
+    // rest carry the pricer's cancellation noise (bounded by PRICER_NOISE)
+    expect(wellWithin4Ulps / wellConditioned).toBeGreaterThan(0.8);
   });
 
   it('takes at most 2 iterations on a realistic mix (strikes 0.5-2x, 1 day - 5 years, vols 5%-150%)', () => {
@@ -382,7 +386,7 @@ describe('impliedVolatilityBsm round trips with the pricer', () => {
   /**
    * Prices from bsmPrice (which uses the same x and √(S·e^{−qT}·K·e^{−rT}) scale) over a
    * grid of strikes, maturities, vols, rates and yields; criterion as for the normalised
-   * round trip with BSM's κ = price/(vega·σ): 8ε·max(1, κ) + 3e-14·κ. Prices below 1e-290
+   * round trip with BSM's κ = price/(vega·σ): 8ε·max(1, κ) + PRICER_NOISE·κ. Prices below 1e-290
    * are left out (a subnormal price has lost relative precision of its own).
    */
   it('recovers the vol over a grid of ~3000 options', () => {
@@ -403,7 +407,7 @@ describe('impliedVolatilityBsm round trips with the pricer', () => {
                 const s = vol * Math.sqrt(maturity);
                 const d1 = (Math.log(100 / strike) + (rate - dividendYield) * maturity) / s + s / 2;
                 const kappa = price / (spotPv * normPdf(d1) * Math.sqrt(maturity) * vol);
-                expect(Math.abs(got - vol) / vol, JSON.stringify(input)).toBeLessThanOrEqual(8 * EPS * Math.max(1, kappa) + 3e-14 * kappa);
+                expect(Math.abs(got - vol) / vol, JSON.stringify(input)).toBeLessThanOrEqual(8 * EPS * Math.max(1, kappa) + PRICER_NOISE * kappa);
                 count++;
               }
             }
@@ -620,7 +624,7 @@ describe('properties (fast-check)', () => {
           if (!(beta > intrinsic && beta < upper) || normalisedBlackCall(-Math.abs(x), s0) < 1e-300) return true;
           const { s, iterations } = impliedNormalisedVolatilityWithIterations(beta, x, theta);
           const kappa = conditionNumber(beta, x, s0);
-          expect(Math.abs(s - s0) / s0).toBeLessThanOrEqual(4 * EPS * Math.max(1, kappa) + 3e-14 * kappa);
+          expect(Math.abs(s - s0) / s0).toBeLessThanOrEqual(4 * EPS * Math.max(1, kappa) + PRICER_NOISE * kappa);
           expect(iterations).toBeLessThanOrEqual(2);
           return true;
         },
