@@ -701,54 +701,95 @@ export interface BsmImpliedVolatilityBatchColumns {
 
 /**
  * Column-wise inputs of {@link impliedVolatilityBsmBatch}; all columns have the length of
- * the output. The option type is a Uint8Array with 0 for a call and 1 for a put, named
- * either `type` or `isPut` (the convention of the Greeks batch, so a `BsmBatch` with a
- * `price` column can be passed as it is). Other properties (e.g. `vol`) are ignored.
+ * the output; `isPut` holds 1 for a put and 0 for a call (the convention of the Greeks
+ * batch, so a `BsmBatch` with a `price` column can be passed as it is). Other properties
+ * (e.g. `vol`) are ignored.
  */
-export type BsmImpliedVolatilityBatchInput = BsmImpliedVolatilityBatchColumns &
-  ({ readonly type: Uint8Array } | { readonly isPut: Uint8Array });
+export type BsmImpliedVolatilityBatchInput = BsmImpliedVolatilityBatchColumns & { readonly isPut: Uint8Array };
+
+/** Per-row outcome codes written to the optional `status` column of the batch. */
+export const IMPLIED_VOL_STATUS = { solved: 0, invalidInput: 1, outOfBounds: 2 } as const;
+
+/** What a batch solve did: every row is either solved or counted here, never silently NaN. */
+export interface ImpliedVolatilityBatchReport {
+  readonly solved: number;
+  readonly failed: number;
+  /** The first row that could not be solved, with the error the scalar form would throw. */
+  readonly firstFailure?: { readonly row: number; readonly error: Error };
+}
 
 /**
  * Batch form of {@link impliedVolatilityBsm} over typed arrays, for throughput: row i of
  * the inputs gives out[i]. A row that the scalar function would reject (invalid input,
- * type code other than 0/1, price outside the no-arbitrage bounds) gets NaN, and nothing
- * else is reported: use the scalar function to find out why. Every other row gets exactly
- * the scalar result. The loop allocates nothing itself (only logForwardMoneyness's rare
- * double-double path, for a strike within rounding distance of the forward, creates a
- * few short-lived objects).
+ * type code other than 0/1, price outside the no-arbitrage bounds) gets NaN in `out`,
+ * its code in `status` (see {@link IMPLIED_VOL_STATUS}) when a status column is given,
+ * and is counted in the returned report, which also carries the first failure's error.
+ * Every other row gets exactly the scalar result. A batch of market quotes often holds
+ * a few stale prices; they are reported, not allowed to abort the other rows.
  *
  * @throws InvalidInputError only when a column's length differs from `out.length`
  * @example
  * const out = new Float64Array(2);
- * impliedVolatilityBsmBatch({
- *   type: Uint8Array.of(0, 1), spot: Float64Array.of(100, 100), strike: Float64Array.of(110, 90),
+ * const report = impliedVolatilityBsmBatch({
+ *   isPut: Uint8Array.of(0, 1), spot: Float64Array.of(100, 100), strike: Float64Array.of(110, 90),
  *   maturity: Float64Array.of(1, 1), rate: Float64Array.of(0.02, 0.02), yield: Float64Array.of(0, 0),
  *   price: Float64Array.of(5, -1),
  * }, out);
- * // out: [0.20146119641446458, NaN] (the second price is negative)
+ * // out: [0.20146119641446458, NaN]; report: { solved: 1, failed: 1, firstFailure: { row: 1, error: InvalidInputError(price ...) } }
  */
-export function impliedVolatilityBsmBatch(input: BsmImpliedVolatilityBatchInput, out: Float64Array): void {
+export function impliedVolatilityBsmBatch(input: BsmImpliedVolatilityBatchInput, out: Float64Array, status?: Int8Array): ImpliedVolatilityBatchReport {
   const n = out.length;
-  const kinds = 'isPut' in input ? input.isPut : input.type;
-  const kindName = 'isPut' in input ? 'isPut' : 'type';
   const columns = [
-    [kindName, kinds],
+    ['isPut', input.isPut],
     ['spot', input.spot],
     ['strike', input.strike],
     ['maturity', input.maturity],
     ['rate', input.rate],
     ['yield', input.yield],
     ['price', input.price],
+    ...(status ? ([['status', status]] as const) : []),
   ] as const;
   for (const [name, column] of columns) {
     if (column.length !== n) throw new InvalidInputError(`${name}.length`, column.length, `must equal out.length (${n})`);
   }
-  const { spot, strike, maturity, rate, price } = input;
+  const { isPut, spot, strike, maturity, rate, price } = input;
   const dividendYield = input.yield;
+  let failed = 0;
+  let firstFailedRow = -1;
+  let firstCode = 0;
   for (let i = 0; i < n; i++) {
-    const code = kinds[i]!;
+    const code = isPut[i]!;
     const theta = code === 0 ? 1 : code === 1 ? -1 : 0;
     const result = theta === 0 ? BAD_TYPE : bsmCore(theta, spot[i]!, strike[i]!, maturity[i]!, rate[i]!, dividendYield[i]!, price[i]!);
-    out[i] = result >= 0 ? result : NaN;
+    if (result >= 0) {
+      out[i] = result;
+      if (status) status[i] = IMPLIED_VOL_STATUS.solved;
+    } else {
+      out[i] = NaN;
+      if (status) status[i] = result === OUT_OF_BOUNDS ? IMPLIED_VOL_STATUS.outOfBounds : IMPLIED_VOL_STATUS.invalidInput;
+      if (failed === 0) {
+        firstFailedRow = i;
+        firstCode = result;
+      }
+      failed++;
+    }
   }
+  if (failed === 0) return { solved: n, failed: 0 };
+  const row = firstFailedRow;
+  const fields = {
+    type: isPut[row] === 0 ? 'call' : isPut[row] === 1 ? 'put' : isPut[row],
+    spot: spot[row],
+    strike: strike[row],
+    maturity: maturity[row],
+    rate: rate[row],
+    yield: dividendYield[row],
+    price: price[row],
+  };
+  const error = failure(firstCode, fields, () => {
+    const theta = isPut[row] === 1 ? -1 : 1;
+    const discountedSpot = spot[row]! * Math.exp(-dividendYield[row]! * maturity[row]!);
+    const discountedStrike = strike[row]! * Math.exp(-rate[row]! * maturity[row]!);
+    return [Math.max(theta * (discountedSpot - discountedStrike), 0), theta > 0 ? discountedSpot : discountedStrike];
+  });
+  return { solved: n - failed, failed, firstFailure: { row, error } };
 }

@@ -658,34 +658,60 @@ describe('impliedVolatilityBsmBatch', () => {
     price: Float64Array.from(rows, (r) => r.price),
   });
   const codes = () => Uint8Array.from(rows, (r) => (r.type === 'put' ? 1 : 0));
-  const columns = (kind: 'type' | 'isPut'): BsmImpliedVolatilityBatchInput =>
-    kind === 'type' ? { ...numericColumns(), type: codes() } : { ...numericColumns(), isPut: codes() };
+  const columns = (): BsmImpliedVolatilityBatchInput => ({ ...numericColumns(), isPut: codes() });
 
-  it('writes exactly the scalar result, and NaN exactly for the rows the scalar form rejects', () => {
-    for (const kind of ['type', 'isPut'] as const) {
-      const out = new Float64Array(rows.length);
-      impliedVolatilityBsmBatch(columns(kind), out);
-      rows.forEach((row, i) => {
-        let expected: number;
-        try {
-          expected = impliedVolatilityBsm(row);
-        } catch {
-          expected = Number.NaN;
-        }
-        expect(Object.is(out[i], expected), `row ${i}`).toBe(true);
-      });
-      expect(Array.from(out, (v) => Number.isNaN(v))).toEqual([false, true, false, true, true, true, false, false]);
-      expect(out[6]).toBe(0);
-    }
+  it('writes exactly the scalar result, NaN for the rows the scalar form rejects, and reports them', () => {
+    const out = new Float64Array(rows.length);
+    const status = new Int8Array(rows.length);
+    const report = impliedVolatilityBsmBatch(columns(), out, status);
+    rows.forEach((row, i) => {
+      let expected: number;
+      try {
+        expected = impliedVolatilityBsm(row);
+      } catch {
+        expected = Number.NaN;
+      }
+      expect(Object.is(out[i], expected), `row ${i}`).toBe(true);
+    });
+    expect(Array.from(out, (v) => Number.isNaN(v))).toEqual([false, true, false, true, true, true, false, false]);
+    expect(Array.from(status)).toEqual([0, 1, 0, 1, 2, 2, 0, 0]);
+    expect(out[6]).toBe(0);
+    expect(report.solved).toBe(4);
+    expect(report.failed).toBe(4);
+    expect(report.firstFailure?.row).toBe(1);
+    expect(report.firstFailure?.error).toBeInstanceOf(InvalidInputError);
+    expect(report.firstFailure?.error.message).toBe((errorOf(() => impliedVolatilityBsm(rows[1]!)) as Error).message);
+  });
+
+  it('reports an out-of-bounds first failure with its bounds, and a clean batch as all solved', () => {
+    const all = columns();
+    const pick = (column: Float64Array, rowsToKeep: number[]) => Float64Array.from(rowsToKeep, (i) => column[i]!);
+    const kept = [0, 2, 6, 7];
+    const good = {
+      isPut: Uint8Array.from(kept, (i) => all.isPut[i]!),
+      spot: pick(all.spot, kept),
+      strike: pick(all.strike, kept),
+      maturity: pick(all.maturity, kept),
+      rate: pick(all.rate, kept),
+      yield: pick(all.yield, kept),
+      price: pick(all.price, kept),
+    };
+    expect(impliedVolatilityBsmBatch(good, new Float64Array(4))).toEqual({ solved: 4, failed: 0 });
+    const callAtItsUpperBound = { ...good, price: Float64Array.of(100, 21, 50, 0.2) }; // a call worth its whole spot
+    const report = impliedVolatilityBsmBatch(callAtItsUpperBound, new Float64Array(4));
+    expect(report.failed).toBe(1);
+    expect(report.firstFailure?.row).toBe(0);
+    expect(report.firstFailure?.error).toBeInstanceOf(PriceOutOfBoundsError);
   });
 
   it('writes NaN for a type code other than 0 or 1, and checks the column lengths', () => {
-    const type = codes();
-    type[0] = 2;
-    const input = { ...numericColumns(), type };
+    const isPut = codes();
+    isPut[0] = 2;
+    const input = { ...numericColumns(), isPut };
     const out = new Float64Array(rows.length);
-    impliedVolatilityBsmBatch(input, out);
+    const report = impliedVolatilityBsmBatch(input, out);
     expect(out[0]).toBeNaN();
+    expect(report.firstFailure?.error.message).toMatch(/type/);
     expect(errorOf(() => impliedVolatilityBsmBatch(input, new Float64Array(3)))).toBeInstanceOf(InvalidInputError);
   });
 });
