@@ -45,7 +45,7 @@
 import { InvalidInputError, PriceOutOfBoundsError } from '../errors.ts';
 import { inverseNormCdf } from '../math/inverse-normal.ts';
 import { normCdf, normMillsRatio, ONE_OVER_SQRT_TWO_PI, SQRT_HALF_PI } from '../math/normal-distribution.ts';
-import { normalisedBlackCall } from './normalised-black.ts';
+import { FIRST_TERM_DOMINATES, millsDifferenceSeries } from './normalised-black.ts';
 import { logForwardMoneyness, logMoneyness } from './option-inputs.ts';
 
 const SQRT_TWO_PI = 2.5066282746310002416;
@@ -54,8 +54,6 @@ const TWO_PI = 6.2831853071795864769;
 /** 2π/√27, the constant of the lower transformation f_l. */
 const TWO_PI_OVER_SQRT_27 = 1.2091995761561452337;
 
-/** h + t above this: the first Black term dominates, evaluate with N directly. */
-const FIRST_TERM_DOMINATES = 0.85;
 /** Below this s_c the lower node offset comes from its Taylor series. */
 const NODE_SERIES_LIMIT = 0.5;
 
@@ -95,33 +93,6 @@ function normalisedVega(x: number, s: number): number {
 }
 
 /**
- * Y(h+t) − Y(h−t) by its Taylor series in t, 2·Σ_k t^{2k+1}/(2k+1)!·Y⁽²ᵏ⁺¹⁾(h), with the
- * derivatives from the forward recursion Y⁽ⁿ⁺¹⁾ = n·Y⁽ⁿ⁻¹⁾ + h·Y⁽ⁿ⁾, Y' = 1 + h·Y. For
- * h < −1 the recursion and Y' = 1 + h·Y cancel (by about h²), but that loss is exactly
- * the conditioning of s: with b = b'·D the error it causes in the solved s is
- * |ΔD|/s, which stays at the rounding level for t below {@link seriesLimit}.
- */
-function millsDifferenceSeries(h: number, t: number): number {
-  const t2 = t * t;
-  let previous = normMillsRatio(h); // Y⁽ⁿ⁻¹⁾, n = 1
-  let current = 1 + h * previous; // Y⁽ⁿ⁾
-  let weight = t; // tⁿ/n!
-  let sum = weight * current;
-  for (let n = 1; n < 240; n += 2) {
-    // two orders up: n + 1 (even, not summed) and n + 2 (odd)
-    const even = n * previous + h * current;
-    const odd = (n + 1) * current + h * even;
-    previous = even;
-    current = odd;
-    weight *= t2 / ((n + 1) * (n + 2));
-    const term = weight * current;
-    sum += term;
-    if (term <= 1e-17 * sum) break;
-  }
-  return 2 * sum;
-}
-
-/**
  * Largest t for which the series beats the plain difference of Mills ratios (found by
  * comparison with 40-digit values over h ∈ [−30, −1]): where the difference cancels
  * (small t) the series converges fast and stays accurate, and vice versa.
@@ -130,23 +101,15 @@ function seriesLimit(h: number): number {
   return 0.6 / Math.sqrt(1 + 0.1 * h * h);
 }
 
-/** Beyond this |h| the forward recursion is left alone: the library's evaluation is used. */
-const SERIES_MAX_ABS_H = 30;
-
 /**
  * b(x, s) for x ≤ 0, s > 0, given h = x/s, t = s/2 and b' = vega, accurate enough that
- * the s solved from it is correct to the rounding level:
- *
- * - h + t > 0.85: the first term e^{x/2}·N(h+t) dominates; e^{−x/2}·N(h−t) is written
- *   as b'·Y(h−t), which cannot overflow for any x;
- * - otherwise b = b'·(Y(h+t) − Y(h−t)), the difference by its Taylor series in t when t
- *   is small against 1 + |h| and directly otherwise;
- * - for h < −30 (far out of the money, small s) the library's {@link normalisedBlackCall}
- *   with its continued-fraction moments.
+ * the s solved from it is correct to the rounding level. It shares the pieces of
+ * `normalisedBlackCall` (the first-term switch, the all-positive Mills series) but
+ * picks the series by its own rule, {@link seriesLimit}, tuned for the solver: where the
+ * plain difference's error would show in s.
  */
-function blackOutOfTheMoney(x: number, s: number, h: number, t: number, vega: number): number {
+function blackOutOfTheMoney(x: number, h: number, t: number, vega: number): number {
   if (h + t > FIRST_TERM_DOMINATES) return Math.exp(0.5 * x) * normCdf(h + t) - vega * normMillsRatio(h - t);
-  if (h < -SERIES_MAX_ABS_H) return normalisedBlackCall(x, s);
   if (h >= -1 || t < seriesLimit(h)) return vega * millsDifferenceSeries(h, t);
   return vega * (normMillsRatio(h + t) - normMillsRatio(h - t));
 }
@@ -155,7 +118,7 @@ function blackOutOfTheMoney(x: number, s: number, h: number, t: number, vega: nu
 function normalisedBlackOtm(x: number, s: number): number {
   const h = x === 0 ? 0 : x / s;
   const t = 0.5 * s;
-  return blackOutOfTheMoney(x, s, h, t, ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)));
+  return blackOutOfTheMoney(x, h, t, ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)));
 }
 
 /**
@@ -355,14 +318,14 @@ function solveOutOfTheMoney(beta: number, x: number, gap: number): number {
     let halley: number;
     let householder: number;
     if (branch === MIDDLE) {
-      const b = blackOutOfTheMoney(x, s, h, t, vega);
+      const b = blackOutOfTheMoney(x, h, t, vega);
       if (b > beta) sHigh = s;
       else sLow = s;
       newton = (beta - b) / vega;
       halley = first;
       householder = third;
     } else if (branch === LOWER) {
-      const b = blackOutOfTheMoney(x, s, h, t, vega);
+      const b = blackOutOfTheMoney(x, h, t, vega);
       if (b > beta) sHigh = s;
       else sLow = s;
       // g = 1/ln b − 1/ln β
