@@ -54,6 +54,10 @@ export interface UnderlyingExposure extends ExposureTotals {
   /** USD per calendar day (365 a year). */
   readonly thetaPerDay: number;
   readonly positionCount: number;
+  /** Gross notional of the live options, Σ|quantity|·spot, USD. */
+  readonly optionNotionalUsd: number;
+  /** Years to the nearest live option expiry (0 when the book holds none). */
+  readonly nearestExpiryYears: number;
   /** Options and futures grouped by expiry, earliest first. */
   readonly byExpiry: readonly ExpiryExposure[];
   readonly expired: readonly ExpiredOption[];
@@ -152,12 +156,14 @@ export function portfolioExposure(positions: readonly Position[], market: Market
     expiries: Map<number, MutableTotals>;
     expired: ExpiredOption[];
     count: number;
+    optionUnits: number;
+    nearestExpiryYears: number;
   }
   const byUnderlying = new Map<string, Accumulator>();
   const accumulatorFor = (symbol: string): Accumulator => {
     let acc = byUnderlying.get(symbol);
     if (!acc) {
-      acc = { totals: emptyTotals(), expiries: new Map(), expired: [], count: 0 };
+      acc = { totals: emptyTotals(), expiries: new Map(), expired: [], count: 0, optionUnits: 0, nearestExpiryYears: Infinity };
       byUnderlying.set(symbol, acc);
     }
     return acc;
@@ -181,10 +187,13 @@ export function portfolioExposure(positions: readonly Position[], market: Market
     }
   };
 
-  live.forEach(({ position }, i) => {
+  live.forEach(({ position, years }, i) => {
     const q = position.quantity;
     const row = i * GREEK_COUNT;
-    add(accumulatorFor(position.underlying), position.expiryMs, q * greeks[row]!, q * greeks[row + 1]!, q * greeks[row + 2]!, q * greeks[row + 3]!, q * greeks[row + 4]!);
+    const acc = accumulatorFor(position.underlying);
+    acc.optionUnits += Math.abs(q);
+    acc.nearestExpiryYears = Math.min(acc.nearestExpiryYears, years);
+    add(acc, position.expiryMs, q * greeks[row]!, q * greeks[row + 1]!, q * greeks[row + 2]!, q * greeks[row + 3]!, q * greeks[row + 4]!);
   });
 
   for (const p of positions) {
@@ -221,6 +230,8 @@ export function portfolioExposure(positions: readonly Position[], market: Market
         vegaPerVolPoint: t.vegaPerUnitVol / 100,
         thetaPerDay: t.thetaPerYear / 365,
         positionCount: acc.count,
+        optionNotionalUsd: acc.optionUnits * spot,
+        nearestExpiryYears: Number.isFinite(acc.nearestExpiryYears) ? acc.nearestExpiryYears : 0,
         byExpiry: [...acc.expiries.entries()]
           .sort(([a], [b]) => a - b)
           .map(([expiryMs, bucket]) => ({ expiryMs, yearsToExpiry: Math.max(expiryMs - nowMs, 0) / MS_PER_YEAR, ...bucket })),

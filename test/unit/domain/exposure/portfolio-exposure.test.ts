@@ -43,6 +43,8 @@ describe('portfolio exposure', () => {
     expect(eth!.byExpiry.map((b) => b.expiryMs)).toEqual([NOW + 30 * DAY, NOW + 90 * DAY]);
     expect(eth!.byExpiry[0]!.delta).toBeCloseTo(-6 * g30.delta, 12);
     expect(eth!.byExpiry[1]!.yearsToExpiry).toBeCloseTo(90 / 365, 15);
+    expect(eth!.optionNotionalUsd).toBe((10 + 4 + 2) * 3000);
+    expect(eth!.nearestExpiryYears).toBeCloseTo(30 / 365, 15);
   });
 
   it('adds linear positions: spot and perps delta one, futures e^{(r−q)τ}', () => {
@@ -56,6 +58,8 @@ describe('portfolio exposure', () => {
     expect(btc!.gamma).toBe(0);
     expect(btc!.positionCount).toBe(3);
     expect(btc!.byExpiry).toHaveLength(1);
+    expect(btc!.optionNotionalUsd).toBe(0);
+    expect(btc!.nearestExpiryYears).toBe(0);
   });
 
   it('keeps underlyings apart and sorted', () => {
