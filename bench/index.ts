@@ -269,3 +269,6 @@ for (const [name, score] of [
   );
 }
 if (sink === 42) console.log('');
+
+const { runBacktestBench } = await import('./backtest-bench.ts');
+runBacktestBench();

@@ -22,6 +22,7 @@ Commands:
   greeks   JSON lines of options in, price and Greeks out (hedge greeks --help)
   iv       JSON lines of option prices in, implied volatility out (hedge iv --help)
   demo     the risk of a sample options book (what npm start shows today)
+  backtest what hedging a book costs over simulated or replayed prices (hedge backtest --help)
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -56,6 +57,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       process.stdout.write(runDemo(args, Date.now()) + '\n');
       return 0;
+    }
+    case 'backtest': {
+      const { BACKTEST_HELP, runBacktestCommand } = await import('./commands/backtest-command.ts');
+      if (wantsHelp) {
+        process.stdout.write(BACKTEST_HELP);
+        return 0;
+      }
+      return runBacktestCommand(args);
     }
     case undefined:
     case '--help':

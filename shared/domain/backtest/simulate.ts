@@ -1,0 +1,582 @@
+/**
+ * The backtest simulator: writes an options book at t0, hedges it along each price path
+ * with the policy engine, and measures the present value of what that cost.
+ *
+ * ## What one path does
+ *
+ * At every grid instant t_k (price S_k, discount factor D_k = e^{−r·t_k}):
+ * 1. the hedge held since t_{k−1} is marked to market: it gains h·(S_k − S_{k−1}) and
+ *    pays its carry h·S_{k−1}·(e^{c·Δt} − 1): for a perp, c is the funding rate (by
+ *    default r − q, which makes a perp and a financed spot position the same thing);
+ *    for spot, c = r − q (interest on the cash tied up, less the yield received);
+ * 2. options that expire at t_k pay their payoff (an option whose expiry is not on the
+ *    grid — replayed data — settles at the first instant at or after its expiry);
+ * 3. at the last instant (the horizon) the hedge is unwound at S_k, paying the costs of
+ *    a trade like any other, and options still alive are marked at their Black-Scholes
+ *    value (no cost) — only when the horizon is before their expiry;
+ * 4. otherwise the policy observes the price, gets the book's risk (BSM Greeks of every
+ *    live option at the pricing vol, plus the delta of the hedge position), decides,
+ *    and its orders fill at S_k (options at their BSM value) with fees, slippage and gas.
+ *
+ * ## Definitions (the sign convention of every number returned)
+ *
+ * - `bookValue`: the Black-Scholes value at t0 of the options as held (Σ q·V), so a
+ *   written book has a negative value. `premium` = −bookValue: what writing it at fair
+ *   value brings in (negative when the book is bought).
+ * - **hedge cost** of a path: the PV at t0 (discounted at r) of every cash flow after the
+ *   premium: option payoffs, hedge gains and losses, carry, fees, slippage and gas, with
+ *   the sign of money paid by the hedger. The premium is not in it (J. Hull's "cost of
+ *   writing and hedging"), so for a written book its mean is close to the premium, and
+ *   a perfect hedge has a zero standard deviation. Cash earns or pays r: in PV at r that
+ *   interest nets to zero, so it needs no line of its own.
+ * - `pnl` of a path: premium − hedge cost.
+ * - `ratio`: std(hedge cost) / |bookValue|.
+ * - attribution (same sign as the hedge cost, parts sum to it path by path):
+ *   `option` (PV of the book's payoffs and marks, paid − received), `hedge` (the delta
+ *   hedge's price moves, −gains), `hedgeOptions` (premiums paid for options the policy
+ *   trades, less their payoffs and marks), `financing` (the hedge's carry), `fees`,
+ *   `slippage`, `gas`.
+ *
+ * The loop allocates nothing of its own per step: prices, Greeks and per-path results
+ * live in typed arrays and the policy's input objects are reused (the policy must not
+ * keep references to its input between calls — a pure function never does).
+ */
+import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import { InvalidInputError } from '../errors.ts';
+import { MS_PER_YEAR } from '../exposure/positions.ts';
+import { bsmGreeksRowInto } from '../pricing/black-scholes-merton.ts';
+import { validateBsmBatch } from '../pricing/greeks-batch.ts';
+import { GREEK_COUNT } from '../pricing/greeks.ts';
+import { allocateBsmBatch } from '../pricing/option-batch.ts';
+import { requireFinite, requireNonNegative, requirePositive } from '../pricing/option-inputs.ts';
+import type { Decision, HedgeOrder, HedgeState, PolicyInput } from '../policy/policy-types.ts';
+import { slippageFraction, validateCosts, type CostModel } from './costs.ts';
+import { buildTimeGrid, createPathSource, replayGrid, validateMarket, type GridSpacing, type MarketModel, type TimeGrid } from './market-paths.ts';
+import { requireSeed } from './random.ts';
+import { summarize, type Summary } from './statistics.ts';
+
+/** An option of the book: a European option on the simulated underlying. */
+export interface BookOption {
+  readonly id: string;
+  readonly optionType: 'call' | 'put';
+  readonly strike: number;
+  /** Time from the start to expiry, ms. */
+  readonly maturityMs: number;
+  /** Signed units of the underlying: > 0 bought, < 0 written. */
+  readonly quantity: number;
+  /** Its implied vol; the market's pricing vol when absent. */
+  readonly vol?: number;
+}
+
+export interface BacktestSpec {
+  readonly market: MarketModel;
+  /** Risk-free rate (continuously compounded): discounting, cash, option pricing. */
+  readonly rate: number;
+  /** Yield (carry) of the underlying, used in option pricing and in the carry of spot. */
+  readonly yield: number;
+  /** The vol options are priced and hedged at (the policy sees it as `impliedVol`). */
+  readonly pricingVol: number;
+  /** Annual funding rate a long perp pays (default in the contracts: rate − yield). */
+  readonly fundingRate: number;
+  readonly book: readonly BookOption[];
+  readonly policy: HedgePolicyConfig;
+  readonly costs: CostModel;
+  /** Number of simulated paths (a replay has exactly one). */
+  readonly paths: number;
+  readonly seed: number;
+  /** Epoch ms of t0: the clock the policy sees (daily caps, cooldowns, option expiries). */
+  readonly startMs: number;
+  /** End of the run, ms from the start; default the last expiry of the book. */
+  readonly horizonMs?: number;
+  /** Simulated markets only: the time grid (policy decisions happen on it). */
+  readonly grid: GridSpacing;
+}
+
+/** A fill handed back to the policy: the order and its execution price (slippage included). */
+export interface Fill {
+  readonly order: HedgeOrder;
+  readonly price: number;
+}
+
+/** The policy engine, injected (production wires shared/domain/policy). */
+export interface PolicyFunctions {
+  initial(nowMs: number): HedgeState;
+  observe(state: HedgeState, price: number, atMs: number, ewmaLambda: number): HedgeState;
+  decide(input: PolicyInput): Decision;
+  apply(state: HedgeState, decision: Decision, fills: Fill[], nowMs: number): HedgeState;
+}
+
+export interface Attribution {
+  readonly option: number;
+  readonly hedge: number;
+  readonly hedgeOptions: number;
+  readonly financing: number;
+  readonly fees: number;
+  readonly slippage: number;
+  readonly gas: number;
+  /** The sum of the parts: the mean hedge cost. */
+  readonly total: number;
+}
+
+export interface BacktestSummary {
+  readonly bookValue: number;
+  readonly premium: number;
+  readonly hedgeCost: Summary;
+  readonly pnl: Summary;
+  /** std(hedge cost) / |bookValue| (Infinity for a book worth 0). */
+  readonly ratio: number;
+  readonly tradesPerPath: number;
+  /** Fees + slippage + gas, PV per path. */
+  readonly transactionCosts: Summary;
+  /** Units of the underlying traded per path (delta-one hedge only). */
+  readonly tradedUnitsPerPath: number;
+  /**
+   * Fraction of the time the delta carried between decisions (after the policy's
+   * trades) was outside the configured band (band.trigger at each instant's spot and
+   * notional, without vol scaling); null when the policy has no band.
+   */
+  readonly timeOutsideBand: number | null;
+  /** Fraction of decision instants at which the policy found the delta outside the band. */
+  readonly decisionsOutsideBand: number | null;
+  readonly attribution: Attribution;
+  readonly alertsPerPath: number;
+  /** Orders the simulator could not fill (an option already expired or unknown). */
+  readonly skippedOrders: number;
+  readonly jumpsPerPath: number;
+  readonly paths: number;
+  /** Grid intervals per path. */
+  readonly steps: number;
+  readonly horizonYears: number;
+}
+
+/** Per-path results (Float64Array of length paths), for tests and further analysis. */
+export interface PerPathResults {
+  readonly hedgeCost: Float64Array;
+  readonly option: Float64Array;
+  readonly hedge: Float64Array;
+  readonly hedgeOptions: Float64Array;
+  readonly financing: Float64Array;
+  readonly fees: Float64Array;
+  readonly slippage: Float64Array;
+  readonly gas: Float64Array;
+  readonly trades: Float64Array;
+  readonly jumps: Float64Array;
+}
+
+export interface BacktestResult {
+  readonly summary: BacktestSummary;
+  readonly perPath: PerPathResults;
+  /** The time grid used (offsets from the start, ms and years). */
+  readonly grid: TimeGrid;
+}
+
+export interface BacktestOptions {
+  /** Called after every `progressEvery` paths and at the end (e.g. for a progress bar). */
+  readonly onProgress?: (donePaths: number, totalPaths: number) => void;
+  readonly progressEvery?: number;
+}
+
+/** Default EWMA decay for the realised-vol estimate when the policy has no vol scaling. */
+const DEFAULT_EWMA_LAMBDA = 0.94;
+/** Paths at most per run: per-path results are kept in memory (10 arrays of 8 bytes). */
+export const MAX_PATHS = 10_000_000;
+
+function validateSpec(spec: BacktestSpec): void {
+  validateMarket(spec.market);
+  requireFinite(spec.rate, 'rate');
+  requireFinite(spec.yield, 'yield');
+  requireNonNegative(spec.pricingVol, 'pricingVol');
+  requireFinite(spec.fundingRate, 'fundingRate');
+  validateCosts(spec.costs);
+  requireSeed(spec.seed);
+  requireFinite(spec.startMs, 'startMs');
+  if (!Number.isInteger(spec.paths) || spec.paths < 1 || spec.paths > MAX_PATHS) throw new InvalidInputError('paths', spec.paths, `must be an integer in [1, ${MAX_PATHS}]`);
+  if (spec.book.length === 0) throw new InvalidInputError('book', 0, 'needs at least one option');
+  spec.book.forEach((o, i) => {
+    if (o.optionType !== 'call' && o.optionType !== 'put') throw new InvalidInputError(`book[${i}].type`, o.optionType, 'must be "call" or "put"');
+    requirePositive(o.strike, `book[${i}].strike`);
+    requirePositive(o.maturityMs, `book[${i}].maturity`);
+    requireFinite(o.quantity, `book[${i}].quantity`);
+    if (o.vol !== undefined) requireNonNegative(o.vol, `book[${i}].vol`);
+  });
+  if (spec.horizonMs !== undefined) requirePositive(spec.horizonMs, 'horizonMs');
+}
+
+/** The rows of the option batch: the book's options, then the policy's hedge options. */
+interface OptionRows {
+  readonly count: number;
+  readonly bookCount: number;
+  readonly ids: readonly string[];
+  readonly isPut: Uint8Array;
+  readonly strike: Float64Array;
+  readonly maturityYears: Float64Array;
+  readonly vol: Float64Array;
+  /** Initial quantity (book) or 0 (hedge options). */
+  readonly quantity: Float64Array;
+  /** Grid index at which the option settles or is marked; −1 if expired before t0. */
+  readonly settleIndex: Int32Array;
+  /** 1 when it settles for its payoff at settleIndex, 0 when it is marked at BSM there. */
+  readonly settlesForPayoff: Uint8Array;
+  readonly rowById: ReadonlyMap<string, number>;
+}
+
+function optionRows(spec: BacktestSpec, grid: TimeGrid): OptionRows {
+  const hedgeOptions = spec.policy.limits?.hedgeOptions ?? [];
+  const count = spec.book.length + hedgeOptions.length;
+  const rows = {
+    count,
+    bookCount: spec.book.length,
+    ids: [...spec.book.map((o) => o.id), ...hedgeOptions.map((o) => o.id)],
+    isPut: new Uint8Array(count),
+    strike: new Float64Array(count),
+    maturityYears: new Float64Array(count),
+    vol: new Float64Array(count),
+    quantity: new Float64Array(count),
+    settleIndex: new Int32Array(count),
+    settlesForPayoff: new Uint8Array(count),
+    rowById: new Map<string, number>(),
+  };
+  const last = grid.offsetsMs.length - 1;
+  const place = (row: number, id: string, isPut: boolean, strike: number, maturityMs: number, vol: number, quantity: number): void => {
+    if (rows.rowById.has(id)) throw new InvalidInputError('option id', id, 'is used twice (book and policy.limits.hedgeOptions ids must be unique)');
+    rows.rowById.set(id, row);
+    rows.isPut[row] = isPut ? 1 : 0;
+    rows.strike[row] = strike;
+    rows.maturityYears[row] = maturityMs / MS_PER_YEAR;
+    rows.vol[row] = vol;
+    rows.quantity[row] = quantity;
+    if (maturityMs <= 0) {
+      rows.settleIndex[row] = -1;
+      return;
+    }
+    let k = 0;
+    while (k < last && grid.offsetsMs[k]! < maturityMs) k++;
+    rows.settleIndex[row] = k;
+    rows.settlesForPayoff[row] = grid.offsetsMs[k]! >= maturityMs ? 1 : 0;
+  };
+  spec.book.forEach((o, i) => place(i, o.id, o.optionType === 'put', o.strike, o.maturityMs, o.vol ?? spec.pricingVol, o.quantity));
+  hedgeOptions.forEach((o, j) => place(spec.book.length + j, o.id, o.optionType === 'put', o.strike, o.expiryMs - spec.startMs, o.vol ?? spec.pricingVol, 0));
+  return rows;
+}
+
+/** The grid of a run: from the replayed data, or built over the horizon. */
+export function gridFor(spec: BacktestSpec): TimeGrid {
+  const lastExpiry = Math.max(...spec.book.map((o) => o.maturityMs));
+  const horizon = spec.horizonMs ?? lastExpiry;
+  if (spec.market.kind === 'replay') {
+    const grid = replayGrid(spec.market, horizon);
+    if (grid.offsetsMs.length < 2) throw new InvalidInputError('horizon', horizon, 'leaves fewer than 2 observations of the replayed series');
+    return grid;
+  }
+  const expiries = spec.book.map((o) => o.maturityMs);
+  for (const o of spec.policy.limits?.hedgeOptions ?? []) expiries.push(o.expiryMs - spec.startMs);
+  return buildTimeGrid(horizon, spec.grid, expiries);
+}
+
+const payoff = (isPut: number, strike: number, spot: number): number => (isPut === 1 ? Math.max(strike - spot, 0) : Math.max(spot - strike, 0));
+
+/** The band half-width in units at one instant, or NaN without a band. */
+function bandUnits(config: HedgePolicyConfig, spot: number, optionNotionalUsd: number): number {
+  const band = config.band;
+  if (!band) return NaN;
+  switch (band.unit) {
+    case 'units':
+      return band.trigger;
+    case 'usd':
+      return band.trigger / spot;
+    case 'pctNotional':
+      return ((band.trigger / 100) * optionNotionalUsd) / spot;
+  }
+}
+
+/**
+ * Runs the backtest: `spec.paths` paths (one for a replay), each hedged by `policy`.
+ * Deterministic: the same spec and policy give the same numbers, bit for bit.
+ */
+export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options: BacktestOptions = {}): BacktestResult {
+  validateSpec(spec);
+  const grid = gridFor(spec);
+  const points = grid.offsetsMs.length;
+  const last = points - 1;
+  const source = createPathSource(spec.market, grid, spec.seed);
+  const paths = Math.min(spec.paths, source.pathCount);
+  const rows = optionRows(spec, grid);
+  const config = spec.policy;
+  const { rate, costs } = spec;
+  const carryYield = spec.yield;
+  const ewmaLambda = config.volScaling?.ewmaLambda ?? DEFAULT_EWMA_LAMBDA;
+  const feeRate = costs.feeBps * 1e-4;
+  const gasUsd = costs.gasUsd;
+  const slippage = costs.slippage;
+  const dailyVol = spec.pricingVol / Math.sqrt(365);
+  const hasBand = config.band !== undefined;
+
+  // Per-instant constants shared by every path.
+  const discount = grid.years.map((t) => Math.exp(-rate * t));
+  const nowMs = grid.offsetsMs.map((ms) => spec.startMs + ms);
+  const perpCarry = new Float64Array(points); // e^{f·Δt} − 1 for the interval ending at k
+  const spotCarry = new Float64Array(points); // e^{(r−q)·Δt} − 1
+  const dtYears = new Float64Array(points);
+  for (let k = 1; k < points; k++) {
+    const dt = grid.years[k]! - grid.years[k - 1]!;
+    dtYears[k] = dt;
+    perpCarry[k] = Math.expm1(spec.fundingRate * dt);
+    spotCarry[k] = Math.expm1((rate - carryYield) * dt);
+  }
+
+  // The option batch, validated once (spot and maturity change per step, within range).
+  const batch = allocateBsmBatch(rows.count);
+  for (let i = 0; i < rows.count; i++) {
+    batch.isPut[i] = rows.isPut[i]!;
+    batch.spot[i] = 1;
+    batch.strike[i] = rows.strike[i]!;
+    batch.maturity[i] = Math.max(rows.maturityYears[i]!, 0);
+    batch.vol[i] = rows.vol[i]!;
+    batch.rate[i] = rate;
+    batch.yield[i] = carryYield;
+  }
+  validateBsmBatch(batch);
+  const greeks = new Float64Array(rows.count * GREEK_COUNT);
+  const quantity = new Float64Array(rows.count);
+  const prices = new Float64Array(points);
+
+  // Book value at t0, at the first price of the market.
+  const firstPrices = new Float64Array(points);
+  source.fill(0, firstPrices);
+  const spot0 = firstPrices[0]!;
+  let bookValue = 0;
+  for (let i = 0; i < rows.bookCount; i++) {
+    batch.spot[i] = spot0;
+    bsmGreeksRowInto(batch, i, greeks, i * GREEK_COUNT);
+    bookValue += rows.quantity[i]! * greeks[i * GREEK_COUNT]!;
+  }
+
+  const out: PerPathResults = {
+    hedgeCost: new Float64Array(paths),
+    option: new Float64Array(paths),
+    hedge: new Float64Array(paths),
+    hedgeOptions: new Float64Array(paths),
+    financing: new Float64Array(paths),
+    fees: new Float64Array(paths),
+    slippage: new Float64Array(paths),
+    gas: new Float64Array(paths),
+    trades: new Float64Array(paths),
+    jumps: new Float64Array(paths),
+  };
+  const transactionCosts = new Float64Array(paths);
+
+  // Reused policy inputs (mutable views of the readonly contract types).
+  const risk = { delta: 0, gamma: 0, vegaPerVolPoint: 0, optionNotionalUsd: 0, yearsToExpiry: 0 };
+  const market = { spot: 0, impliedVol: spec.pricingVol, rate, yield: carryYield };
+  const input: { risk: typeof risk; market: typeof market; config: HedgePolicyConfig; state: HedgeState; nowMs: number } = {
+    risk,
+    market,
+    config,
+    state: policy.initial(spec.startMs),
+    nowMs: spec.startMs,
+  };
+  const fills: Fill[] = [];
+
+  let skippedOrders = 0;
+  let alerts = 0;
+  let tradedUnits = 0;
+  let outsideTime = 0;
+  let outsideDecisions = 0;
+  let decisions = 0;
+  const progressEvery = Math.max(1, Math.floor(options.progressEvery ?? Math.max(1, Math.ceil(paths / 100))));
+
+  for (let p = 0; p < paths; p++) {
+    out.jumps[p] = source.fill(p, prices);
+    quantity.set(rows.quantity);
+    let state = policy.initial(spec.startMs);
+    let perp = 0;
+    let spot = 0;
+    let costOption = 0;
+    let costHedge = 0;
+    let costHedgeOptions = 0;
+    let financing = 0;
+    let fees = 0;
+    let slip = 0;
+    let gas = 0;
+    let trades = 0;
+    let carriedDelta = 0;
+    let carriedBand = NaN;
+
+    for (let k = 0; k <= last; k++) {
+      const s = prices[k]!;
+      const d = discount[k]!;
+      if (k > 0) {
+        const move = s - prices[k - 1]!;
+        costHedge -= (perp + spot) * move * d;
+        financing += (perp * perpCarry[k]! + spot * spotCarry[k]!) * prices[k - 1]! * d;
+        if (hasBand && Math.abs(carriedDelta) > carriedBand * (1 + 1e-12)) outsideTime += dtYears[k]!;
+      }
+      // Settlements (and, at the horizon, marks) of the options due now.
+      let anyLive = false;
+      for (let i = 0; i < rows.count; i++) {
+        const due = rows.settleIndex[i]!;
+        if (due === k) {
+          const q = quantity[i]!;
+          if (q !== 0) {
+            let value: number;
+            if (rows.settlesForPayoff[i] === 1) value = payoff(rows.isPut[i]!, rows.strike[i]!, s);
+            else {
+              batch.spot[i] = s;
+              batch.maturity[i] = rows.maturityYears[i]! - grid.years[k]!;
+              bsmGreeksRowInto(batch, i, greeks, i * GREEK_COUNT);
+              value = greeks[i * GREEK_COUNT]!;
+            }
+            if (i < rows.bookCount) costOption -= q * value * d;
+            else costHedgeOptions -= q * value * d;
+            quantity[i] = 0;
+          }
+        } else if (due > k) anyLive = true;
+      }
+      if (k === last) {
+        // Unwind the delta-one hedge at the horizon, paying for it like any trade.
+        const units = Math.abs(perp + spot);
+        if (units > 0) {
+          const fraction = slippageFraction(slippage, units, dailyVol);
+          fees += units * s * feeRate * d;
+          slip += units * s * fraction * d;
+          gas += gasUsd * d;
+          trades++;
+          tradedUnits += units;
+        }
+        break;
+      }
+
+      state = policy.observe(state, s, nowMs[k]!, ewmaLambda);
+
+      // The book's risk at S_k: live options (book and policy-traded) plus the hedge.
+      let delta = perp + spot;
+      let gamma = 0;
+      let vega = 0;
+      let optionUnits = 0;
+      let nearest = Infinity;
+      const t = grid.years[k]!;
+      if (anyLive) {
+        for (let i = 0; i < rows.count; i++) {
+          if (rows.settleIndex[i]! <= k) continue;
+          const tau = rows.maturityYears[i]! - t;
+          batch.spot[i] = s;
+          batch.maturity[i] = tau;
+          const o = i * GREEK_COUNT;
+          bsmGreeksRowInto(batch, i, greeks, o);
+          const q = quantity[i]!;
+          if (q !== 0) {
+            delta += q * greeks[o + 1]!;
+            gamma += q * greeks[o + 2]!;
+            vega += q * greeks[o + 3]!;
+            optionUnits += Math.abs(q);
+            if (tau < nearest) nearest = tau;
+          }
+        }
+      }
+      risk.delta = delta;
+      risk.gamma = gamma;
+      risk.vegaPerVolPoint = vega / 100;
+      risk.optionNotionalUsd = optionUnits * s;
+      risk.yearsToExpiry = nearest === Infinity ? 0 : nearest;
+      market.spot = s;
+      input.state = state;
+      input.nowMs = nowMs[k]!;
+      const band = hasBand ? bandUnits(config, s, optionUnits * s) : NaN;
+      decisions++;
+      if (hasBand && Math.abs(delta) > band * (1 + 1e-12)) outsideDecisions++;
+
+      const decision = policy.decide(input);
+      alerts += decision.alerts.length;
+      const orders = decision.orders;
+      fills.length = 0;
+      for (let j = 0; j < orders.length; j++) {
+        const order = orders[j]!;
+        const units = order.quantity;
+        const signed = order.side === 'buy' ? units : -units;
+        const instrument = order.instrument;
+        let price: number;
+        let fraction: number;
+        if (instrument.kind === 'option') {
+          const row = rows.rowById.get(instrument.id);
+          if (row === undefined || rows.settleIndex[row]! <= k) {
+            skippedOrders++;
+            continue;
+          }
+          price = greeks[row * GREEK_COUNT]!;
+          fraction = slippageFraction(slippage, units, dailyVol);
+          costHedgeOptions += signed * price * d;
+          quantity[row] = quantity[row]! + signed;
+          delta += signed * greeks[row * GREEK_COUNT + 1]!;
+        } else {
+          price = s;
+          fraction = slippageFraction(slippage, units, dailyVol);
+          if (instrument.kind === 'spot') spot += signed;
+          else perp += signed;
+          delta += signed;
+          tradedUnits += units;
+        }
+        const notional = units * price;
+        fees += notional * feeRate * d;
+        slip += notional * fraction * d;
+        gas += gasUsd * d;
+        trades++;
+        fills.push({ order, price: price * (1 + (signed > 0 ? fraction : -fraction)) });
+      }
+      state = policy.apply(state, decision, fills, nowMs[k]!);
+      carriedDelta = delta;
+      carriedBand = band;
+    }
+
+    const txCosts = fees + slip + gas;
+    out.option[p] = costOption;
+    out.hedge[p] = costHedge;
+    out.hedgeOptions[p] = costHedgeOptions;
+    out.financing[p] = financing;
+    out.fees[p] = fees;
+    out.slippage[p] = slip;
+    out.gas[p] = gas;
+    out.trades[p] = trades;
+    out.hedgeCost[p] = costOption + costHedge + costHedgeOptions + financing + txCosts;
+    transactionCosts[p] = txCosts;
+    if (options.onProgress && ((p + 1) % progressEvery === 0 || p + 1 === paths)) options.onProgress(p + 1, paths);
+  }
+
+  const hedgeCost = summarize(out.hedgeCost);
+  const premium = -bookValue;
+  const pnlValues = out.hedgeCost.map((c) => premium - c);
+  const meanOf = (a: Float64Array): number => {
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum += a[i]!;
+    return sum / a.length;
+  };
+  const attributionParts = {
+    option: meanOf(out.option),
+    hedge: meanOf(out.hedge),
+    hedgeOptions: meanOf(out.hedgeOptions),
+    financing: meanOf(out.financing),
+    fees: meanOf(out.fees),
+    slippage: meanOf(out.slippage),
+    gas: meanOf(out.gas),
+  };
+  const horizonYears = grid.years[last]!;
+  const summary: BacktestSummary = {
+    bookValue,
+    premium,
+    hedgeCost,
+    pnl: summarize(pnlValues),
+    ratio: hedgeCost.std / Math.abs(bookValue),
+    tradesPerPath: meanOf(out.trades),
+    transactionCosts: summarize(transactionCosts),
+    tradedUnitsPerPath: tradedUnits / paths,
+    timeOutsideBand: hasBand ? outsideTime / (horizonYears * paths) : null,
+    decisionsOutsideBand: hasBand ? outsideDecisions / decisions : null,
+    attribution: { ...attributionParts, total: Object.values(attributionParts).reduce((a, b) => a + b, 0) },
+    alertsPerPath: alerts / paths,
+    skippedOrders,
+    jumpsPerPath: meanOf(out.jumps),
+    paths,
+    steps: last,
+    horizonYears,
+  };
+  return { summary, perPath: out, grid };
+}
