@@ -68,6 +68,7 @@ export const VolScalingSchema = z
  */
 export const WhalleyWilmottSchema = z
   .object({
+    /** Exponential-utility risk aversion λ, per USD (e.g. 1e-4: indifferent to ~$10k bets). */
     riskAversion: positive,
     /** Proportional cost per unit of notional traded, in basis points. */
     costBps: positive,
@@ -80,7 +81,7 @@ export const OptionInstrumentSchema = z
     id: z.string().min(1),
     optionType: z.enum(['call', 'put']),
     strike: positive,
-    expiryMs: z.number().int(),
+    expiryMs: z.number().int().positive(),
     /** Its implied vol; the market vol when absent. */
     vol: positive.optional(),
   })
@@ -123,7 +124,7 @@ export const SlicingSchema = z
     clipUnits: positive,
     slices: z.number().int().min(2).max(100),
     windowMs: durationMs,
-    /** Scale the window with σ/referenceVol of the vol scaling (shorter when vol is high). */
+    /** Scale the window by referenceVol/σ of the vol scaling (shorter when vol is high); needs `volScaling`. */
     volScaled: z.boolean().default(false),
   })
   .strict();
@@ -145,7 +146,10 @@ export const HedgePolicyConfigSchema = z
   .strict()
   .refine((c) => c.band || c.cadence || c.priceMove || c.whalleyWilmott, {
     message: 'a policy needs at least one trigger: band, cadence, priceMove or whalleyWilmott',
-  });
+  })
+  // Settings that would otherwise be silently ignored:
+  .refine((c) => !c.slicing?.volScaled || c.volScaling, { message: 'slicing.volScaled needs a volScaling block', path: ['slicing', 'volScaled'] })
+  .refine((c) => c.volScaling?.mode !== 'gammaRisk' || c.band, { message: 'volScaling.mode "gammaRisk" sets the band width: it needs a band', path: ['volScaling', 'mode'] });
 
 export type HedgePolicyConfig = z.infer<typeof HedgePolicyConfigSchema>;
 export type HedgePolicyConfigInput = z.input<typeof HedgePolicyConfigSchema>;

@@ -65,8 +65,10 @@ const arbConfig = (overrides: { dryRun?: boolean; paused?: boolean } = {}): fc.A
       }),
       slicing: maybe(fc.record({ clipUnits: num(0.5, 50), slices: fc.integer({ min: 2, max: 12 }), windowMs: fc.integer({ min: 1, max: 3_600_000 }), volScaled: fc.boolean() })),
     })
-    .filter((c) => c.band !== undefined || c.priceMove !== undefined || c.cadence !== undefined || c.whalleyWilmott !== undefined)
-    .map((c) => HedgePolicyConfigSchema.parse({ underlying: 'ETH', hedgeInstrument: 'perp', ...c }));
+    // Only configs the schema accepts (at least one trigger; no setting that would be ignored).
+    .map((c) => HedgePolicyConfigSchema.safeParse({ underlying: 'ETH', hedgeInstrument: 'perp', ...c }))
+    .filter((parsed) => parsed.success)
+    .map((parsed) => parsed.data!);
 
 function HOUR_MS(): number {
   return 3_600_000;
