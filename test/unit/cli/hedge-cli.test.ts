@@ -90,13 +90,16 @@ describe('hedge demo and usage', () => {
     expect(stdout).toContain('ETH @ $3,000');
     expect(stdout).toContain('to be delta-flat');
     expect(stdout).toContain('expired');
+    expect(stdout).toContain('policy [HEDGE_BAND]');
+    expect(stdout).toContain('alert GAMMA_LIMIT_BREACHED');
   });
 
   it('prints JSON with --json', () => {
     const { status, stdout } = hedge(['demo', '--json']);
     expect(status).toBe(0);
-    const parsed = JSON.parse(stdout) as { exposures: { underlying: string }[] };
+    const parsed = JSON.parse(stdout) as { exposures: { underlying: string }[]; decisions: Record<string, { action: string }> };
     expect(parsed.exposures.map((e) => e.underlying)).toEqual(['BTC', 'ETH']);
+    expect(parsed.decisions.ETH!.action).toBe('hedge');
   });
 
   it('rejects unknown commands and flags with status 2', () => {
