@@ -49,4 +49,14 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Contracts are shared by producers and consumers everywhere: schemas only, no SDKs.
+    files: ['shared/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@aws-sdk/*', 'viem', 'viem/*', '@middy/*'], message: 'shared/contracts holds schemas only: SDK code lives in shared/adapters.' }] },
+      ],
+    },
+  },
 );
