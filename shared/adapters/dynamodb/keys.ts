@@ -1,0 +1,31 @@
+/**
+ * Key builders: the one place the item key layout is spelled (see ACCESS-PATTERNS.md).
+ * Numbers in sort keys are zero-padded so that string order is numeric order.
+ */
+
+export const accountPk = (accountId: string): string => `ACCOUNT#${accountId}`;
+
+export const CONFIG_CURRENT_SK = 'CONFIG';
+export const CONFIG_VERSION_PREFIX = 'CONFIG#V#';
+export const configVersionSk = (version: number): string => `${CONFIG_VERSION_PREFIX}${String(version).padStart(12, '0')}`;
+
+export const AUDIT_PREFIX = 'AUDIT#';
+/** Audit items sort by time, then by a unique suffix (two events in the same millisecond both stay). */
+export const auditSk = (at: Date, unique: string): string => `${AUDIT_PREFIX}${at.toISOString()}#${unique}`;
+
+export const HEDGE_PREFIX = 'HEDGE#';
+export const hedgeRecordSk = (at: Date, hedgeId: string): string => `${HEDGE_PREFIX}${at.toISOString()}#${hedgeId}`;
+
+/** Signer addresses are case-insensitive hex: one counter per address whatever its checksum casing. */
+export const signerPk = (signer: string): string => `SIGNER#${signer.toLowerCase()}`;
+export const nonceSk = (chainId: number): string => `NONCE#${chainId}`;
+
+export const webhookDeliveryPk = (provider: string, deliveryId: string): string => `WEBHOOK#${provider}#${deliveryId}`;
+export const WEBHOOK_DELIVERY_SK = 'DELIVERY';
+
+export const pricePk = (underlying: string): string => `PRICE#${underlying}`;
+export const PRICE_PREFIX = 'T#';
+export const priceSk = (at: Date): string => `${PRICE_PREFIX}${at.toISOString()}`;
+
+/** Epoch seconds, the unit of the TTL attribute. */
+export const epochSeconds = (at: Date): number => Math.floor(at.getTime() / 1000);
