@@ -29,3 +29,24 @@ export const priceSk = (at: Date): string => `${PRICE_PREFIX}${at.toISOString()}
 
 /** Epoch seconds, the unit of the TTL attribute. */
 export const epochSeconds = (at: Date): number => Math.floor(at.getTime() / 1000);
+
+/** Account profile and status (one item per account). */
+export const ACCOUNT_PROFILE_SK = 'PROFILE';
+/** gsi1 partition of the accounts in a status (sparse: only active accounts carry gsi1 keys). */
+export const accountStatusGsi1Pk = (status: string): string => `STATUS#${status}`;
+export const ACCOUNT_GSI1_PREFIX = 'ACCOUNT#';
+export const accountStatusGsi1Sk = (accountId: string): string => `${ACCOUNT_GSI1_PREFIX}${accountId}`;
+
+/** An API key of an account (hash, status), listed under the account. */
+export const API_KEY_PREFIX = 'APIKEY#';
+export const apiKeySk = (keyId: string): string => `${API_KEY_PREFIX}${keyId}`;
+/** The pointer item resolving a key hash to its account with one GetItem. */
+export const apiKeyHashPk = (hash: string): string => `APIKEY#${hash}`;
+export const API_KEY_HASH_SK = 'APIKEY';
+
+/** Positions, keyed by position id alone (the id addresses the item whatever its underlying). */
+export const POSITION_PREFIX = 'POSITION#';
+export const positionSk = (positionId: string): string => `${POSITION_PREFIX}${positionId}`;
+
+/** The policy engine's state of an account (one item per account). */
+export const HEDGE_STATE_SK = 'HEDGESTATE';

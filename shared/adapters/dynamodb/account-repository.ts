@@ -1,0 +1,354 @@
+/**
+ * Accounts: profile and status, the active-account index, and API-key hashes.
+ *
+ * Items:
+ * - `ACCOUNT#<id>` / `PROFILE`        { accountId, displayName, contactEmail?, status, createdAt, updatedAt, updatedBy }
+ *                                      while active also gsi1pk `STATUS#active`, gsi1sk `ACCOUNT#<id>` (sparse
+ *                                      index: pausing removes them, so the fan-out query reads active accounts only)
+ * - `ACCOUNT#<id>` / `APIKEY#<keyId>` { keyId, keyHash, status 'active' | 'revoked', createdAt, revokedAt? }
+ * - `APIKEY#<sha256>` / `APIKEY`      pointer { accountId, keyId }: an incoming key resolves with one GetItem
+ * - `ACCOUNT#<id>` / `AUDIT#…`        an audit item per creation and status change
+ *
+ * Races are settled by the store, never read-then-write:
+ * - createAccount: Put profile `attribute_not_exists(pk)` (+ audit) in one transaction: of
+ *   concurrent creators of one id exactly one wins, the others get a ConflictError.
+ * - setAccountStatus: Update profile `attribute_exists(pk)` + audit in one transaction.
+ * - addApiKey: ConditionCheck profile exists + Put key `attribute_not_exists` + Put pointer
+ *   `attribute_not_exists`: a hash (or key id) already taken ends in a ConflictError.
+ * - revokeApiKey: Update key `status = active AND keyHash = :hash` + Delete pointer
+ *   `accountId = :acc AND keyId = :key` in one transaction. The hash to delete is read
+ *   first (it never changes once written); the conditions make a concurrent revoke a no-op.
+ *
+ * Every input is validated (zod) before any request is sent: InvalidItemError otherwise.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import {
+  AccountIdSchema,
+  AccountStatusSchema,
+  ActorSchema,
+  ApiKeyHashSchema,
+  ApiKeyIdSchema,
+  NewAccountSchema,
+  PageRequestSchema,
+  type AccountStatus,
+  type NewAccount,
+} from '../../contracts/account-schema.ts';
+import { GSI1 } from '../../contracts/table-definition.ts';
+import { cancellationCodes, classifyError, errorName } from './classify-error.ts';
+import type { Page } from './cursor.ts';
+import { ConflictError, InvalidItemError } from './errors.ts';
+import { decodeGsi1Cursor, encodeGsi1Cursor } from './index-cursor.ts';
+import {
+  ACCOUNT_PROFILE_SK,
+  accountPk,
+  accountStatusGsi1Pk,
+  accountStatusGsi1Sk,
+  API_KEY_HASH_SK,
+  apiKeyHashPk,
+  apiKeySk,
+  auditSk,
+} from './keys.ts';
+import { DEFAULT_TRANSACTION_RETRY, withRetries, type RetryOptions } from './retry.ts';
+import { parseInput, stringAttribute } from './validate-input.ts';
+
+export interface AccountRepositoryOptions {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+  readonly retry?: RetryOptions;
+}
+
+export interface Account {
+  readonly accountId: string;
+  readonly displayName: string;
+  readonly contactEmail?: string;
+  readonly status: AccountStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+export interface ApiKeyOwner {
+  readonly accountId: string;
+  readonly keyId: string;
+}
+
+export interface AccountRepository {
+  /** Creates the account, status 'active'. ConflictError if the id exists. */
+  createAccount(profile: NewAccount, actor: string): Promise<Account>;
+  getAccount(accountId: string): Promise<Account | undefined>;
+  /** Sets the status (and the active index) with an audit item. ConflictError if the account does not exist. */
+  setAccountStatus(accountId: string, status: AccountStatus, actor: string): Promise<void>;
+  /** Active accounts in account-id order, `limit` (default 100) per page. Reads the index: eventually consistent. */
+  listActiveAccounts(options?: { limit?: number; cursor?: string }): Promise<Page<Account>>;
+  /** Registers the SHA-256 of a new API key. ConflictError if the account is absent, or the key id or the hash is taken. */
+  addApiKey(accountId: string, keyId: string, keyHash: string): Promise<void>;
+  /** Revokes a key: its hash no longer resolves. 'already-revoked' when it was; ConflictError if the key does not exist. */
+  revokeApiKey(accountId: string, keyId: string): Promise<'revoked' | 'already-revoked'>;
+  /** The account and key id of an active key's hash (strongly consistent read), undefined otherwise. */
+  findAccountByKeyHash(keyHash: string): Promise<ApiKeyOwner | undefined>;
+}
+
+const StoredAccountSchema = z.object({
+  accountId: AccountIdSchema,
+  displayName: z.string(),
+  contactEmail: z.string().exactOptional(),
+  status: AccountStatusSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+
+const StoredApiKeySchema = z.object({ keyId: z.string(), keyHash: ApiKeyHashSchema, status: z.enum(['active', 'revoked']) });
+
+const StoredPointerSchema = z.object({ accountId: z.string(), keyId: z.string() });
+
+const ACTIVE_GSI1PK = accountStatusGsi1Pk('active');
+
+/**
+ * @example
+ * const accounts = createAccountRepository({ doc, tableName });
+ * await accounts.createAccount({ accountId: 'acc-1', displayName: 'Desk 1' }, 'user:alice');
+ * await accounts.addApiKey('acc-1', 'key-1', createHash('sha256').update(apiKey).digest('hex'));
+ * await accounts.findAccountByKeyHash(hash); // { accountId: 'acc-1', keyId: 'key-1' }
+ */
+export function createAccountRepository(options: AccountRepositoryOptions): AccountRepository {
+  const { doc, tableName } = options;
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+  const retry = options.retry ?? DEFAULT_TRANSACTION_RETRY;
+
+  function parseAccount(item: Record<string, unknown>): Account {
+    const parsed = StoredAccountSchema.safeParse(item);
+    if (!parsed.success) throw new InvalidItemError(`stored account (pk ${String(item.pk)}) does not match its schema`, { cause: parsed.error });
+    return parsed.data;
+  }
+
+  function auditPut(accountId: string, at: Date, action: string, actor: string, details: Record<string, unknown>) {
+    return {
+      Put: {
+        TableName: tableName,
+        Item: { pk: accountPk(accountId), sk: auditSk(at, newId()), action, actor, at: at.toISOString(), details },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  async function transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<void> {
+    await withRetries(() => doc.send(new TransactWriteCommand({ TransactItems: items })), retry);
+  }
+
+  async function createAccount(profile: NewAccount, actor: string): Promise<Account> {
+    const valid = parseInput(NewAccountSchema, profile, 'account profile');
+    const by = parseInput(ActorSchema, actor, 'actor');
+    const at = now();
+    const iso = at.toISOString();
+    const account: Account = { ...valid, status: 'active', createdAt: iso, updatedAt: iso, updatedBy: by };
+    try {
+      await transact([
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              pk: accountPk(valid.accountId),
+              sk: ACCOUNT_PROFILE_SK,
+              ...account,
+              gsi1pk: ACTIVE_GSI1PK,
+              gsi1sk: accountStatusGsi1Sk(valid.accountId),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        auditPut(valid.accountId, at, 'account.created', by, { status: 'active' }),
+      ]);
+      return account;
+    } catch (error) {
+      if (errorName(error) === 'TransactionCanceledException' && cancellationCodes(error)[0] === 'ConditionalCheckFailed') {
+        const current = stringAttribute(cancellationItem(error, 0)?.status);
+        throw new ConflictError(`account ${valid.accountId} already exists`, 'absent', current, { cause: error });
+      }
+      throw classifyError(error, 'TransactWriteItems (createAccount)');
+    }
+  }
+
+  async function getAccount(accountId: string): Promise<Account | undefined> {
+    const id = parseInput(AccountIdSchema, accountId, 'account id');
+    let out;
+    try {
+      out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: accountPk(id), sk: ACCOUNT_PROFILE_SK }, ConsistentRead: true }));
+    } catch (error) {
+      throw classifyError(error, 'GetItem (getAccount)');
+    }
+    return out.Item === undefined ? undefined : parseAccount(out.Item);
+  }
+
+  async function setAccountStatus(accountId: string, status: AccountStatus, actor: string): Promise<void> {
+    const id = parseInput(AccountIdSchema, accountId, 'account id');
+    const to = parseInput(AccountStatusSchema, status, 'account status');
+    const by = parseInput(ActorSchema, actor, 'actor');
+    const at = now();
+    const index =
+      to === 'active'
+        ? { expression: ', gsi1pk = :gsi1pk, gsi1sk = :gsi1sk', values: { ':gsi1pk': ACTIVE_GSI1PK, ':gsi1sk': accountStatusGsi1Sk(id) } }
+        : { expression: ' REMOVE gsi1pk, gsi1sk', values: {} };
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: { pk: accountPk(id), sk: ACCOUNT_PROFILE_SK },
+            UpdateExpression: `SET #status = :status, updatedAt = :at, updatedBy = :actor${index.expression}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': to, ':at': at.toISOString(), ':actor': by, ...index.values },
+          },
+        },
+        auditPut(id, at, 'account.status', by, { status: to }),
+      ]);
+    } catch (error) {
+      if (errorName(error) === 'TransactionCanceledException' && cancellationCodes(error)[0] === 'ConditionalCheckFailed') {
+        throw new ConflictError(`account ${id} does not exist`, 'exists', null, { cause: error });
+      }
+      throw classifyError(error, 'TransactWriteItems (setAccountStatus)');
+    }
+  }
+
+  async function listActiveAccounts(page: { limit?: number; cursor?: string } = {}): Promise<Page<Account>> {
+    const request = parseInput(PageRequestSchema, page, 'page request');
+    const limit = request.limit ?? 100;
+    let startKey: Record<string, unknown> | undefined = decodeGsi1Cursor(request.cursor, ACTIVE_GSI1PK);
+    const items: Account[] = [];
+    // Like queryPage: keep querying past the 1 MB cut until the page is full or the index partition ends.
+    do {
+      let out;
+      try {
+        out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: GSI1.name,
+            KeyConditionExpression: '#gpk = :gpk',
+            ExpressionAttributeNames: { '#gpk': GSI1.partitionKey },
+            ExpressionAttributeValues: { ':gpk': ACTIVE_GSI1PK },
+            ScanIndexForward: true,
+            Limit: limit - items.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      } catch (error) {
+        throw classifyError(error, 'Query gsi1 (listActiveAccounts)');
+      }
+      items.push(...(out.Items ?? []).map(parseAccount));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined && items.length < limit);
+    const cursor = encodeGsi1Cursor(startKey);
+    return cursor === undefined ? { items } : { items, cursor };
+  }
+
+  async function addApiKey(accountId: string, keyId: string, keyHash: string): Promise<void> {
+    const id = parseInput(AccountIdSchema, accountId, 'account id');
+    const key = parseInput(ApiKeyIdSchema, keyId, 'key id');
+    const hash = parseInput(ApiKeyHashSchema, keyHash, 'key hash');
+    const createdAt = now().toISOString();
+    try {
+      await transact([
+        { ConditionCheck: { TableName: tableName, Key: { pk: accountPk(id), sk: ACCOUNT_PROFILE_SK }, ConditionExpression: 'attribute_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { pk: accountPk(id), sk: apiKeySk(key), keyId: key, keyHash: hash, status: 'active', createdAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { pk: apiKeyHashPk(hash), sk: API_KEY_HASH_SK, accountId: id, keyId: key, createdAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ]);
+    } catch (error) {
+      if (errorName(error) === 'TransactionCanceledException') {
+        const codes = cancellationCodes(error);
+        if (codes[0] === 'ConditionalCheckFailed') throw new ConflictError(`account ${id} does not exist`, 'exists', null, { cause: error });
+        if (codes[2] === 'ConditionalCheckFailed') throw new ConflictError('api key hash already registered', 'unused', 'in use', { cause: error });
+        if (codes[1] === 'ConditionalCheckFailed') throw new ConflictError(`api key ${key} of account ${id} already exists`, 'absent', 'exists', { cause: error });
+      }
+      throw classifyError(error, 'TransactWriteItems (addApiKey)');
+    }
+  }
+
+  async function revokeApiKey(accountId: string, keyId: string): Promise<'revoked' | 'already-revoked'> {
+    const id = parseInput(AccountIdSchema, accountId, 'account id');
+    const key = parseInput(ApiKeyIdSchema, keyId, 'key id');
+    let out;
+    try {
+      out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: accountPk(id), sk: apiKeySk(key) }, ConsistentRead: true }));
+    } catch (error) {
+      throw classifyError(error, 'GetItem (revokeApiKey)');
+    }
+    if (out.Item === undefined) throw new ConflictError(`api key ${key} of account ${id} does not exist`, 'exists', null);
+    const stored = StoredApiKeySchema.safeParse(out.Item);
+    if (!stored.success) throw new InvalidItemError(`stored api key ${key} of account ${id} does not match its schema`, { cause: stored.error });
+    if (stored.data.status === 'revoked') return 'already-revoked';
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: { pk: accountPk(id), sk: apiKeySk(key) },
+            UpdateExpression: 'SET #status = :revoked, revokedAt = :at',
+            ConditionExpression: '#status = :active AND keyHash = :hash',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':revoked': 'revoked', ':active': 'active', ':hash': stored.data.keyHash, ':at': now().toISOString() },
+          },
+        },
+        {
+          Delete: {
+            TableName: tableName,
+            Key: { pk: apiKeyHashPk(stored.data.keyHash), sk: API_KEY_HASH_SK },
+            ConditionExpression: 'accountId = :account AND keyId = :key',
+            ExpressionAttributeValues: { ':account': id, ':key': key },
+          },
+        },
+      ]);
+      return 'revoked';
+    } catch (error) {
+      if (errorName(error) === 'TransactionCanceledException') {
+        const codes = cancellationCodes(error);
+        // The key is no longer active: a concurrent revoke won, and did the same thing.
+        if (codes[0] === 'ConditionalCheckFailed') return 'already-revoked';
+        if (codes[1] === 'ConditionalCheckFailed') {
+          throw new ConflictError(`api key ${key} of account ${id}: its hash pointer`, 'present', null, { cause: error });
+        }
+      }
+      throw classifyError(error, 'TransactWriteItems (revokeApiKey)');
+    }
+  }
+
+  async function findAccountByKeyHash(keyHash: string): Promise<ApiKeyOwner | undefined> {
+    const hash = parseInput(ApiKeyHashSchema, keyHash, 'key hash');
+    let out;
+    try {
+      out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: apiKeyHashPk(hash), sk: API_KEY_HASH_SK }, ConsistentRead: true }));
+    } catch (error) {
+      throw classifyError(error, 'GetItem (findAccountByKeyHash)');
+    }
+    if (out.Item === undefined) return undefined;
+    const pointer = StoredPointerSchema.safeParse(out.Item);
+    if (!pointer.success) throw new InvalidItemError('stored api key pointer does not match its schema', { cause: pointer.error });
+    return { accountId: pointer.data.accountId, keyId: pointer.data.keyId };
+  }
+
+  return { createAccount, getAccount, setAccountStatus, listActiveAccounts, addApiKey, revokeApiKey, findAccountByKeyHash };
+}
+
+/** The ALL_OLD image of the transaction item at `index`, when the store sent one. */
+function cancellationItem(error: unknown, index: number): Record<string, unknown> | undefined {
+  const reasons = (error as { CancellationReasons?: { Item?: Record<string, unknown> }[] }).CancellationReasons;
+  return reasons?.[index]?.Item;
+}
