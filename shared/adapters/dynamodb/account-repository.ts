@@ -37,9 +37,8 @@ import {
 } from '../../contracts/account-schema.ts';
 import { GSI1 } from '../../contracts/table-definition.ts';
 import { cancellationCodes, classifyError, errorName } from './classify-error.ts';
-import type { Page } from './cursor.ts';
 import { ConflictError, InvalidItemError } from './errors.ts';
-import { decodeGsi1Cursor, encodeGsi1Cursor } from './index-cursor.ts';
+import { decodeGsi1Cursor, encodeGsi1Cursor, type Page } from './cursor.ts';
 import {
   ACCOUNT_PROFILE_SK,
   accountPk,
