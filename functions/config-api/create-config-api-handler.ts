@@ -1,0 +1,82 @@
+/**
+ * The composition of the configuration API: the use cases over the given ports, a
+ * middy http-router over CONFIG_API_ROUTES, and problem+json errors. The Lambda entry
+ * (handler.ts) and the tests (against DynamoDB Local) both build it with this factory.
+ *
+ * Every route, before its implementation runs:
+ * 1. authenticates (401 `unauthorized` for a missing, malformed, unknown or revoked key;
+ *    the admin key only on `admin` routes, compared as SHA-256 in constant time);
+ * 2. scopes: on `account` routes the path's account must be the key's account, otherwise
+ *    403 `forbidden` — decided before any read, so it reveals nothing about other
+ *    accounts (not even whether they exist);
+ * 3. validates the path parameters (400).
+ */
+import middy from '@middy/core';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { createConfigApiUseCases } from '../../shared/app/config-api/config-api-use-cases.ts';
+import type { ConfigApiPorts } from '../../shared/app/config-api/ports.ts';
+import { CONFIG_API_ROUTES, type ApiRouteSpec, type HttpMethod } from '../../shared/contracts/api/config-api-routes.ts';
+import { buildOpenApiDocument } from '../../shared/contracts/api/openapi-document.ts';
+import { bearerToken, hashApiKey, matchesKeyHash, unauthorized } from '../../shared/runtime/http/bearer-auth.ts';
+import { HttpProblem } from '../../shared/runtime/http/http-problem.ts';
+import { validateRequestPart } from '../../shared/runtime/http/http-request.ts';
+import { problemErrorHandler } from '../../shared/runtime/http/problem-error-handler.ts';
+import { createRouteImplementations, type RouteImplementation, type RouteRequest } from './route-implementations.ts';
+
+export interface ConfigApiDeps extends ConfigApiPorts {
+  /** SHA-256 (hex) of the operator's admin key. */
+  readonly adminKeyHash: string;
+  readonly logError?: (error: unknown) => void;
+}
+
+export type ConfigApiHandler = ((event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>) & {
+  /** What the router serves, for the OpenAPI sync test. */
+  readonly routes: readonly { readonly method: HttpMethod; readonly path: string }[];
+};
+
+export const CONFIG_API_INFO = { title: 'hedge configuration API', version: '1.0.0' };
+
+export function createConfigApiHandler(deps: ConfigApiDeps): ConfigApiHandler {
+  if (!/^[0-9a-f]{64}$/.test(deps.adminKeyHash)) throw new TypeError('adminKeyHash must be a SHA-256 in lowercase hex');
+  const api = createConfigApiUseCases(deps);
+  let document: Record<string, unknown> | undefined;
+  const implementations = createRouteImplementations(api, () => (document ??= buildOpenApiDocument(CONFIG_API_ROUTES, CONFIG_API_INFO)));
+
+  async function authenticate(spec: ApiRouteSpec, event: APIGatewayProxyEventV2, params: Record<string, string | undefined>): Promise<string> {
+    if (spec.auth === 'none') return 'anonymous';
+    const token = bearerToken(event);
+    if (spec.auth === 'admin') {
+      if (!matchesKeyHash(token, deps.adminKeyHash)) throw unauthorized();
+      return 'admin';
+    }
+    const owner = await api.resolveApiKey(hashApiKey(token));
+    if (owner === undefined) throw unauthorized();
+    if (params.accountId !== owner.accountId) throw new HttpProblem(403, 'forbidden', 'Forbidden', 'this key does not give access to that account');
+    return `key:${owner.keyId}`;
+  }
+
+  function guarded(spec: ApiRouteSpec, implementation: RouteImplementation) {
+    return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+      const raw = event.pathParameters ?? {};
+      const actor = await authenticate(spec, event, raw);
+      const params: RouteRequest['params'] = spec.pathParams === undefined ? {} : (validateRequestPart(spec.pathParams, raw, 'path') as Record<string, string>);
+      return implementation({ event, actor, params });
+    };
+  }
+
+  const routes = Object.entries(CONFIG_API_ROUTES).map(([operation, spec]) => ({
+    method: spec.method,
+    path: spec.path,
+    handler: guarded(spec, implementations[operation as keyof typeof CONFIG_API_ROUTES]),
+  }));
+  const router = httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({
+    routes,
+    notFoundResponse: ({ method, path }) => {
+      throw new HttpProblem(404, 'route-not-found', 'Not Found', `no route ${method} ${path}`);
+    },
+  });
+  const handler = middy(router).use(problemErrorHandler(deps.logError === undefined ? {} : { logError: deps.logError }));
+  const invoke = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> => handler(event, context);
+  return Object.assign(invoke, { routes: routes.map(({ method, path }) => ({ method, path })) });
+}

@@ -1,0 +1,33 @@
+/**
+ * Lambda entry of the configuration API (API Gateway HTTP API, payload v2). Adapters are
+ * built once per cold start from the validated environment; everything else is in
+ * createConfigApiHandler.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
+import { createConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
+import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
+import { createHedgeRecordRepository } from '../../shared/adapters/dynamodb/hedge-record-repository.ts';
+import { createPositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
+import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
+import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
+import { loadConfigApiEnv } from './config-api-env.ts';
+import { createConfigApiHandler } from './create-config-api-handler.ts';
+
+const env = loadConfigApiEnv(process.env);
+const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
+const tableName = env.TABLE_NAME;
+const clock = (): Date => new Date();
+
+export const handler = createConfigApiHandler({
+  accounts: createAccountRepository({ doc, tableName, now: clock }),
+  configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now: clock }),
+  positions: createPositionRepository({ doc, tableName, now: clock }),
+  hedges: createHedgeRecordRepository({ doc, tableName }),
+  publisher: createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION })),
+  eventBusName: env.EVENT_BUS_NAME,
+  adminKeyHash: env.ADMIN_KEY_SHA256,
+  clock,
+  newId: randomUUID,
+});

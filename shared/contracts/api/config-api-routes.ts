@@ -1,0 +1,116 @@
+/**
+ * The routes of the configuration API, declared once: the handler builds its router from
+ * this table (every operation must have an implementation, checked by the compiler) and
+ * the OpenAPI generator documents exactly these.
+ *
+ * Auth: `admin` (Bearer admin key), `account` (Bearer API key of the account in the
+ * path; another account's key gets 403), `none`.
+ */
+import type { z } from 'zod';
+import * as S from './config-api-schemas.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ApiResponseSpec {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+  readonly headers?: readonly string[];
+}
+
+export interface ApiRouteSpec {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly summary: string;
+  readonly auth: 'admin' | 'account' | 'none';
+  readonly pathParams?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  /** Request headers the route reads (documented as header parameters). */
+  readonly headers?: readonly { readonly name: string; readonly required: boolean; readonly description: string }[];
+  readonly body?: z.ZodType;
+  readonly responses: Readonly<Record<number, ApiResponseSpec>>;
+}
+
+const IF_MATCH_VERSION = { name: 'If-Match', required: true, description: 'the version you read ("n", its ETag); "0" creates the first version' } as const;
+const IF_MATCH_REVISION = { name: 'If-Match', required: false, description: 'the revision you read ("n"); absent creates the position' } as const;
+
+export const CONFIG_API_ROUTES = {
+  createAccount: {
+    method: 'POST', path: '/accounts', summary: 'Create an account and its first API key (shown once)', auth: 'admin',
+    body: S.CreateAccountRequestSchema,
+    responses: { 201: { description: 'created', schema: S.CreateAccountResponseSchema } },
+  },
+  issueApiKey: {
+    method: 'POST', path: '/accounts/{accountId}/keys', summary: 'Issue another API key (rotation: issue, switch, revoke)', auth: 'account',
+    pathParams: S.AccountPathSchema,
+    responses: { 201: { description: 'issued', schema: S.IssueApiKeyResponseSchema } },
+  },
+  revokeApiKey: {
+    method: 'DELETE', path: '/accounts/{accountId}/keys/{keyId}', summary: 'Revoke an API key', auth: 'account',
+    pathParams: S.ApiKeyPathSchema,
+    responses: { 204: { description: 'revoked (or already revoked)' } },
+  },
+  getConfig: {
+    method: 'GET', path: '/accounts/{accountId}/config', summary: 'The current hedge policy configuration', auth: 'account',
+    pathParams: S.AccountPathSchema,
+    responses: { 200: { description: 'the current version', schema: S.ConfigVersionSchema, headers: ['ETag'] } },
+  },
+  putConfig: {
+    method: 'PUT', path: '/accounts/{accountId}/config', summary: 'Replace the configuration at the version read (optimistic concurrency)', auth: 'account',
+    pathParams: S.AccountPathSchema, headers: [IF_MATCH_VERSION], body: S.PutConfigRequestSchema,
+    responses: { 200: { description: 'the new version', schema: S.ConfigVersionSchema, headers: ['ETag'] } },
+  },
+  getConfigHistory: {
+    method: 'GET', path: '/accounts/{accountId}/config/history', summary: 'Every configuration version, newest first', auth: 'account',
+    pathParams: S.AccountPathSchema, query: S.PageQuerySchema,
+    responses: { 200: { description: 'one page', schema: S.ConfigHistoryResponseSchema } },
+  },
+  listPositions: {
+    method: 'GET', path: '/accounts/{accountId}/positions', summary: 'Every position of the account', auth: 'account',
+    pathParams: S.AccountPathSchema,
+    responses: { 200: { description: 'the positions', schema: S.PositionListResponseSchema } },
+  },
+  getPosition: {
+    method: 'GET', path: '/accounts/{accountId}/positions/{positionId}', summary: 'One position', auth: 'account',
+    pathParams: S.PositionPathSchema,
+    responses: { 200: { description: 'the position', schema: S.PositionResponseSchema, headers: ['ETag'] } },
+  },
+  putPosition: {
+    method: 'PUT', path: '/accounts/{accountId}/positions/{positionId}', summary: 'Create (no If-Match) or replace (If-Match: revision) a position', auth: 'account',
+    pathParams: S.PositionPathSchema, headers: [IF_MATCH_REVISION], body: S.PutPositionRequestSchema,
+    responses: {
+      200: { description: 'replaced', schema: S.PositionResponseSchema, headers: ['ETag'] },
+      201: { description: 'created', schema: S.PositionResponseSchema, headers: ['ETag'] },
+    },
+  },
+  deletePosition: {
+    method: 'DELETE', path: '/accounts/{accountId}/positions/{positionId}', summary: 'Delete a position at the revision read', auth: 'account',
+    pathParams: S.PositionPathSchema, headers: [{ ...IF_MATCH_REVISION, required: true, description: 'the revision you read ("n")' }],
+    responses: { 204: { description: 'deleted' } },
+  },
+  pauseAccount: {
+    method: 'POST', path: '/accounts/{accountId}/pause', summary: 'Pause hedging for the account', auth: 'account',
+    pathParams: S.AccountPathSchema,
+    responses: { 200: { description: 'paused', schema: S.AccountStatusResponseSchema } },
+  },
+  resumeAccount: {
+    method: 'POST', path: '/accounts/{accountId}/resume', summary: 'Resume hedging for the account', auth: 'account',
+    pathParams: S.AccountPathSchema,
+    responses: { 200: { description: 'active', schema: S.AccountStatusResponseSchema } },
+  },
+  rebalance: {
+    method: 'POST', path: '/accounts/{accountId}/rebalance', summary: 'Evaluate the account now (publishes Evaluation Requested)', auth: 'account',
+    pathParams: S.AccountPathSchema,
+    responses: { 202: { description: 'requested', schema: S.RebalanceResponseSchema } },
+  },
+  listHedges: {
+    method: 'GET', path: '/accounts/{accountId}/hedges', summary: 'Hedge records, newest first', auth: 'account',
+    pathParams: S.AccountPathSchema, query: S.PageQuerySchema,
+    responses: { 200: { description: 'one page', schema: S.HedgeListResponseSchema } },
+  },
+  getOpenApi: {
+    method: 'GET', path: '/openapi.json', summary: 'This document', auth: 'none',
+    responses: { 200: { description: 'OpenAPI 3.1', schema: S.OpenApiDocumentSchema } },
+  },
+} as const satisfies Record<string, ApiRouteSpec>;
+
+export type ConfigApiOperation = keyof typeof CONFIG_API_ROUTES;

@@ -1,0 +1,72 @@
+/**
+ * The shapes of the configuration API, one zod schema per shape, used by the handler
+ * (validation) and by the OpenAPI generator (z.toJSONSchema): the document cannot drift
+ * from what the handler accepts and returns.
+ */
+import { z } from 'zod';
+import { AccountIdSchema, AccountStatusSchema, ApiKeyIdSchema } from '../account-schema.ts';
+import { HedgePolicyConfigSchema } from '../hedge-policy-config.ts';
+import { PositionSchema } from '../position-schema.ts';
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).exactOptional(),
+});
+
+// Path parameters.
+export const AccountPathSchema = z.strictObject({ accountId: AccountIdSchema });
+export const ApiKeyPathSchema = z.strictObject({ accountId: AccountIdSchema, keyId: ApiKeyIdSchema });
+export const PositionIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a position id is 1-128 of [A-Za-z0-9._:-], starting with a letter or digit');
+export const PositionPathSchema = z.strictObject({ accountId: AccountIdSchema, positionId: PositionIdSchema });
+
+/** `?limit=1..100&cursor=…` (query values are strings). */
+export const PageQuerySchema = z.strictObject({
+  limit: z.string().regex(/^(100|[1-9][0-9]?)$/, 'limit is an integer from 1 to 100').exactOptional(),
+  cursor: z.string().min(1).max(2048).exactOptional(),
+});
+
+// Accounts and keys.
+export const CreateAccountRequestSchema = z.strictObject({
+  displayName: z.string().trim().min(1).max(200),
+  contactEmail: z.email().exactOptional(),
+});
+export const CreateAccountResponseSchema = z.object({ accountId: AccountIdSchema, keyId: ApiKeyIdSchema, apiKey: z.string() });
+export const IssueApiKeyResponseSchema = z.object({ keyId: ApiKeyIdSchema, apiKey: z.string() });
+export const AccountStatusResponseSchema = z.object({ accountId: AccountIdSchema, status: AccountStatusSchema });
+
+// Configuration.
+export const PutConfigRequestSchema = HedgePolicyConfigSchema;
+export const ConfigVersionSchema = z.object({
+  accountId: AccountIdSchema,
+  version: z.number().int().positive(),
+  config: HedgePolicyConfigSchema,
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+export const ConfigHistoryResponseSchema = z.object({ items: z.array(ConfigVersionSchema), cursor: z.string().exactOptional() });
+
+// Positions.
+export const PutPositionRequestSchema = PositionSchema;
+export const PositionResponseSchema = z.object({
+  position: PositionSchema,
+  source: z.enum(['manual', 'chain']),
+  revision: z.number().int().positive(),
+  updatedAt: z.string(),
+});
+export const PositionListResponseSchema = z.object({ items: z.array(PositionResponseSchema) });
+
+// Operations.
+export const RebalanceResponseSchema = z.object({ eventId: z.string() });
+export const HedgeRecordResponseSchema = z.object({
+  hedgeId: z.string(),
+  at: z.string(),
+  stage: z.enum(['decided', 'ordered', 'submitted', 'confirmed', 'failed', 'skipped']),
+  record: z.record(z.string(), z.unknown()),
+  steps: z.array(z.object({ stage: z.string(), key: z.string(), at: z.string(), data: z.record(z.string(), z.unknown()) })),
+});
+export const HedgeListResponseSchema = z.object({ items: z.array(HedgeRecordResponseSchema), cursor: z.string().exactOptional() });
+
+export const OpenApiDocumentSchema = z.record(z.string(), z.unknown());
