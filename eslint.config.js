@@ -50,12 +50,12 @@ export default tseslint.config(
     },
   },
   {
-    // Contracts are shared by producers and consumers everywhere: schemas only, no SDKs.
-    files: ['shared/contracts/**/*.ts'],
+    // Contracts (schemas) and use cases (over ports) stay free of SDKs: those live in shared/adapters.
+    files: ['shared/contracts/**/*.ts', 'shared/app/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@aws-sdk/*', 'viem', 'viem/*', '@middy/*'], message: 'shared/contracts holds schemas only: SDK code lives in shared/adapters.' }] },
+        { patterns: [{ group: ['@aws-sdk/*', 'viem', 'viem/*', '@middy/*'], message: 'only shared/adapters imports SDKs (contracts are schemas, use cases work over ports).' }] },
       ],
     },
   },
