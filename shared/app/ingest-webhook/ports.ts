@@ -1,0 +1,28 @@
+/**
+ * The ports the webhook ingester depends on. The DynamoDB webhook delivery repository
+ * (shared/adapters/dynamodb/webhook-delivery-repository.ts) implements DeliveryDedupe.
+ */
+import type { ReportedLog } from '../../contracts/webhooks/webhook-payloads.ts';
+
+export interface DeliveryDedupe {
+  /** 'first' exactly once per (namespace, id) within the TTL, 'duplicate' after. */
+  recordDelivery(namespace: string, id: string, ttlSeconds: number): Promise<'first' | 'duplicate'>;
+}
+
+/** One transaction a webhook reported logs of: what the confirmation consumer re-reads. */
+export interface ConfirmationRequest {
+  readonly provider: string;
+  readonly deliveryId: string;
+  readonly chainId: number;
+  readonly txHash: string;
+  /** The block the provider saw the transaction in; the consumer checks the receipt still says so. */
+  readonly blockHash: string;
+  readonly blockNumber: number;
+  /** The logs as the provider reported them (used only to know which positions to reconcile after a reorg). */
+  readonly logs: readonly Pick<ReportedLog, 'address' | 'topics' | 'data' | 'logIndex' | 'removed'>[];
+}
+
+/** Where accepted deliveries go: a queue to the confirmation consumer (SQS in the cloud, a list in tests). */
+export interface ConfirmationQueue {
+  enqueue(requests: readonly ConfirmationRequest[]): Promise<void>;
+}
