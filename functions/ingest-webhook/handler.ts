@@ -54,6 +54,10 @@ function toResponse(outcome: IngestOutcome): APIGatewayProxyStructuredResultV2 {
     case 'duplicate':
     case 'irrelevant':
       return respond(200, { status: outcome.status, deliveryId: outcome.deliveryId });
+    case 'in-progress':
+      // Another attempt holds the claim: answer non-2xx so the provider retries later;
+      // if that attempt fails it releases the claim (or its lease runs out).
+      return respond(409, { status: 'in-progress', deliveryId: outcome.deliveryId });
     case 'unknown-provider':
       return respond(404, { error: 'unknown webhook provider' });
     case 'unauthorized':

@@ -48,12 +48,15 @@ export interface IngestWebhookInput {
 export type IngestOutcome =
   | { readonly status: 'accepted'; readonly deliveryId: string; readonly transactions: number }
   | { readonly status: 'duplicate'; readonly deliveryId: string }
+  | { readonly status: 'in-progress'; readonly deliveryId: string }
   | { readonly status: 'irrelevant'; readonly deliveryId: string }
   | { readonly status: 'unknown-provider' }
   | { readonly status: 'unauthorized'; readonly reason: string }
   | { readonly status: 'malformed'; readonly issues: readonly string[] };
 
 export const DEFAULT_DEDUPE_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** How long a claim protects a delivery being handed off; after it, a retry may take over. */
+export const DEFAULT_CLAIM_LEASE_SECONDS = 60;
 /** Dedupe namespace of chain identities (shared by every provider). */
 export const CHAIN_LOG_NAMESPACE = 'chain-log';
 
@@ -89,14 +92,31 @@ export async function ingestWebhook(deps: IngestWebhookDeps, input: IngestWebhoo
   if (relevant.length === 0) return { status: 'irrelevant', deliveryId };
 
   const ttl = deps.dedupeTtlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
-  if ((await deps.dedupe.recordDelivery(input.provider, deliveryId, ttl)) === 'duplicate') return { status: 'duplicate', deliveryId };
-  const outcomes = await Promise.all(relevant.map((log) => deps.dedupe.recordDelivery(CHAIN_LOG_NAMESPACE, chainLogId(source.chainId, log), ttl)));
-  const fresh = relevant.filter((_, i) => outcomes[i] === 'first');
-  if (fresh.length === 0) return { status: 'duplicate', deliveryId };
+  const lease = DEFAULT_CLAIM_LEASE_SECONDS;
+  const claim = await deps.dedupe.claimDelivery(input.provider, deliveryId, lease, ttl);
+  if (claim === 'completed') return { status: 'duplicate', deliveryId };
+  if (claim === 'in-progress') return { status: 'in-progress', deliveryId };
 
-  const requests = groupByTransaction(input.provider, deliveryId, source.chainId, fresh);
-  await deps.queue.enqueue(requests);
-  return { status: 'accepted', deliveryId, transactions: requests.length };
+  // Claimed: hand off, then complete; on failure give every claim back so the provider's
+  // retry is processed (a crash instead lets the leases run out).
+  const logIds = relevant.map((log) => chainLogId(source.chainId, log));
+  let claimedLogs: string[] = [];
+  try {
+    const outcomes = await Promise.all(logIds.map((id) => deps.dedupe.claimDelivery(CHAIN_LOG_NAMESPACE, id, lease, ttl)));
+    claimedLogs = logIds.filter((_, i) => outcomes[i] === 'claimed');
+    const fresh = relevant.filter((_, i) => outcomes[i] === 'claimed');
+    const requests = fresh.length === 0 ? [] : groupByTransaction(input.provider, deliveryId, source.chainId, fresh);
+    if (requests.length > 0) await deps.queue.enqueue(requests);
+    await Promise.all(claimedLogs.map((id) => deps.dedupe.completeDelivery(CHAIN_LOG_NAMESPACE, id)));
+    await deps.dedupe.completeDelivery(input.provider, deliveryId);
+    return requests.length === 0 ? { status: 'duplicate', deliveryId } : { status: 'accepted', deliveryId, transactions: requests.length };
+  } catch (error) {
+    await Promise.allSettled([
+      ...claimedLogs.map((id) => deps.dedupe.releaseDelivery(CHAIN_LOG_NAMESPACE, id)),
+      deps.dedupe.releaseDelivery(input.provider, deliveryId),
+    ]);
+    throw error;
+  }
 }
 
 function groupByTransaction(provider: string, deliveryId: string, chainId: number, logs: readonly ReportedLog[]): ConfirmationRequest[] {

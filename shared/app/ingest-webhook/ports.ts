@@ -5,8 +5,15 @@
 import type { ReportedLog } from '../../contracts/webhooks/webhook-payloads.ts';
 
 export interface DeliveryDedupe {
-  /** 'first' exactly once per (namespace, id) within the TTL, 'duplicate' after. */
-  recordDelivery(namespace: string, id: string, ttlSeconds: number): Promise<'first' | 'duplicate'>;
+  /**
+   * 'claimed' exactly once per (namespace, id) until completed or released (a claim whose
+   * lease ran out can be taken again); 'in-progress' while another claim's lease runs;
+   * 'completed' once done (a duplicate).
+   */
+  claimDelivery(namespace: string, id: string, leaseSeconds: number, ttlSeconds: number): Promise<'claimed' | 'in-progress' | 'completed'>;
+  completeDelivery(namespace: string, id: string): Promise<void>;
+  /** Gives a claim back after a failed hand-off, so the provider's retry is processed. */
+  releaseDelivery(namespace: string, id: string): Promise<void>;
 }
 
 /** One transaction a webhook reported logs of: what the confirmation consumer re-reads. */

@@ -133,7 +133,13 @@ export const LAMBDA_CONTEXT = { awsRequestId: 'test', functionName: 'ingest-webh
 
 export class MemoryQueue implements ConfirmationQueue {
   readonly items: ConfirmationRequest[] = [];
+  /** When set, the next enqueue fails (a queue outage between the dedupe and the hand-off). */
+  failNext = false;
   enqueue(requests: readonly ConfirmationRequest[]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error('queue unavailable'));
+    }
     this.items.push(...requests);
     return Promise.resolve();
   }
