@@ -56,3 +56,29 @@ export function webhookSourcesFrom(config: IngestWebhookConfig): Record<string, 
   }
   return sources;
 }
+
+/** The rest of the function's environment: where the adapters point (no secrets here). */
+export const IngestWebhookRuntimeEnvSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  TABLE_NAME: z.string().min(3).max(255),
+  CONFIRMATION_QUEUE_URL: z.url(),
+  /** 'true' for a FIFO queue; default: the URL ends in `.fifo`. */
+  CONFIRMATION_QUEUE_FIFO: z.enum(['true', 'false']).optional(),
+  /** Set for DynamoDB Local; absent in the cloud. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+});
+
+export interface IngestWebhookEnv {
+  readonly config: IngestWebhookConfig;
+  readonly runtime: z.output<typeof IngestWebhookRuntimeEnvSchema>;
+}
+
+/** Everything the entry needs from the environment, validated once: the only reader of process.env for this function. */
+export function loadIngestWebhookEnv(env: Readonly<Record<string, string | undefined>>): IngestWebhookEnv {
+  const config = readIngestWebhookConfig(env);
+  const runtime = IngestWebhookRuntimeEnvSchema.safeParse(env);
+  if (!runtime.success) {
+    throw new InvalidConfigurationError(`invalid ingest-webhook environment: ${runtime.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  }
+  return { config, runtime: runtime.data };
+}

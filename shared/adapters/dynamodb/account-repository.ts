@@ -13,6 +13,8 @@
  * - createAccount: Put profile `attribute_not_exists(pk)` (+ audit) in one transaction: of
  *   concurrent creators of one id exactly one wins, the others get a ConflictError.
  * - setAccountStatus: Update profile `attribute_exists(pk)` + audit in one transaction.
+ * - createAccountWithKey: createAccount's two puts + addApiKey's two puts in one transaction
+ *   (the profile put's condition replaces the ConditionCheck): all four items or none.
  * - addApiKey: ConditionCheck profile exists + Put key `attribute_not_exists` + Put pointer
  *   `attribute_not_exists`: a hash (or key id) already taken ends in a ConflictError.
  * - revokeApiKey: Update key `status = active AND keyHash = :hash` + Delete pointer
@@ -83,6 +85,12 @@ export interface AccountRepository {
   setAccountStatus(accountId: string, status: AccountStatus, actor: string): Promise<void>;
   /** Active accounts in account-id order, `limit` (default 100) per page. Reads the index: eventually consistent. */
   listActiveAccounts(options?: { limit?: number; cursor?: string }): Promise<Page<Account>>;
+  /**
+   * Creates the account (status 'active') and its first API key in ONE transaction: profile,
+   * audit item, key item and hash pointer are all written or none is. ConflictError if the id
+   * exists or the hash is taken (then nothing is written: never an account without a key).
+   */
+  createAccountWithKey(profile: NewAccount, actor: string, key: { keyId: string; hash: string }): Promise<Account>;
   /** Registers the SHA-256 of a new API key. ConflictError if the account is absent, or the key id or the hash is taken. */
   addApiKey(accountId: string, keyId: string, keyHash: string): Promise<void>;
   /** Revokes a key: its hash no longer resolves. 'already-revoked' when it was; ConflictError if the key does not exist. */
@@ -171,6 +179,57 @@ export function createAccountRepository(options: AccountRepositoryOptions): Acco
         throw new ConflictError(`account ${valid.accountId} already exists`, 'absent', current, { cause: error });
       }
       throw classifyError(error, 'TransactWriteItems (createAccount)');
+    }
+  }
+
+  async function createAccountWithKey(profile: NewAccount, actor: string, apiKey: { keyId: string; hash: string }): Promise<Account> {
+    const valid = parseInput(NewAccountSchema, profile, 'account profile');
+    const by = parseInput(ActorSchema, actor, 'actor');
+    const key = parseInput(ApiKeyIdSchema, apiKey.keyId, 'key id');
+    const hash = parseInput(ApiKeyHashSchema, apiKey.hash, 'key hash');
+    const at = now();
+    const iso = at.toISOString();
+    const account: Account = { ...valid, status: 'active', createdAt: iso, updatedAt: iso, updatedBy: by };
+    try {
+      await transact([
+        {
+          Put: {
+            TableName: tableName,
+            Item: { pk: accountPk(valid.accountId), sk: ACCOUNT_PROFILE_SK, ...account, gsi1pk: ACTIVE_GSI1PK, gsi1sk: accountStatusGsi1Sk(valid.accountId) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        auditPut(valid.accountId, at, 'account.created', by, { status: 'active', keyId: key }),
+        {
+          Put: {
+            TableName: tableName,
+            Item: { pk: accountPk(valid.accountId), sk: apiKeySk(key), keyId: key, keyHash: hash, status: 'active', createdAt: iso },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { pk: apiKeyHashPk(hash), sk: API_KEY_HASH_SK, accountId: valid.accountId, keyId: key, createdAt: iso },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ]);
+      return account;
+    } catch (error) {
+      if (errorName(error) === 'TransactionCanceledException') {
+        const codes = cancellationCodes(error);
+        if (codes[0] === 'ConditionalCheckFailed') {
+          const current = stringAttribute(cancellationItem(error, 0)?.status);
+          throw new ConflictError(`account ${valid.accountId} already exists`, 'absent', current, { cause: error });
+        }
+        if (codes[3] === 'ConditionalCheckFailed') throw new ConflictError('api key hash already registered', 'unused', 'in use', { cause: error });
+        if (codes[2] === 'ConditionalCheckFailed') {
+          throw new ConflictError(`api key ${key} of account ${valid.accountId} already exists`, 'absent', 'exists', { cause: error });
+        }
+      }
+      throw classifyError(error, 'TransactWriteItems (createAccountWithKey)');
     }
   }
 
@@ -343,7 +402,7 @@ export function createAccountRepository(options: AccountRepositoryOptions): Acco
     return { accountId: pointer.data.accountId, keyId: pointer.data.keyId };
   }
 
-  return { createAccount, getAccount, setAccountStatus, listActiveAccounts, addApiKey, revokeApiKey, findAccountByKeyHash };
+  return { createAccount, createAccountWithKey, getAccount, setAccountStatus, listActiveAccounts, addApiKey, revokeApiKey, findAccountByKeyHash };
 }
 
 /** The ALL_OLD image of the transaction item at `index`, when the store sent one. */

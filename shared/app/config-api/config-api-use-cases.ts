@@ -58,11 +58,11 @@ export function createConfigApiUseCases(ports: ConfigApiPorts): ConfigApiUseCase
 
     async createAccount(profile, actor) {
       const accountId = `acc-${newId()}`;
-      await accounts.createAccount({ accountId, ...profile }, actor);
-      // A second transaction: if it fails the account exists without a key; the admin
-      // retries with a new account (the orphan holds nothing and is never active in use).
-      const key = await issueApiKey(accountId);
-      return { accountId, ...key };
+      const keyId = `key-${newId()}`;
+      const { apiKey, keyHash } = generateApiKey();
+      // One transaction: the account never exists without its first key.
+      await accounts.createAccountWithKey({ accountId, ...profile }, actor, { keyId, hash: keyHash });
+      return { accountId, keyId, apiKey };
     },
 
     issueApiKey,

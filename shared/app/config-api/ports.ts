@@ -21,6 +21,12 @@ export type AccountStatusValue = 'active' | 'paused';
 
 export interface AccountsPort {
   createAccount(profile: { accountId: string; displayName: string; contactEmail?: string }, actor: string): Promise<unknown>;
+  /** The account and its first API key, atomically: both are written or neither (a conflict on either writes nothing). */
+  createAccountWithKey(
+    profile: { accountId: string; displayName: string; contactEmail?: string },
+    actor: string,
+    key: { keyId: string; hash: string },
+  ): Promise<unknown>;
   getAccount(accountId: string): Promise<{ readonly accountId: string; readonly status: AccountStatusValue } | undefined>;
   setAccountStatus(accountId: string, status: AccountStatusValue, actor: string): Promise<void>;
   addApiKey(accountId: string, keyId: string, keyHash: string): Promise<void>;

@@ -1,0 +1,62 @@
+/**
+ * The SQS-triggered confirmation consumer (ReportBatchItemFailures): each record's body is
+ * decoded with the zod schema and handed to confirmPositions. The response lists the
+ * records SQS must deliver again, so only those are retried:
+ *
+ * - applied / reorged / ignored → done (not listed).
+ * - deferred (too few confirmations) → listed: redelivered after the visibility timeout.
+ * - confirmPositions throws (RPC, store, publish, unknown chain) → listed.
+ * - an undecodable body → NOT listed (no retry can fix it): reported to onError and dropped.
+ * - FIFO queues: after a record of a message group is listed, the group's later records in
+ *   the batch are listed unprocessed, keeping the group's order.
+ *
+ * Records are processed one after another (a batch is small; the RPC node and the store
+ * are shared).
+ */
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { decodeConfirmationMessage } from '../../shared/adapters/sqs/confirmation-message.ts';
+import { confirmPositions, type ConfirmOutcome, type ConfirmPositionsDeps } from '../../shared/app/confirm-positions/confirm-positions.ts';
+
+export interface ConfirmPositionsHandlerOptions {
+  readonly deps: ConfirmPositionsDeps;
+  /** Told about dropped and failed records (ids and errors, never bodies). */
+  readonly onError?: (error: unknown, record: Pick<SQSRecord, 'messageId'>) => void;
+  readonly onOutcome?: (outcome: ConfirmOutcome, record: Pick<SQSRecord, 'messageId'>) => void;
+}
+
+export type ConfirmPositionsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+/** @example export const handler = createConfirmPositionsHandler({ deps }); */
+export function createConfirmPositionsHandler(options: ConfirmPositionsHandlerOptions): ConfirmPositionsHandler {
+  return async (event) => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    const blockedGroups = new Set<string>();
+    for (const record of event.Records) {
+      const group = record.attributes.MessageGroupId;
+      if (group !== undefined && blockedGroups.has(group)) {
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      let retry: boolean;
+      try {
+        const request = decodeConfirmationMessage(record.body);
+        try {
+          const outcome = await confirmPositions(options.deps, request);
+          options.onOutcome?.(outcome, record);
+          retry = outcome.status === 'deferred';
+        } catch (error) {
+          options.onError?.(error, record);
+          retry = true;
+        }
+      } catch (error) {
+        options.onError?.(error, record); // poison message: dropped
+        retry = false;
+      }
+      if (retry) {
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        if (group !== undefined) blockedGroups.add(group);
+      }
+    }
+    return { batchItemFailures };
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Lambda entry of the confirmation consumer (SQS event source with ReportBatchItemFailures).
+ * Adapters are built once per cold start from the validated environment; the record
+ * handling is in createConfirmPositionsHandler.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createPublicClient, http, type Address } from 'viem';
+import { createViemOptionBookReader } from '../../shared/adapters/chain/option-book-reader.ts';
+import { createStaticChainDirectory } from '../../shared/adapters/directory/static-chain-directory.ts';
+import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
+import { createPositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
+import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
+import type { OptionBookReader } from '../../shared/app/confirm-positions/ports.ts';
+import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
+import { loadConfirmPositionsEnv } from './configuration.ts';
+import { createConfirmPositionsHandler } from './create-confirm-positions-handler.ts';
+
+const env = loadConfirmPositionsEnv(process.env);
+const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
+const clock = (): Date => new Date();
+
+const readers: Record<number, OptionBookReader> = {};
+for (const chain of env.CHAINS) {
+  const client = createPublicClient({ transport: http(chain.rpcUrl) });
+  readers[chain.chainId] = createViemOptionBookReader({ client, chainId: chain.chainId, optionBook: chain.optionBook as Address });
+}
+
+// The use case encodes its events for the default bus; address them to ours.
+const eventBridge = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }));
+const publisher: EventPublisher = { publish: (entries) => eventBridge.publish(entries.map((entry) => ({ ...entry, EventBusName: env.EVENT_BUS_NAME }))) };
+
+export const handler = createConfirmPositionsHandler({
+  deps: {
+    readers,
+    positions: createPositionRepository({ doc, tableName: env.TABLE_NAME, now: clock }),
+    directory: createStaticChainDirectory(env.CHAIN_DIRECTORY),
+    publisher,
+    requiredConfirmations: env.REQUIRED_CONFIRMATIONS,
+    now: clock,
+  },
+  onError: (error, record) => console.error(JSON.stringify({ level: 'error', messageId: record.messageId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })),
+});

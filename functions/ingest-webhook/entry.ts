@@ -1,0 +1,30 @@
+/**
+ * Lambda entry of POST /webhooks/{provider}. Adapters are built once per cold start from the
+ * validated environment (configuration.ts); webhook secrets come from WEBHOOK_SOURCES (a
+ * Secrets Manager value injected by the stack), never from code.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
+import { createWebhookDeliveryRepository } from '../../shared/adapters/dynamodb/webhook-delivery-repository.ts';
+import { createSqsConfirmationQueue } from '../../shared/adapters/sqs/confirmation-queue.ts';
+import { loadIngestWebhookEnv, webhookSourcesFrom } from './configuration.ts';
+import { createIngestWebhookHandler } from './handler.ts';
+
+const { config, runtime } = loadIngestWebhookEnv(process.env);
+const { doc } = createDynamoDbClients({ region: runtime.AWS_REGION, ...(runtime.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: runtime.DYNAMODB_ENDPOINT }) });
+const now = (): Date => new Date();
+
+export const handler = createIngestWebhookHandler({
+  deps: {
+    sources: webhookSourcesFrom(config),
+    dedupe: createWebhookDeliveryRepository({ doc, tableName: runtime.TABLE_NAME, now }),
+    queue: createSqsConfirmationQueue(new SQSClient({ region: runtime.AWS_REGION }), {
+      queueUrl: runtime.CONFIRMATION_QUEUE_URL,
+      ...(runtime.CONFIRMATION_QUEUE_FIFO === undefined ? {} : { fifo: runtime.CONFIRMATION_QUEUE_FIFO === 'true' }),
+    }),
+    now,
+  },
+  maxBodyBytes: config.maxBodyBytes,
+  // Names and messages only: never a body or a secret.
+  onError: (error) => console.error(JSON.stringify({ level: 'error', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })),
+});
