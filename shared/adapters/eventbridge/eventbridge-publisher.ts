@@ -25,6 +25,7 @@ import { PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-e
 import { PUT_EVENTS_LIMITS, entrySizeBytes, type EventEntry } from '../../contracts/events/event-entry.ts';
 import { EventTooLargeError } from '../../contracts/events/event-errors.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
+import { BatchCallError, checkMaxAttempts, sendInBatches, sleepMs, type BatchSendResult, type BatchSendRetry, type EntryOutcome, type FailedItem } from '../batch-send.ts';
 
 /** The slice of the EventBridge client we use (an EventBridgeClient satisfies it). */
 export interface PutEventsClient {
@@ -78,85 +79,57 @@ export class EventPublishError extends Error {
   }
 }
 
-const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * @example
  * const publisher = createEventBridgePublisher(new EventBridgeClient({}));
  * await publisher.publish([encodeEvent('Hedge Failed', payload, busName)]);
  */
 export function createEventBridgePublisher(client: PutEventsClient, options: EventBridgePublisherOptions = {}): EventPublisher {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const baseDelayMs = options.baseDelayMs ?? 100;
-  const maxDelayMs = options.maxDelayMs ?? 5000;
-  const maxEntries = options.maxEntriesPerRequest ?? PUT_EVENTS_LIMITS.maxEntriesPerRequest;
+  const retry: BatchSendRetry = {
+    maxAttempts: options.maxAttempts ?? 5,
+    baseDelayMs: options.baseDelayMs ?? 100,
+    maxDelayMs: options.maxDelayMs ?? 5000,
+    sleep: options.sleep ?? sleepMs,
+    random: options.random ?? Math.random,
+  };
+  const limits = {
+    maxEntriesPerRequest: options.maxEntriesPerRequest ?? PUT_EVENTS_LIMITS.maxEntriesPerRequest,
+    maxRequestBytes: options.maxRequestBytes ?? PUT_EVENTS_LIMITS.maxRequestBytes,
+  };
   const maxEntryBytes = options.maxEntryBytes ?? PUT_EVENTS_LIMITS.maxEntryBytes;
-  const maxRequestBytes = options.maxRequestBytes ?? PUT_EVENTS_LIMITS.maxRequestBytes;
-  const sleep = options.sleep ?? sleepMs;
-  const random = options.random ?? Math.random;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be an integer ≥ 1 (got ${maxAttempts})`);
+  checkMaxAttempts(retry.maxAttempts);
 
-  /** Full jitter: uniform in [0, min(cap, base·2^(retry−1))]. */
-  const backoff = (retry: number): number => Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1)));
+  /** One PutEvents call; results are positional (one per request entry, in order). */
+  async function putEvents(batch: readonly EventEntry[]): Promise<EntryOutcome[]> {
+    const output = await client.send(new PutEventsCommand({ Entries: batch.map((entry) => ({ ...entry })) }));
+    const results = output.Entries ?? [];
+    return batch.map((_, i): EntryOutcome => {
+      const result = results[i];
+      if (result === undefined) return { ok: false, retryable: true, code: 'InternalFailure', message: 'no result for this entry' };
+      const code = result.ErrorCode;
+      if (code === undefined || code === '') return { ok: true };
+      return { ok: false, retryable: RETRYABLE_ERROR_CODES.has(code), code, message: result.ErrorMessage ?? '' };
+    });
+  }
+
+  const toFailedEntry = (f: FailedItem<EventEntry>): FailedEntry => ({ entry: f.value, errorCode: f.code, errorMessage: f.message, attempts: f.attempts });
 
   async function publish(entries: readonly EventEntry[]): Promise<void> {
-    const sizes = entries.map((entry) => {
+    const sized = entries.map((entry) => {
       const size = entrySizeBytes(entry);
       if (size > maxEntryBytes) throw new EventTooLargeError(entry.DetailType, size, maxEntryBytes);
-      return size;
+      return { value: entry, size };
     });
-
-    let pending = entries.map((entry, i) => ({ entry, size: sizes[i]!, attempts: 0 }));
-    const failed: FailedEntry[] = [];
-    let published = 0;
-    for (let round = 1; pending.length > 0; round++) {
-      if (round > 1) await sleep(backoff(round - 1));
-      const retry: typeof pending = [];
-      for (const batch of batches(pending, maxEntries, maxRequestBytes)) {
-        let output: Awaited<ReturnType<PutEventsClient['send']>>;
-        try {
-          output = await client.send(new PutEventsCommand({ Entries: batch.map((p) => ({ ...p.entry })) }));
-        } catch (error) {
-          const sentOrLater = pending.slice(pending.indexOf(batch[0]!));
-          throw new EventPublishError(failed, [...sentOrLater.map((p) => p.entry), ...retry.map((p) => p.entry)], published, error);
-        }
-        const results = output.Entries ?? [];
-        batch.forEach((item, i) => {
-          item.attempts++;
-          const result = results[i];
-          // A missing result entry would break the positional contract: treat it as a retryable failure.
-          const errorCode = result === undefined ? 'InternalFailure' : result.ErrorCode;
-          if (errorCode === undefined || errorCode === '') {
-            published++;
-          } else if (RETRYABLE_ERROR_CODES.has(errorCode) && item.attempts < maxAttempts) {
-            retry.push(item);
-          } else {
-            failed.push({ entry: item.entry, errorCode, errorMessage: result?.ErrorMessage ?? 'no result for this entry', attempts: item.attempts });
-          }
-        });
-      }
-      pending = retry;
+    let result: BatchSendResult<EventEntry>;
+    try {
+      result = await sendInBatches(sized, putEvents, limits, retry);
+    } catch (error) {
+      if (!(error instanceof BatchCallError)) throw error;
+      const partial = (error as BatchCallError<EventEntry>).result;
+      throw new EventPublishError(partial.failed.map(toFailedEntry), (error as BatchCallError<EventEntry>).unsent, partial.sent, error.cause);
     }
-    if (failed.length > 0) throw new EventPublishError(failed, [], published);
+    if (result.failed.length > 0) throw new EventPublishError(result.failed.map(toFailedEntry), [], result.sent);
   }
 
   return { publish };
-}
-
-/** Consecutive batches of at most `maxEntries` entries and `maxBytes` total size. */
-function batches<T extends { readonly size: number }>(items: readonly T[], maxEntries: number, maxBytes: number): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    if (current.length > 0 && (current.length === maxEntries || bytes + item.size > maxBytes)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += item.size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }

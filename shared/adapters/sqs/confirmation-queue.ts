@@ -30,6 +30,7 @@ import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { ConfirmationQueue, ConfirmationRequest } from '../../app/ingest-webhook/ports.ts';
 import { encodeConfirmationMessage } from './confirmation-message.ts';
+import { BatchCallError, checkMaxAttempts, sendInBatches, sleepMs, type BatchSendResult, type BatchSendRetry, type EntryOutcome, type FailedItem } from '../batch-send.ts';
 
 export const SEND_MESSAGE_BATCH_LIMITS = { maxEntriesPerRequest: 10, maxMessageBytes: 262_144, maxRequestBytes: 262_144 } as const;
 
@@ -98,16 +99,6 @@ export class ConfirmationMessageTooLargeError extends Error {
   }
 }
 
-interface Pending {
-  readonly id: string;
-  readonly request: ConfirmationRequest;
-  readonly entry: SendMessageBatchRequestEntry;
-  readonly size: number;
-  attempts: number;
-}
-
-const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The FIFO deduplication id: stable for one (delivery, transaction, block), ≤ 128 characters. */
 export function deduplicationId(request: ConfirmationRequest): string {
   return createHash('sha256').update(JSON.stringify([request.provider, request.deliveryId, request.chainId, request.txHash, request.blockHash])).digest('hex');
@@ -120,20 +111,26 @@ export function deduplicationId(request: ConfirmationRequest): string {
  */
 export function createSqsConfirmationQueue(client: SendMessageBatchClient, options: SqsConfirmationQueueOptions): ConfirmationQueue {
   const fifo = options.fifo ?? options.queueUrl.endsWith('.fifo');
-  const maxAttempts = options.maxAttempts ?? 5;
-  const baseDelayMs = options.baseDelayMs ?? 100;
-  const maxDelayMs = options.maxDelayMs ?? 5000;
-  const maxEntries = Math.min(options.maxEntriesPerRequest ?? SEND_MESSAGE_BATCH_LIMITS.maxEntriesPerRequest, SEND_MESSAGE_BATCH_LIMITS.maxEntriesPerRequest);
+  const retry: BatchSendRetry = {
+    maxAttempts: options.maxAttempts ?? 5,
+    baseDelayMs: options.baseDelayMs ?? 100,
+    maxDelayMs: options.maxDelayMs ?? 5000,
+    sleep: options.sleep ?? sleepMs,
+    random: options.random ?? Math.random,
+  };
+  const limits = {
+    maxEntriesPerRequest: Math.min(options.maxEntriesPerRequest ?? SEND_MESSAGE_BATCH_LIMITS.maxEntriesPerRequest, SEND_MESSAGE_BATCH_LIMITS.maxEntriesPerRequest),
+    maxRequestBytes: options.maxRequestBytes ?? SEND_MESSAGE_BATCH_LIMITS.maxRequestBytes,
+  };
   const maxMessageBytes = options.maxMessageBytes ?? SEND_MESSAGE_BATCH_LIMITS.maxMessageBytes;
-  const maxRequestBytes = options.maxRequestBytes ?? SEND_MESSAGE_BATCH_LIMITS.maxRequestBytes;
-  const sleep = options.sleep ?? sleepMs;
-  const random = options.random ?? Math.random;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be an integer ≥ 1 (got ${maxAttempts})`);
+  checkMaxAttempts(retry.maxAttempts);
 
-  /** Full jitter: uniform in [0, min(cap, base·2^(retry−1))]. */
-  const backoff = (retry: number): number => Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1)));
+  interface Message {
+    readonly request: ConfirmationRequest;
+    readonly entry: SendMessageBatchRequestEntry;
+  }
 
-  function toPending(request: ConfirmationRequest, index: number): Pending {
+  function toMessage(request: ConfirmationRequest, index: number): { value: Message; size: number } {
     const body = encodeConfirmationMessage(request);
     const size = Buffer.byteLength(body, 'utf8');
     if (size > maxMessageBytes) throw new ConfirmationMessageTooLargeError(request.txHash, size, maxMessageBytes);
@@ -141,61 +138,42 @@ export function createSqsConfirmationQueue(client: SendMessageBatchClient, optio
     const entry: SendMessageBatchRequestEntry = fifo
       ? { Id: id, MessageBody: body, MessageGroupId: `chain-${request.chainId}-${request.txHash.toLowerCase()}`, MessageDeduplicationId: deduplicationId(request) }
       : { Id: id, MessageBody: body };
-    return { id, request, entry, size, attempts: 0 };
+    return { value: { request, entry }, size };
   }
 
+  /** One SendMessageBatch call; results come back by entry id in Successful / Failed. */
+  async function sendBatch(batch: readonly Message[]): Promise<EntryOutcome[]> {
+    const output = await client.send(new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: batch.map((m) => ({ ...m.entry })) }));
+    const succeeded = new Set((output.Successful ?? []).map((s) => s.Id));
+    const failures = new Map((output.Failed ?? []).map((f) => [f.Id, f]));
+    return batch.map((m): EntryOutcome => {
+      if (succeeded.has(m.entry.Id)) return { ok: true };
+      // Missing from both lists breaks the response contract: a service-side failure.
+      const failure = failures.get(m.entry.Id) ?? { Code: 'InternalError', Message: 'no result for this entry', SenderFault: false };
+      return { ok: false, retryable: !(failure.SenderFault ?? false), code: failure.Code ?? 'Unknown', message: failure.Message ?? '' };
+    });
+  }
+
+  const toFailedMessage = (f: FailedItem<Message>): FailedMessage => ({
+    request: f.value.request,
+    code: f.code,
+    message: f.message,
+    senderFault: !f.retryable,
+    attempts: f.attempts,
+  });
+
   async function enqueue(requests: readonly ConfirmationRequest[]): Promise<void> {
-    let pending = requests.map(toPending); // validates and sizes everything before the first call
-    const failed: FailedMessage[] = [];
-    let enqueued = 0;
-    for (let round = 1; pending.length > 0; round++) {
-      if (round > 1) await sleep(backoff(round - 1));
-      const retry: Pending[] = [];
-      const groups = batches(pending, maxEntries, maxRequestBytes);
-      for (const [b, batch] of groups.entries()) {
-        let output: Awaited<ReturnType<SendMessageBatchClient['send']>>;
-        try {
-          output = await client.send(new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: batch.map((p) => ({ ...p.entry })) }));
-        } catch (error) {
-          const unsent = [...groups.slice(b).flat(), ...retry].map((p) => p.request);
-          throw new ConfirmationEnqueueError(failed, unsent, enqueued, error);
-        }
-        const succeeded = new Set((output.Successful ?? []).map((s) => s.Id));
-        const failures = new Map((output.Failed ?? []).map((f) => [f.Id, f]));
-        for (const item of batch) {
-          item.attempts++;
-          if (succeeded.has(item.id)) {
-            enqueued++;
-            continue;
-          }
-          // Missing from both lists breaks the response contract: a service-side failure.
-          const failure = failures.get(item.id) ?? { Code: 'InternalError', Message: 'no result for this entry', SenderFault: false };
-          if (!failure.SenderFault && item.attempts < maxAttempts) retry.push(item);
-          else failed.push({ request: item.request, code: failure.Code ?? 'Unknown', message: failure.Message ?? '', senderFault: failure.SenderFault ?? false, attempts: item.attempts });
-        }
-      }
-      pending = retry;
+    const messages = requests.map(toMessage); // validates and sizes everything before the first call
+    let result: BatchSendResult<Message>;
+    try {
+      result = await sendInBatches(messages, sendBatch, limits, retry);
+    } catch (error) {
+      if (!(error instanceof BatchCallError)) throw error;
+      const failedCall = error as BatchCallError<Message>;
+      throw new ConfirmationEnqueueError(failedCall.result.failed.map(toFailedMessage), failedCall.unsent.map((m) => m.request), failedCall.result.sent, failedCall.cause);
     }
-    if (failed.length > 0) throw new ConfirmationEnqueueError(failed, [], enqueued);
+    if (result.failed.length > 0) throw new ConfirmationEnqueueError(result.failed.map(toFailedMessage), [], result.sent);
   }
 
   return { enqueue };
-}
-
-/** Consecutive batches of at most `maxEntries` items and `maxBytes` total size, in order. */
-function batches<T extends { readonly size: number }>(items: readonly T[], maxEntries: number, maxBytes: number): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    if (current.length > 0 && (current.length >= maxEntries || bytes + item.size > maxBytes)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += item.size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
