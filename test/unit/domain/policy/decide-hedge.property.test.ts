@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HedgePolicyConfigSchema, type HedgePolicyConfig } from '../../../../shared/contracts/hedge-policy-config.ts';
 import { decideHedge } from '../../../../shared/domain/policy/decide-hedge.ts';
-import { hedgeOptionQuote } from '../../../../shared/domain/policy/greek-hedge.ts';
 import { applyDecision, initialHedgeState, observePrice } from '../../../../shared/domain/policy/hedge-state.ts';
 import type { BookRisk, Decision, HedgeState, PlannedSlice, PolicyInput } from '../../../../shared/domain/policy/policy-types.ts';
 import { utcDayStartMs } from '../../../../shared/domain/policy/utc-day.ts';
+import { riskAfter } from '../../../support/risk-after-fills.ts';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -114,21 +114,6 @@ const arbInput = (config: fc.Arbitrary<HedgePolicyConfig>): fc.Arbitrary<PolicyI
   fc.record({ risk: arbRisk, market: arbMarket, config, state: arbState, nowMs: fc.constant(NOW) });
 
 const allOrders = (d: Decision) => [...d.orders, ...d.wouldTrade];
-
-function riskAfter(input: PolicyInput, d: Decision): BookRisk {
-  let { delta, gamma, vegaPerVolPoint } = input.risk;
-  for (const o of d.orders) {
-    const q = o.side === 'buy' ? o.quantity : -o.quantity;
-    if (o.instrument.kind === 'option') {
-      const id = o.instrument.id;
-      const quote = hedgeOptionQuote(input.config.limits!.hedgeOptions.find((h) => h.id === id)!, input.market, input.nowMs)!;
-      delta += q * quote.delta;
-      gamma += q * quote.gamma;
-      vegaPerVolPoint += q * quote.vegaPerVolPoint;
-    } else delta += q;
-  }
-  return { ...input.risk, delta, gamma, vegaPerVolPoint };
-}
 
 function numbersOf(d: Decision): number[] {
   const out = [...Object.values(d.numbers)];

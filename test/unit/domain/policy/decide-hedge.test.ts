@@ -3,10 +3,10 @@ import { HedgePolicyConfigSchema, type HedgePolicyConfig, type HedgePolicyConfig
 import { InvalidInputError } from '../../../../shared/domain/errors.ts';
 import { bsmGreeks } from '../../../../shared/domain/pricing/black-scholes-merton.ts';
 import { decideHedge } from '../../../../shared/domain/policy/decide-hedge.ts';
-import { hedgeOptionQuote } from '../../../../shared/domain/policy/greek-hedge.ts';
 import { applyDecision, initialHedgeState } from '../../../../shared/domain/policy/hedge-state.ts';
 import type { BookRisk, Decision, HedgeState, PolicyInput, PolicyMarket } from '../../../../shared/domain/policy/policy-types.ts';
 import { whalleyWilmottHalfWidth } from '../../../../shared/domain/policy/whalley-wilmott-band.ts';
+import { riskAfter } from '../../../support/risk-after-fills.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -24,22 +24,6 @@ function decide(config: HedgePolicyConfig, over: Partial<Omit<PolicyInput, 'conf
 /** Signed units of the perp/spot orders. */
 const perpUnits = (d: Decision): number =>
   [...d.orders, ...d.wouldTrade].filter((o) => o.instrument.kind !== 'option').reduce((s, o) => s + (o.side === 'buy' ? o.quantity : -o.quantity), 0);
-
-/** The risk after the decision's orders fill (options valued with the same quotes the engine uses). */
-function riskAfter(input: PolicyInput, d: Decision): BookRisk {
-  let { delta, gamma, vegaPerVolPoint } = input.risk;
-  for (const o of d.orders) {
-    const q = o.side === 'buy' ? o.quantity : -o.quantity;
-    if (o.instrument.kind === 'option') {
-      const id = o.instrument.id;
-      const quote = hedgeOptionQuote(input.config.limits!.hedgeOptions.find((h) => h.id === id)!, input.market, input.nowMs)!;
-      delta += q * quote.delta;
-      gamma += q * quote.gamma;
-      vegaPerVolPoint += q * quote.vegaPerVolPoint;
-    } else delta += q;
-  }
-  return { ...input.risk, delta, gamma, vegaPerVolPoint };
-}
 
 /** Decide, fill everything at the decision's prices, and decide again with otherwise unchanged inputs. */
 function hedgeThenDecideAgain(input: PolicyInput): { first: Decision; second: Decision } {
