@@ -127,3 +127,12 @@ function batches<T extends { readonly size: number }>(items: readonly T[], maxEn
   if (current.length > 0) out.push(current);
   return out;
 }
+
+/** "PutEvents: 2 failed (ThrottlingException), 3 not confirmed; 5 published" — the message of an adapter's error. */
+export function batchFailureSummary(operation: string, failedCodes: readonly string[], unsentCount: number, doneCount: number, doneVerb: string): string {
+  const parts = [
+    failedCodes.length > 0 ? `${failedCodes.length} failed (${[...new Set(failedCodes)].join(', ')})` : '',
+    unsentCount > 0 ? `${unsentCount} not confirmed` : '',
+  ].filter(Boolean);
+  return `${operation}: ${parts.join(', ')}; ${doneCount} ${doneVerb}`;
+}

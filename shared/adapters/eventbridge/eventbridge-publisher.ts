@@ -25,7 +25,7 @@ import { PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-e
 import { PUT_EVENTS_LIMITS, entrySizeBytes, type EventEntry } from '../../contracts/events/event-entry.ts';
 import { EventTooLargeError } from '../../contracts/events/event-errors.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
-import { BatchCallError, checkMaxAttempts, sendInBatches, sleepMs, type BatchSendResult, type BatchSendRetry, type EntryOutcome, type FailedItem } from '../batch-send.ts';
+import { BatchCallError, batchFailureSummary, checkMaxAttempts, sendInBatches, sleepMs, type BatchSendResult, type BatchSendRetry, type EntryOutcome, type FailedItem } from '../batch-send.ts';
 
 /** The slice of the EventBridge client we use (an EventBridgeClient satisfies it). */
 export interface PutEventsClient {
@@ -67,11 +67,8 @@ export class EventPublishError extends Error {
   readonly publishedCount: number;
 
   constructor(failed: readonly FailedEntry[], unsent: readonly EventEntry[], publishedCount: number, cause?: unknown) {
-    const parts = [
-      failed.length > 0 ? `${failed.length} failed (${[...new Set(failed.map((f) => f.errorCode))].join(', ')})` : '',
-      unsent.length > 0 ? `${unsent.length} not confirmed` : '',
-    ].filter(Boolean);
-    super(`PutEvents: ${parts.join(', ')}; ${publishedCount} published`, cause === undefined ? undefined : { cause });
+    const message = batchFailureSummary('PutEvents', failed.map((f) => f.errorCode), unsent.length, publishedCount, 'published');
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'EventPublishError';
     this.failed = failed;
     this.unsent = unsent;

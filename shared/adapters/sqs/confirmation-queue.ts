@@ -30,7 +30,7 @@ import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { ConfirmationQueue, ConfirmationRequest } from '../../app/ingest-webhook/ports.ts';
 import { encodeConfirmationMessage } from './confirmation-message.ts';
-import { BatchCallError, checkMaxAttempts, sendInBatches, sleepMs, type BatchSendResult, type BatchSendRetry, type EntryOutcome, type FailedItem } from '../batch-send.ts';
+import { BatchCallError, batchFailureSummary, checkMaxAttempts, sendInBatches, sleepMs, type BatchSendResult, type BatchSendRetry, type EntryOutcome, type FailedItem } from '../batch-send.ts';
 
 export const SEND_MESSAGE_BATCH_LIMITS = { maxEntriesPerRequest: 10, maxMessageBytes: 262_144, maxRequestBytes: 262_144 } as const;
 
@@ -75,11 +75,8 @@ export class ConfirmationEnqueueError extends Error {
   readonly enqueuedCount: number;
 
   constructor(failed: readonly FailedMessage[], unsent: readonly ConfirmationRequest[], enqueuedCount: number, cause?: unknown) {
-    const parts = [
-      failed.length > 0 ? `${failed.length} failed (${[...new Set(failed.map((f) => f.code))].join(', ')})` : '',
-      unsent.length > 0 ? `${unsent.length} not confirmed` : '',
-    ].filter(Boolean);
-    super(`SendMessageBatch: ${parts.join(', ')}; ${enqueuedCount} enqueued`, cause === undefined ? undefined : { cause });
+    const message = batchFailureSummary('SendMessageBatch', failed.map((f) => f.code), unsent.length, enqueuedCount, 'enqueued');
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'ConfirmationEnqueueError';
     this.failed = failed;
     this.unsent = unsent;
