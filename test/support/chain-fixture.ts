@@ -117,6 +117,15 @@ export async function revertOf(call: Promise<unknown>): Promise<{ name: string |
   throw new Error('expected the call to revert');
 }
 
+/**
+ * Explicit gas for the pool creation and the liquidity mint: both run nested calls
+ * (CREATE2 of the pool, the mint callback's transfers) where an estimate that is exact
+ * for the outer call can leave a subcall short under the 63/64 rule; a fixed, generous
+ * limit (the block allows 30 M) takes estimation out of the fixture. Seen once under
+ * load as a reverted mint.
+ */
+const DEPLOY_GAS_LIMIT = 8_000_000n;
+
 export async function startChainFixture(): Promise<ChainFixture> {
   const t0 = performance.now();
   const anvil: AnvilInstance = await startAnvil({ chainId: foundry.id });
@@ -145,7 +154,10 @@ async function deploy(anvil: AnvilInstance): Promise<Omit<ChainFixture, 'startup
   const confirm = async (hash: Hash): Promise<TransactionReceipt> => {
     // anvil mines on send, so the receipt is normally there at once.
     const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => publicClient.waitForTransactionReceipt({ hash }));
-    if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
+    if (receipt.status !== 'success') {
+      const tx = await publicClient.getTransaction({ hash });
+      throw new Error(`transaction ${hash} reverted (gas used ${receipt.gasUsed} of ${tx.gas})`);
+    }
     return receipt;
   };
   const deployed = async (hash: Hash): Promise<Address> => {
@@ -186,6 +198,7 @@ async function deploy(anvil: AnvilInstance): Promise<Omit<ChainFixture, 'startup
       abi: uniswapV3PositionManagerAbi,
       functionName: 'createAndInitializePoolIfNecessary',
       args: [token0, token1, POOL_FEE, initialSqrtPriceX96],
+      gas: DEPLOY_GAS_LIMIT,
     }),
   );
   const pool = await publicClient.readContract({ address: uniswapV3Factory, abi: uniswapV3FactoryAbi, functionName: 'getPool', args: [weth, usdc, POOL_FEE] });
@@ -223,6 +236,7 @@ async function deploy(anvil: AnvilInstance): Promise<Omit<ChainFixture, 'startup
           deadline: maxUint256,
         },
       ],
+      gas: DEPLOY_GAS_LIMIT,
     }),
   );
 
