@@ -14,6 +14,7 @@
  * }
  */
 import { z } from 'zod';
+import { ExecutionConfigSchema, MarketSourceSchema } from './execution-config.ts';
 
 const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
@@ -142,12 +143,17 @@ export const HedgePolicyConfigSchema = z
     limits: GreekLimitsSchema.optional(),
     guards: GuardsSchema.default(GuardsSchema.parse({})),
     slicing: SlicingSchema.optional(),
+    /** Where spot and vol come from (the evaluator); see execution-config.ts. */
+    market: MarketSourceSchema.optional(),
+    /** How hedges are executed (venue, signer, caps); absent: decisions are recorded, never dispatched. */
+    execution: ExecutionConfigSchema.optional(),
   })
   .strict()
   .refine((c) => c.band || c.cadence || c.priceMove || c.whalleyWilmott, {
     message: 'a policy needs at least one trigger: band, cadence, priceMove or whalleyWilmott',
   })
   // Settings that would otherwise be silently ignored:
+  .refine((c) => !c.execution || c.market, { message: 'execution needs a market block (the oracle the guards check)', path: ['execution'] })
   .refine((c) => !c.slicing?.volScaled || c.volScaling, { message: 'slicing.volScaled needs a volScaling block', path: ['slicing', 'volScaled'] })
   .refine((c) => c.volScaling?.mode !== 'gammaRisk' || c.band, { message: 'volScaling.mode "gammaRisk" sets the band width: it needs a band', path: ['volScaling', 'mode'] });
 

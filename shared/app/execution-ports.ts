@@ -1,0 +1,201 @@
+/**
+ * The chain-facing ports of the hedging flow (evaluate → dispatch → confirm), written in
+ * plain types so the use cases import no SDK. Each port has one viem adapter under
+ * shared/adapters/chain (market reader, venue, gateway, signer) and is tested there on
+ * anvil with the real contracts.
+ *
+ * Amounts on chain are bigint raw units; amounts the policy speaks in (units of the
+ * underlying, USD) are numbers. Addresses and hex are `0x…` strings.
+ */
+
+export type Hex = `0x${string}`;
+export type Address = `0x${string}`;
+
+// ---------------------------------------------------------------- market
+
+/** One answer of a Chainlink-style aggregator (`latestRoundData`), decoded with its decimals. */
+export interface OracleReading {
+  readonly roundId: bigint;
+  /** The answer scaled by 10^-decimals (e.g. 3000.12 USD). NaN never: a non-positive raw answer stays ≤ 0 here for the checks to reject. */
+  readonly answer: number;
+  readonly startedAtMs: number;
+  readonly updatedAtMs: number;
+  readonly answeredInRound: bigint;
+  readonly decimals: number;
+}
+
+/** The Uniswap V3 pool's current price, USD (quote token) per unit of the base token. */
+export interface PoolPriceReading {
+  readonly price: number;
+  readonly sqrtPriceX96: bigint;
+  readonly tick: number;
+  readonly blockNumber: number;
+}
+
+export interface UniswapV3PoolRef {
+  readonly pool: Address;
+  /** The token the book's underlying is (e.g. WETH) and the token prices are paid in (e.g. USDC). */
+  readonly baseToken: Address;
+  readonly quoteToken: Address;
+  readonly baseDecimals: number;
+  readonly quoteDecimals: number;
+}
+
+export interface MarketReader {
+  readonly chainId: number;
+  /** `latestRoundData` + `decimals` of an aggregator; no judgement (see shared/domain/market/oracle-checks.ts). */
+  readOracle(aggregator: Address): Promise<OracleReading>;
+  /** slot0 of the pool, as a price of base in quote. */
+  readPoolPrice(pool: UniswapV3PoolRef): Promise<PoolPriceReading>;
+  /** Current chain time (the latest block's timestamp), ms: staleness is judged against the chain's clock too. */
+  latestBlockTimeMs(): Promise<number>;
+}
+
+// ---------------------------------------------------------------- venue
+
+/** What the hedge must do on the venue, in raw units of the base token (exact). */
+export interface SwapIntent {
+  /** buy: receive exactly `baseAmount` of base (exact output); sell: pay exactly `baseAmount` of base (exact input). */
+  readonly side: 'buy' | 'sell';
+  readonly baseAmount: bigint;
+}
+
+/** A venue quote for a SwapIntent (QuoterV2 for Uniswap V3). */
+export interface VenueQuote {
+  readonly intent: SwapIntent;
+  readonly tokenIn: Address;
+  readonly tokenOut: Address;
+  /** Raw amounts the quoter says the swap would take and give. */
+  readonly amountIn: bigint;
+  readonly amountOut: bigint;
+  /** Average execution price of the quote, quote-token units per base unit (human, e.g. 3001.5). */
+  readonly priceUsd: number;
+  readonly gasEstimate: bigint;
+}
+
+export interface ContractCall {
+  readonly to: Address;
+  readonly data: Hex;
+  readonly value: bigint;
+}
+
+/** The swap transaction's call and the limits it carries. */
+export interface SwapCall extends ContractCall {
+  /** Sell: the minimum quote received; buy: the maximum quote paid (raw). */
+  readonly limitAmount: bigint;
+  readonly deadlineSec: bigint;
+}
+
+/** What a mined swap did, decoded from the pool's Swap log (signed from the signer's side). */
+export interface SwapExecution {
+  /** Base received (+) or paid (−), human units. */
+  readonly baseDelta: number;
+  /** Quote received (+) or paid (−), human units. */
+  readonly quoteDelta: number;
+  /** |quoteDelta / baseDelta|. */
+  readonly priceUsd: number;
+}
+
+export interface Venue {
+  readonly kind: 'uniswap-v3';
+  /** Every contract a transaction of this venue is sent to (router, tokens for approvals): checked against the allow-list. */
+  readonly contracts: readonly Address[];
+  quote(intent: SwapIntent): Promise<VenueQuote>;
+  /** exactInputSingle (sell) or exactOutputSingle (buy) through the router, limits from the quote and `slippageBps`. */
+  buildSwap(quote: VenueQuote, options: { readonly recipient: Address; readonly slippageBps: number; readonly deadlineSec: bigint }): SwapCall;
+  /** The approval the swap needs first (token, spender, call), or undefined when the allowance suffices. */
+  approvalFor(owner: Address, swap: SwapCall, quote: VenueQuote): Promise<ContractCall | undefined>;
+  /** The pool's Swap log of a receipt whose recipient is `recipient`, decoded; undefined when there is none. */
+  decodeExecution(logs: readonly ChainLog[], recipient: Address): SwapExecution | undefined;
+}
+
+// ---------------------------------------------------------------- gateway (RPC)
+
+export interface ChainLog {
+  readonly address: Address;
+  readonly topics: readonly Hex[];
+  readonly data: Hex;
+  readonly logIndex: number;
+}
+
+export interface ChainReceipt {
+  readonly transactionHash: Hex;
+  readonly status: 'success' | 'reverted';
+  readonly blockNumber: number;
+  readonly blockHash: Hex;
+  readonly gasUsed: bigint;
+  readonly effectiveGasPrice: bigint;
+  readonly from: Address;
+  readonly to: Address | null;
+  readonly logs: readonly ChainLog[];
+}
+
+export type SimulationResult =
+  | { readonly ok: true; readonly gas: bigint }
+  /** `reason`: the decoded revert (Error(string), a custom error by name, or a panic code), else the node's message. */
+  | { readonly ok: false; readonly reason: string; readonly data?: Hex };
+
+export type BroadcastResult =
+  /** The node took it, or already had it (same hash): either way it is on its way. */
+  | { readonly status: 'accepted' | 'known' }
+  /** The nonce is used (by this transaction, mined, or by another one). */
+  | { readonly status: 'nonce-too-low' }
+  /** There is a gap below this nonce. */
+  | { readonly status: 'nonce-too-high' }
+  /** A transaction with this nonce is pending and this one does not pay enough more to replace it. */
+  | { readonly status: 'replacement-underpriced' }
+  | { readonly status: 'rejected'; readonly message: string };
+
+export interface FeeSuggestion {
+  readonly baseFeePerGas: bigint;
+  readonly maxPriorityFeePerGas: bigint;
+}
+
+/**
+ * One chain through one RPC endpoint. Transport failures (timeouts, 5xx, dropped
+ * connections) are retried inside, a bounded number of times, and then thrown as
+ * ChainUnavailableError: the caller's message is redelivered later.
+ */
+export interface ChainGateway {
+  readonly chainId: number;
+  /** eth_call then eth_estimateGas from `from` at the latest block. */
+  simulate(from: Address, call: ContractCall): Promise<SimulationResult>;
+  fees(): Promise<FeeSuggestion>;
+  /** Transaction count at 'pending' and at 'latest'. */
+  nonces(address: Address): Promise<{ readonly pending: number; readonly latest: number }>;
+  broadcast(rawTransaction: Hex): Promise<BroadcastResult>;
+  /** The receipt, or undefined while the transaction is not mined (or unknown). */
+  receipt(hash: Hex): Promise<ChainReceipt | undefined>;
+  blockNumber(): Promise<number>;
+  /** Replays a mined, reverted transaction as a call at its block to decode why it reverted. */
+  revertReason(receipt: ChainReceipt, call: ContractCall): Promise<string>;
+}
+
+export class ChainUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ChainUnavailableError';
+  }
+}
+
+// ---------------------------------------------------------------- signer
+
+/** The fields of an EIP-1559 transaction the dispatcher decides. */
+export interface Eip1559Request extends ContractCall {
+  readonly chainId: number;
+  readonly nonce: number;
+  readonly gas: bigint;
+  readonly maxFeePerGas: bigint;
+  readonly maxPriorityFeePerGas: bigint;
+}
+
+export interface SignedTransaction {
+  readonly raw: Hex;
+  readonly hash: Hex;
+}
+
+/** A local key on the local chain; AWS KMS in the cloud. The key never leaves the signer. */
+export interface TransactionSigner {
+  readonly address: Address;
+  signTransaction(request: Eip1559Request): Promise<SignedTransaction>;
+}

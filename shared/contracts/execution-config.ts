@@ -1,0 +1,105 @@
+/**
+ * Where an account's market data comes from and how its hedges are executed: the `market`
+ * and `execution` blocks of the per-account configuration (HedgePolicyConfigSchema).
+ * Both are optional there: without `market` the evaluator cannot price the book (it
+ * records that and decides nothing); without `execution` decisions are recorded and never
+ * dispatched (advisory mode). The backtester reads neither.
+ *
+ * @example
+ * {
+ *   "chainId": 31337,
+ *   "oracle": { "address": "0x…", "maxStalenessMs": 3600000, "maxPoolDeviationBps": 100 },
+ *   "vol": { "source": "fixed", "value": 0.6 }
+ * }
+ */
+import { z } from 'zod';
+
+/** A 20-byte hex address (any case); adapters checksum it. */
+export const AddressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address');
+const ChainId = z.number().int().positive();
+const bps = z.number().int().min(0).max(10_000);
+
+/** The volatility the book is priced with. */
+export const VolSourceSchema = z.discriminatedUnion('source', [
+  /** A fixed implied vol (decimal, 0.6 = 60%). */
+  z.strictObject({ source: z.literal('fixed'), value: z.number().positive().max(10) }),
+  /**
+   * Realised: the EWMA of the oracle's log returns kept in the hedge state (annualised);
+   * `fallback` until `minObservations` prices were seen, and never below `floor`.
+   */
+  z.strictObject({
+    source: z.literal('realised'),
+    fallback: z.number().positive().max(10),
+    floor: z.number().nonnegative().max(10).default(0.05),
+    minObservations: z.number().int().min(2).max(10_000).default(10),
+  }),
+  /** An on-chain feed with the aggregator interface answering the vol (decimal, scaled by its decimals). */
+  z.strictObject({ source: z.literal('onchain'), feed: AddressSchema, maxStalenessMs: z.number().int().positive() }),
+]);
+
+export const MarketSourceSchema = z.strictObject({
+  chainId: ChainId,
+  oracle: z.strictObject({
+    /** A Chainlink-style aggregator (latestRoundData) answering USD per unit of the underlying. */
+    address: AddressSchema,
+    /** An answer older than this (by the chain's clock) is stale: no decision is taken on it, no hedge sent. */
+    maxStalenessMs: z.number().int().positive(),
+    /** Dispatch refuses to trade when the pool price is further than this from the oracle (basis points). */
+    maxPoolDeviationBps: bps.default(200),
+  }),
+  vol: VolSourceSchema,
+  /** Continuously compounded rate and dividend/staking yield, decimal. */
+  rate: z.number().min(-1).max(1).default(0),
+  yield: z.number().min(-1).max(1).default(0),
+});
+
+/** The signer is named, never embedded: a key held by the deployment (local key or AWS KMS key). */
+export const SignerRefSchema = z.discriminatedUnion('kind', [
+  /** A local private key the dispatch function holds under this name (local chain, tests). */
+  z.strictObject({ kind: z.literal('local'), name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+  /** An AWS KMS asymmetric key (ECC_SECG_P256K1, SIGN_VERIFY): key id, alias or ARN. */
+  z.strictObject({ kind: z.literal('kms'), keyId: z.string().min(1).max(2048) }),
+]);
+
+export const UniswapV3VenueSchema = z.strictObject({
+  kind: z.literal('uniswap-v3'),
+  pool: AddressSchema,
+  swapRouter: AddressSchema,
+  quoterV2: AddressSchema,
+  /** The token the underlying is (e.g. WETH) and the one hedges are paid in (e.g. USDC). */
+  baseToken: AddressSchema,
+  quoteToken: AddressSchema,
+  baseDecimals: z.number().int().min(0).max(36),
+  quoteDecimals: z.number().int().min(0).max(36),
+  /** The pool's fee tier in hundredths of a basis point (500, 3000, 10000). */
+  fee: z.number().int().positive().max(1_000_000),
+});
+
+export const ExecutionConfigSchema = z.strictObject({
+  venue: UniswapV3VenueSchema,
+  signer: SignerRefSchema,
+  /** Worst execution accepted against the venue's own quote, and of the quote against the oracle (basis points). */
+  maxSlippageBps: bps.default(50),
+  /** Per-trade and per-UTC-day caps on the notional sent (USD), enforced at dispatch whatever the policy said. */
+  maxTradeNotionalUsd: z.number().positive(),
+  maxDailyNotionalUsd: z.number().positive(),
+  /** EIP-1559 caps, gwei: a hedge whose fees would exceed them waits (guard), replacements stop at them. */
+  maxFeePerGasGwei: z.number().positive(),
+  maxPriorityFeePerGasGwei: z.number().positive(),
+  /** Blocks (the receipt's included) before a hedge counts as confirmed. */
+  confirmations: z.number().int().min(1).max(100).default(1),
+  /** The swap's deadline, seconds after signing. */
+  deadlineSeconds: z.number().int().min(10).max(3600).default(300),
+  /** A transaction not mined after this long is replaced at the same nonce with fees raised by `feeBumpPct`. */
+  replaceAfterMs: z.number().int().positive().default(60_000),
+  feeBumpPct: z.number().min(10).max(100).default(12.5),
+  maxReplacements: z.number().int().min(0).max(10).default(3),
+  /** This many failed hedges in a row pause the account (its kill switch), with an alert. */
+  maxConsecutiveFailures: z.number().int().min(1).max(100).default(3),
+});
+
+export type MarketSource = z.output<typeof MarketSourceSchema>;
+export type ExecutionConfig = z.output<typeof ExecutionConfigSchema>;
+export type VolSource = z.output<typeof VolSourceSchema>;
+export type SignerRef = z.output<typeof SignerRefSchema>;
+export type UniswapV3VenueConfig = z.output<typeof UniswapV3VenueSchema>;
