@@ -1,0 +1,248 @@
+/**
+ * The Venue port (shared/app/execution-ports.ts) on one Uniswap V3 pool, over viem:
+ * quotes from QuoterV2, swaps through the periphery v1 SwapRouter (the one whose
+ * single-pool params carry `deadline`), ERC-20 approvals, and the pool's Swap log decoded.
+ *
+ * The hedge always trades the base token against the quote token (WETH against USDC):
+ *   sell = exact input of `baseAmount` base, paid out in quote (exactInputSingle);
+ *   buy  = exact output of `baseAmount` base, paid for in quote (exactOutputSingle).
+ *
+ * Amounts stay bigint until they leave the port as human numbers; those conversions go
+ * through decimal strings, so a number is the double nearest the exact value.
+ */
+import { decodeEventLog, encodeFunctionData, erc20Abi, formatUnits, getAbiItem, getAddress, isAddress, isAddressEqual, toEventSelector } from 'viem';
+import type { PublicClient } from 'viem';
+import type { Address, ChainLog, ContractCall, Hex, SwapCall, SwapExecution, SwapIntent, Venue, VenueQuote } from '../../app/execution-ports.ts';
+import type { UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
+import { uniswapV3PoolAbi, uniswapV3QuoterV2Abi, uniswapV3SwapRouterAbi } from '../chain/uniswap-v3-artifacts.ts';
+
+const BPS_DENOMINATOR = 10_000n;
+/** No price limit: the swap runs to its exact amount or reverts, and the slippage limit guards the price. */
+const NO_PRICE_LIMIT = 0n;
+const SWAP_EVENT_TOPIC: Hex = toEventSelector(getAbiItem({ abi: uniswapV3PoolAbi, name: 'Swap' }));
+
+function checkedSlippageBps(slippageBps: number): bigint {
+  if (!Number.isInteger(slippageBps) || slippageBps < 0 || slippageBps > 10_000) {
+    throw new RangeError(`slippageBps must be an integer in [0, 10000], got ${slippageBps}`);
+  }
+  return BigInt(slippageBps);
+}
+
+/**
+ * The least a sell may receive: floor(amountOut · (10000 − bps) / 10000). Rounded down so
+ * the limit never asks more than the quote minus the tolerance allows.
+ */
+export function minimumAmountOut(amountOut: bigint, slippageBps: number): bigint {
+  if (amountOut < 0n) throw new RangeError('amountOut must be non-negative');
+  return (amountOut * (BPS_DENOMINATOR - checkedSlippageBps(slippageBps))) / BPS_DENOMINATOR;
+}
+
+/**
+ * The most a buy may pay: ceil(amountIn · (10000 + bps) / 10000). Rounded up so that a
+ * zero-slippage limit still equals the quote and a tiny amount keeps its tolerance.
+ */
+export function maximumAmountIn(amountIn: bigint, slippageBps: number): bigint {
+  if (amountIn < 0n) throw new RangeError('amountIn must be non-negative');
+  const numerator = amountIn * (BPS_DENOMINATOR + checkedSlippageBps(slippageBps));
+  return (numerator + BPS_DENOMINATOR - 1n) / BPS_DENOMINATOR;
+}
+
+/** Digits kept in a ratio before it becomes a double (which holds ~17): the truncation stays far below its rounding. */
+const RATIO_SIGNIFICANT_DIGITS = 24;
+
+/** numerator / denominator as the double nearest the exact quotient (up to a truncation at 24 significant digits). */
+function ratioToNumber(numerator: bigint, denominator: bigint): number {
+  if (denominator === 0n) throw new RangeError('ratio with a zero denominator');
+  if (numerator === 0n) return 0;
+  const negative = numerator < 0n !== denominator < 0n;
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  const shift = Math.max(0, RATIO_SIGNIFICANT_DIGITS - (n.toString().length - d.toString().length));
+  const scaled = (n * 10n ** BigInt(shift)) / d;
+  const value = Number(`${scaled}e-${shift}`);
+  return negative ? -value : value;
+}
+
+/**
+ * The address, checksummed. viem's getAddress accepts any case, so a mixed-case address
+ * is checked against its EIP-55 checksum first: that is what catches a mistyped digit.
+ */
+function checkedAddress(field: string, value: string): Address {
+  if (!isAddress(value, { strict: true })) throw new Error(`${field} is not a valid address (or its checksum is wrong): ${value}`);
+  return getAddress(value);
+}
+
+function toHuman(raw: bigint, decimals: number): number {
+  return Number(formatUnits(raw, decimals));
+}
+
+/**
+ * @example
+ * const venue = createUniswapV3Venue({ client: publicClient, venue: executionConfig.venue });
+ * const quote = await venue.quote({ side: 'sell', baseAmount: 1_500_000_000_000_000_000n });
+ * const swap = venue.buildSwap(quote, { recipient, slippageBps: 50, deadlineSec });
+ */
+export function createUniswapV3Venue(options: { readonly client: PublicClient; readonly venue: UniswapV3VenueConfig }): Venue {
+  const { client, venue } = options;
+  const pool = checkedAddress('pool', venue.pool);
+  const swapRouter = checkedAddress('swapRouter', venue.swapRouter);
+  const quoterV2 = checkedAddress('quoterV2', venue.quoterV2);
+  const baseToken = checkedAddress('baseToken', venue.baseToken);
+  const quoteToken = checkedAddress('quoteToken', venue.quoteToken);
+  const { baseDecimals, quoteDecimals, fee } = venue;
+  if (isAddressEqual(baseToken, quoteToken)) throw new Error('the venue base and quote tokens must differ');
+  // Uniswap orders a pool's tokens by address: token0 is the lower one.
+  const baseIsToken0 = BigInt(baseToken) < BigInt(quoteToken);
+
+  /** Human quote-token units per human base unit, from raw amounts. */
+  const humanPrice = (quoteRaw: bigint, baseRaw: bigint): number =>
+    ratioToNumber(quoteRaw * 10n ** BigInt(baseDecimals), baseRaw * 10n ** BigInt(quoteDecimals));
+
+  /**
+   * The quoter and the router find their pool from (tokens, fee), the decoder reads the
+   * configured `pool`: a config where they differ, or whose decimals are not the tokens',
+   * would quote one market and account another. Checked once, before the first quote
+   * (again after a failed check, which may have been the RPC).
+   */
+  let configCheck: Promise<void> | undefined;
+  const checkConfigAgainstChain = (): Promise<void> => {
+    configCheck ??= (async () => {
+      const [token0, token1, poolFee, baseOnChainDecimals, quoteOnChainDecimals] = await Promise.all([
+        client.readContract({ address: pool, abi: uniswapV3PoolAbi, functionName: 'token0' }),
+        client.readContract({ address: pool, abi: uniswapV3PoolAbi, functionName: 'token1' }),
+        client.readContract({ address: pool, abi: uniswapV3PoolAbi, functionName: 'fee' }),
+        client.readContract({ address: baseToken, abi: erc20Abi, functionName: 'decimals' }),
+        client.readContract({ address: quoteToken, abi: erc20Abi, functionName: 'decimals' }),
+      ]);
+      const [expected0, expected1] = baseIsToken0 ? [baseToken, quoteToken] : [quoteToken, baseToken];
+      const problems = [
+        ...(isAddressEqual(token0, expected0) && isAddressEqual(token1, expected1) ? [] : [`pool tokens are ${token0}/${token1}, config says ${expected0}/${expected1}`]),
+        ...(poolFee === fee ? [] : [`pool fee is ${poolFee}, config says ${fee}`]),
+        ...(baseOnChainDecimals === baseDecimals ? [] : [`base token has ${baseOnChainDecimals} decimals, config says ${baseDecimals}`]),
+        ...(quoteOnChainDecimals === quoteDecimals ? [] : [`quote token has ${quoteOnChainDecimals} decimals, config says ${quoteDecimals}`]),
+      ];
+      if (problems.length > 0) throw new Error(`Uniswap V3 venue config does not match the chain: ${problems.join('; ')}`);
+    })().catch((error: unknown) => {
+      configCheck = undefined;
+      throw error;
+    });
+    return configCheck;
+  };
+
+  const sideTokens = (side: SwapIntent['side']): { tokenIn: Address; tokenOut: Address } =>
+    side === 'sell' ? { tokenIn: baseToken, tokenOut: quoteToken } : { tokenIn: quoteToken, tokenOut: baseToken };
+
+  /** A quote this venue did not make (other tokens, or tokens not matching its side) would build a wrong swap. */
+  const assertOwnQuote = (quote: VenueQuote): void => {
+    const expected = sideTokens(quote.intent.side);
+    if (!isAddressEqual(quote.tokenIn, expected.tokenIn) || !isAddressEqual(quote.tokenOut, expected.tokenOut)) {
+      throw new Error(`the quote (${quote.tokenIn} -> ${quote.tokenOut}) is not a ${quote.intent.side} on this venue`);
+    }
+  };
+
+  async function quote(intent: SwapIntent): Promise<VenueQuote> {
+    if (intent.baseAmount <= 0n) throw new RangeError(`baseAmount must be positive, got ${intent.baseAmount}`);
+    await checkConfigAgainstChain();
+    const { tokenIn, tokenOut } = sideTokens(intent.side);
+    // QuoterV2's functions run the swap and revert with its result, so they are not
+    // `view`: simulateContract makes them an eth_call.
+    if (intent.side === 'sell') {
+      const { result } = await client.simulateContract({
+        address: quoterV2,
+        abi: uniswapV3QuoterV2Abi,
+        functionName: 'quoteExactInputSingle',
+        args: [{ tokenIn, tokenOut, amountIn: intent.baseAmount, fee, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
+      });
+      const [amountOut, , , gasEstimate] = result;
+      return { intent, tokenIn, tokenOut, amountIn: intent.baseAmount, amountOut, priceUsd: humanPrice(amountOut, intent.baseAmount), gasEstimate };
+    }
+    const { result } = await client.simulateContract({
+      address: quoterV2,
+      abi: uniswapV3QuoterV2Abi,
+      functionName: 'quoteExactOutputSingle',
+      args: [{ tokenIn, tokenOut, amount: intent.baseAmount, fee, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
+    });
+    const [amountIn, , , gasEstimate] = result;
+    return { intent, tokenIn, tokenOut, amountIn, amountOut: intent.baseAmount, priceUsd: humanPrice(amountIn, intent.baseAmount), gasEstimate };
+  }
+
+  function buildSwap(quote: VenueQuote, swapOptions: { readonly recipient: Address; readonly slippageBps: number; readonly deadlineSec: bigint }): SwapCall {
+    assertOwnQuote(quote);
+    const recipient = checkedAddress('recipient', swapOptions.recipient);
+    const { slippageBps, deadlineSec } = swapOptions;
+    if (deadlineSec <= 0n) throw new RangeError(`deadlineSec must be a positive unix time, got ${deadlineSec}`);
+    const { tokenIn, tokenOut } = quote;
+    if (quote.intent.side === 'sell') {
+      const amountOutMinimum = minimumAmountOut(quote.amountOut, slippageBps);
+      const data = encodeFunctionData({
+        abi: uniswapV3SwapRouterAbi,
+        functionName: 'exactInputSingle',
+        args: [{ tokenIn, tokenOut, fee, recipient, deadline: deadlineSec, amountIn: quote.amountIn, amountOutMinimum, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
+      });
+      return { to: swapRouter, data, value: 0n, limitAmount: amountOutMinimum, deadlineSec };
+    }
+    const amountInMaximum = maximumAmountIn(quote.amountIn, slippageBps);
+    const data = encodeFunctionData({
+      abi: uniswapV3SwapRouterAbi,
+      functionName: 'exactOutputSingle',
+      args: [{ tokenIn, tokenOut, fee, recipient, deadline: deadlineSec, amountOut: quote.amountOut, amountInMaximum, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
+    });
+    return { to: swapRouter, data, value: 0n, limitAmount: amountInMaximum, deadlineSec };
+  }
+
+  /**
+   * Approvals are for the exact amount the swap may take (the input of a sell, the
+   * maximum of a buy), never unlimited: a compromised or buggy router can then take no
+   * more than the trade in flight, at the cost of one approval transaction per trade.
+   * `approve` sets the allowance (it does not add), so a leftover allowance is replaced.
+   *
+   * A consequence for buys: the router pays the pool inside the swap callback and checks
+   * `amountInMaximum` only afterwards, so when the price has moved past the limit the
+   * transfer of more than the allowance fails first and the revert reads "STF"
+   * (TransferHelper's safeTransferFrom failed), not "Too much requested". Either way the
+   * swap reverts whole; the dispatcher should read both as the limit breached.
+   */
+  async function approvalFor(owner: Address, swap: SwapCall, quote: VenueQuote): Promise<ContractCall | undefined> {
+    assertOwnQuote(quote);
+    if (!isAddressEqual(swap.to, swapRouter)) throw new Error(`the swap is sent to ${swap.to}, not this venue's router ${swapRouter}`);
+    const needed = quote.intent.side === 'sell' ? quote.amountIn : swap.limitAmount;
+    const allowance = await client.readContract({ address: quote.tokenIn, abi: erc20Abi, functionName: 'allowance', args: [checkedAddress('owner', owner), swapRouter] });
+    if (allowance >= needed) return undefined;
+    return { to: getAddress(quote.tokenIn), data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [swapRouter, needed] }), value: 0n };
+  }
+
+  /**
+   * The pool reports its own deltas (positive = the pool received), so the recipient's
+   * are their negation. A receipt holds one swap of ours; should it hold several to the
+   * same recipient, they are added up, which is what the recipient's balances did.
+   */
+  function decodeExecution(logs: readonly ChainLog[], recipientAddress: Address): SwapExecution | undefined {
+    const recipient = checkedAddress('recipient', recipientAddress);
+    let poolBase = 0n;
+    let poolQuote = 0n;
+    let found = false;
+    for (const log of logs) {
+      if (!isAddressEqual(log.address, pool) || log.topics[0]?.toLowerCase() !== SWAP_EVENT_TOPIC) continue;
+      const { args } = decodeEventLog({ abi: uniswapV3PoolAbi, eventName: 'Swap', topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true });
+      if (!isAddressEqual(args.recipient, recipient)) continue;
+      found = true;
+      poolBase += baseIsToken0 ? args.amount0 : args.amount1;
+      poolQuote += baseIsToken0 ? args.amount1 : args.amount0;
+    }
+    if (!found) return undefined;
+    const baseRaw = -poolBase;
+    const quoteRaw = -poolQuote;
+    // A swap whose base leg rounds to zero has no price; Infinity rather than NaN keeps |quote/base| ordered.
+    const priceUsd = baseRaw === 0n ? (quoteRaw === 0n ? 0 : Infinity) : Math.abs(humanPrice(quoteRaw, baseRaw));
+    return { baseDelta: toHuman(baseRaw, baseDecimals), quoteDelta: toHuman(quoteRaw, quoteDecimals), priceUsd };
+  }
+
+  return {
+    kind: 'uniswap-v3',
+    contracts: [swapRouter, baseToken, quoteToken],
+    quote,
+    buildSwap,
+    approvalFor,
+    decodeExecution,
+  };
+}

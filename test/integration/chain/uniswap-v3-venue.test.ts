@@ -1,0 +1,312 @@
+// The Uniswap V3 venue adapter on the local chain: quote → approve → swap → decode moves
+// the trader's balances by exactly what QuoterV2 quoted and what the Swap log says; a
+// stale quote's slippage limit and a past deadline make the router revert with nothing
+// moved; the limits round the safe way (floor for a minimum, ceil for a maximum).
+import { decodeFunctionData, erc20Abi, formatUnits, getAddress, maxUint256, parseUnits } from 'viem';
+import type { Address, TransactionReceipt } from 'viem';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testTokenAbi } from '../../../shared/adapters/chain/artifacts/test-token.ts';
+import { uniswapV3SwapRouterAbi } from '../../../shared/adapters/chain/uniswap-v3-artifacts.ts';
+import { createUniswapV3Venue, maximumAmountIn, minimumAmountOut } from '../../../shared/adapters/venues/uniswap-v3-venue.ts';
+import type { ChainLog, SwapCall, SwapIntent, Venue, VenueQuote } from '../../../shared/app/execution-ports.ts';
+import { UniswapV3VenueSchema } from '../../../shared/contracts/execution-config.ts';
+import type { UniswapV3VenueConfig } from '../../../shared/contracts/execution-config.ts';
+import { INITIAL_PRICE_USD, POOL_FEE, USDC_DECIMALS, WETH_DECIMALS, revertOf, startChainFixture } from '../../support/chain-fixture.ts';
+import type { ChainFixture } from '../../support/chain-fixture.ts';
+
+let chain: ChainFixture;
+let venueConfig: UniswapV3VenueConfig;
+let venue: Venue;
+
+beforeAll(async () => {
+  chain = await startChainFixture();
+  const { pool, swapRouter, quoterV2, weth, usdc } = chain.addresses;
+  venueConfig = UniswapV3VenueSchema.parse({
+    kind: 'uniswap-v3',
+    pool,
+    swapRouter,
+    quoterV2,
+    baseToken: weth,
+    quoteToken: usdc,
+    baseDecimals: WETH_DECIMALS,
+    quoteDecimals: USDC_DECIMALS,
+    fee: POOL_FEE,
+  });
+  venue = createUniswapV3Venue({ client: chain.publicClient, venue: venueConfig });
+}, 60_000);
+beforeEach(async () => {
+  await chain.reset();
+});
+afterAll(async () => {
+  await chain?.stop();
+});
+
+const traderAddress = (): Address => chain.trader.account.address;
+const balanceOf = (token: Address, account: Address): Promise<bigint> =>
+  chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [account] });
+const traderBalances = async (): Promise<{ weth: bigint; usdc: bigint }> => ({
+  weth: await balanceOf(chain.addresses.weth, traderAddress()),
+  usdc: await balanceOf(chain.addresses.usdc, traderAddress()),
+});
+const chainLogs = (receipt: TransactionReceipt): ChainLog[] =>
+  receipt.logs.map(({ address, topics, data, logIndex }) => ({ address, topics, data, logIndex }));
+const latestTimestamp = async (): Promise<bigint> => (await chain.publicClient.getBlock()).timestamp;
+const sendFromTrader = async (call: { to: Address; data: `0x${string}`; value: bigint }): Promise<TransactionReceipt> =>
+  chain.confirm(await chain.trader.sendTransaction({ to: call.to, data: call.data, value: call.value }));
+
+/** Approves what approvalFor asks for, and checks it then asks for nothing more. */
+async function approveAsAsked(swap: SwapCall, quote: VenueQuote): Promise<void> {
+  const approval = await venue.approvalFor(traderAddress(), swap, quote);
+  if (!approval) throw new Error('expected an approval: the trader has approved nothing');
+  await sendFromTrader(approval);
+  expect(await venue.approvalFor(traderAddress(), swap, quote)).toBeUndefined();
+}
+
+/** The router's revert of `swap` from the trader, as eth_call sees it (Error(string) → its reason). */
+async function revertReasonOf(swap: SwapCall): Promise<string | undefined> {
+  const decoded = decodeFunctionData({ abi: uniswapV3SwapRouterAbi, data: swap.data });
+  const account = traderAddress();
+  const simulation =
+    decoded.functionName === 'exactInputSingle'
+      ? chain.publicClient.simulateContract({ account, address: swap.to, abi: uniswapV3SwapRouterAbi, functionName: 'exactInputSingle', args: decoded.args })
+      : decoded.functionName === 'exactOutputSingle'
+        ? chain.publicClient.simulateContract({ account, address: swap.to, abi: uniswapV3SwapRouterAbi, functionName: 'exactOutputSingle', args: decoded.args })
+        : Promise.reject(new Error(`unexpected router function ${decoded.functionName}`));
+  const { name, args } = await revertOf(simulation);
+  expect(name).toBe('Error');
+  return typeof args?.[0] === 'string' ? args[0] : undefined;
+}
+
+/** Mines `swap` anyway (explicit gas skips the estimate that would refuse it): it reverts and no token moves. */
+async function expectMinedRevertMovesNothing(swap: SwapCall): Promise<void> {
+  const before = await traderBalances();
+  const hash = await chain.trader.sendTransaction({ to: swap.to, data: swap.data, value: swap.value, gas: 500_000n });
+  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe('reverted');
+  expect(venue.decodeExecution(chainLogs(receipt), traderAddress())).toBeUndefined();
+  expect(await traderBalances()).toEqual(before);
+}
+
+/** The deployer (who can mint) trades a large size through the pool in the direction that hurts `side`. */
+async function movePoolAgainst(side: SwapIntent['side']): Promise<void> {
+  const { weth, usdc, swapRouter } = chain.addresses;
+  const deployer = chain.deployer.account.address;
+  // A sell of WETH is hurt by a lower WETH price (someone sells WETH), a buy by a higher one.
+  const [tokenIn, tokenOut, amountIn] = side === 'sell' ? [weth, usdc, parseUnits('100', WETH_DECIMALS)] : [usdc, weth, parseUnits('300000', USDC_DECIMALS)];
+  await chain.confirm(await chain.deployer.writeContract({ address: tokenIn, abi: testTokenAbi, functionName: 'mint', args: [deployer, amountIn] }));
+  await chain.confirm(await chain.deployer.writeContract({ address: tokenIn, abi: testTokenAbi, functionName: 'approve', args: [swapRouter, amountIn] }));
+  await chain.confirm(
+    await chain.deployer.writeContract({
+      address: swapRouter,
+      abi: uniswapV3SwapRouterAbi,
+      functionName: 'exactInputSingle',
+      args: [{ tokenIn, tokenOut, fee: POOL_FEE, recipient: deployer, deadline: maxUint256, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
+    }),
+  );
+}
+
+describe('the venue config', () => {
+  it('lists the router and both tokens, checksummed, whatever the case of the config', () => {
+    const lowercase = createUniswapV3Venue({
+      client: chain.publicClient,
+      venue: { ...venueConfig, swapRouter: venueConfig.swapRouter.toLowerCase(), baseToken: venueConfig.baseToken.toLowerCase(), quoteToken: venueConfig.quoteToken.toLowerCase() },
+    });
+    const { swapRouter, weth, usdc } = chain.addresses;
+    expect(lowercase.kind).toBe('uniswap-v3');
+    expect(lowercase.contracts).toEqual([getAddress(swapRouter), getAddress(weth), getAddress(usdc)]);
+  });
+
+  it('rejects a mixed-case address whose checksum is wrong', () => {
+    const checksummed = getAddress(venueConfig.pool);
+    const letter = /[a-fA-F]/.exec(checksummed.slice(2));
+    if (!letter) throw new Error('an address with no hex letter');
+    const at = letter.index + 2;
+    const flipped = letter[0] === letter[0].toUpperCase() ? letter[0].toLowerCase() : letter[0].toUpperCase();
+    const badChecksum = checksummed.slice(0, at) + flipped + checksummed.slice(at + 1);
+    expect(() => createUniswapV3Venue({ client: chain.publicClient, venue: { ...venueConfig, pool: badChecksum } })).toThrow(/pool is not a valid address/);
+  });
+
+  it('refuses to quote when the configured pool is not the one the router trades (fee tier) or decimals differ', async () => {
+    const wrongFee = createUniswapV3Venue({ client: chain.publicClient, venue: { ...venueConfig, fee: 500 } });
+    await expect(wrongFee.quote({ side: 'sell', baseAmount: 1n })).rejects.toThrow(/pool fee is 3000, config says 500/);
+    const wrongDecimals = createUniswapV3Venue({ client: chain.publicClient, venue: { ...venueConfig, quoteDecimals: 18 } });
+    await expect(wrongDecimals.quote({ side: 'buy', baseAmount: 1n })).rejects.toThrow(/quote token has 6 decimals, config says 18/);
+  });
+});
+
+describe('quote → approve → swap → decode', () => {
+  const cases = [
+    { side: 'sell', baseAmount: parseUnits('1.5', WETH_DECIMALS) },
+    { side: 'buy', baseAmount: parseUnits('2', WETH_DECIMALS) },
+  ] as const;
+
+  it.each(cases)('a $side of $baseAmount wei of WETH moves the balances by the quote and the Swap log, near 3000', async ({ side, baseAmount }) => {
+    // Prepare
+    const { weth, usdc, swapRouter } = chain.addresses;
+    const trader = traderAddress();
+    const quote = await venue.quote({ side, baseAmount });
+    expect(quote.intent).toEqual({ side, baseAmount });
+    expect([quote.tokenIn, quote.tokenOut]).toEqual(side === 'sell' ? [weth, usdc] : [usdc, weth]);
+    expect(side === 'sell' ? quote.amountIn : quote.amountOut).toBe(baseAmount);
+    expect(quote.gasEstimate).toBeGreaterThan(0n);
+    const [quoteRaw, baseRaw] = side === 'sell' ? [quote.amountOut, quote.amountIn] : [quote.amountIn, quote.amountOut];
+    expect(quote.priceUsd).toBeCloseTo(Number(formatUnits(quoteRaw, USDC_DECIMALS)) / Number(formatUnits(baseRaw, WETH_DECIMALS)), 9);
+
+    const deadlineSec = (await latestTimestamp()) + 300n;
+    const swap = venue.buildSwap(quote, { recipient: trader, slippageBps: 50, deadlineSec });
+    expect(swap).toMatchObject({ to: swapRouter, value: 0n, deadlineSec });
+    expect(swap.limitAmount).toBe(side === 'sell' ? minimumAmountOut(quote.amountOut, 50) : maximumAmountIn(quote.amountIn, 50));
+
+    const approval = await venue.approvalFor(trader, swap, quote);
+    expect(approval).toBeDefined();
+    expect(approval?.to).toBe(quote.tokenIn);
+    expect(approval?.value).toBe(0n);
+    const approved = decodeFunctionData({ abi: erc20Abi, data: approval?.data ?? '0x' });
+    const neededAllowance = side === 'sell' ? quote.amountIn : swap.limitAmount;
+    expect(approved).toEqual({ functionName: 'approve', args: [swapRouter, neededAllowance] });
+    await approveAsAsked(swap, quote);
+    expect(await chain.publicClient.readContract({ address: quote.tokenIn, abi: erc20Abi, functionName: 'allowance', args: [trader, swapRouter] })).toBe(neededAllowance);
+    const before = await traderBalances();
+
+    // Act
+    const receipt = await sendFromTrader(swap);
+
+    // Assess
+    const after = await traderBalances();
+    const execution = venue.decodeExecution(chainLogs(receipt), trader);
+    expect(execution).toBeDefined();
+    const wethDelta = after.weth - before.weth;
+    const usdcDelta = after.usdc - before.usdc;
+    expect(execution?.baseDelta).toBe(Number(formatUnits(wethDelta, WETH_DECIMALS)));
+    expect(execution?.quoteDelta).toBe(Number(formatUnits(usdcDelta, USDC_DECIMALS)));
+    // Exactly what was quoted: the pool did not move between quote and swap.
+    expect([wethDelta, usdcDelta]).toEqual(side === 'sell' ? [-quote.amountIn, quote.amountOut] : [quote.amountOut, -quote.amountIn]);
+    expect(execution?.priceUsd).toBe(quote.priceUsd);
+    // 0.3 % fee plus ~0.15-0.2 % impact on a 1000 WETH pool: a sell below 3000, a buy above, both within 1 %.
+    const price = execution?.priceUsd ?? Number.NaN;
+    expect(Math.abs(price - INITIAL_PRICE_USD) / INITIAL_PRICE_USD).toBeLessThan(0.01);
+    expect(side === 'sell' ? price < INITIAL_PRICE_USD : price > INITIAL_PRICE_USD).toBe(true);
+    // An exact approval is used up by a sell; a buy leaves what it did not need of its maximum.
+    const leftAllowance = await chain.publicClient.readContract({ address: quote.tokenIn, abi: erc20Abi, functionName: 'allowance', args: [trader, swapRouter] });
+    expect(leftAllowance).toBe(neededAllowance - quote.amountIn);
+  });
+});
+
+describe('protections the router enforces', () => {
+  const cases = [
+    { side: 'sell', baseAmount: parseUnits('1.5', WETH_DECIMALS) },
+    { side: 'buy', baseAmount: parseUnits('2', WETH_DECIMALS) },
+  ] as const;
+
+  // The v1 router checks a sell's minimum after the swap ("Too little received") and a
+  // buy's maximum after paying the pool in its callback ("Too much requested"); with the
+  // exact approval approvalFor asks for, that payment exceeds the allowance first and the
+  // token transfer fails ("STF"). Both orders are pinned here.
+  const staleCases = [
+    { side: 'sell', baseAmount: parseUnits('1.5', WETH_DECIMALS), allowance: 'exact', reason: 'Too little received' },
+    { side: 'buy', baseAmount: parseUnits('2', WETH_DECIMALS), allowance: 'exact', reason: 'STF' },
+    { side: 'buy', baseAmount: parseUnits('2', WETH_DECIMALS), allowance: 'unlimited', reason: 'Too much requested' },
+  ] as const;
+
+  it.each(staleCases)(
+    'a $side built from a quote the pool has since moved away from reverts with "$reason" ($allowance allowance) and moves nothing',
+    async ({ side, baseAmount, allowance, reason }) => {
+      // Prepare
+      const stale = await venue.quote({ side, baseAmount });
+      const swap = venue.buildSwap(stale, { recipient: traderAddress(), slippageBps: 10, deadlineSec: (await latestTimestamp()) + 300n });
+      if (allowance === 'exact') await approveAsAsked(swap, stale);
+      else await chain.confirm(await chain.trader.writeContract({ address: stale.tokenIn, abi: erc20Abi, functionName: 'approve', args: [swap.to, maxUint256] }));
+      await movePoolAgainst(side);
+      const fresh = await venue.quote({ side, baseAmount });
+      expect(side === 'sell' ? fresh.amountOut < swap.limitAmount : fresh.amountIn > swap.limitAmount).toBe(true);
+
+      // Act + Assess
+      expect(await revertReasonOf(swap)).toBe(reason);
+      await expectMinedRevertMovesNothing(swap);
+    },
+  );
+
+  it.each(cases)('a $side with a past deadline reverts with "Transaction too old" and moves nothing', async ({ side, baseAmount }) => {
+    const quote = await venue.quote({ side, baseAmount });
+    const swap = venue.buildSwap(quote, { recipient: traderAddress(), slippageBps: 50, deadlineSec: (await latestTimestamp()) - 1n });
+    await approveAsAsked(swap, quote);
+
+    expect(await revertReasonOf(swap)).toBe('Transaction too old');
+    await expectMinedRevertMovesNothing(swap);
+  });
+});
+
+describe('decodeExecution', () => {
+  it('is undefined for a receipt without a Swap log, for another recipient, and for a Swap log of another contract', async () => {
+    const trader = traderAddress();
+    const quote = await venue.quote({ side: 'sell', baseAmount: parseUnits('1', WETH_DECIMALS) });
+    const swap = venue.buildSwap(quote, { recipient: trader, slippageBps: 50, deadlineSec: (await latestTimestamp()) + 300n });
+    const approval = await venue.approvalFor(trader, swap, quote);
+    if (!approval) throw new Error('expected an approval');
+    const approvalReceipt = await sendFromTrader(approval);
+    expect(approvalReceipt.logs.length).toBeGreaterThan(0); // the token's Approval log: no Swap among them
+    expect(venue.decodeExecution(chainLogs(approvalReceipt), trader)).toBeUndefined();
+
+    const swapLogs = chainLogs(await sendFromTrader(swap));
+    expect(venue.decodeExecution(swapLogs, trader)).toBeDefined();
+    expect(venue.decodeExecution(swapLogs, chain.deployer.account.address)).toBeUndefined();
+    expect(venue.decodeExecution(swapLogs.map((log) => ({ ...log, address: chain.addresses.weth })), trader)).toBeUndefined();
+    expect(venue.decodeExecution([], trader)).toBeUndefined();
+  });
+});
+
+describe('slippage limits round the safe way', () => {
+  it('a minimum is floored, a maximum is ceiled, at the edges', () => {
+    expect(minimumAmountOut(10_000n, 10)).toBe(9_990n); // exact
+    expect(minimumAmountOut(10_001n, 10)).toBe(9_990n); // 9990.999 → down
+    expect(minimumAmountOut(1n, 1)).toBe(0n); // 0.9999 → down
+    expect(minimumAmountOut(1n, 0)).toBe(1n);
+    expect(minimumAmountOut(123_456_789n, 0)).toBe(123_456_789n);
+    expect(minimumAmountOut(123_456_789n, 10_000)).toBe(0n);
+    expect(minimumAmountOut(0n, 50)).toBe(0n);
+
+    expect(maximumAmountIn(10_000n, 10)).toBe(10_010n); // exact
+    expect(maximumAmountIn(10_001n, 10)).toBe(10_012n); // 10011.001 → up
+    expect(maximumAmountIn(1n, 1)).toBe(2n); // 1.0001 → up
+    expect(maximumAmountIn(1n, 0)).toBe(1n);
+    expect(maximumAmountIn(123_456_789n, 0)).toBe(123_456_789n);
+    expect(maximumAmountIn(123_456_789n, 10_000)).toBe(246_913_578n);
+    expect(maximumAmountIn(0n, 50)).toBe(0n);
+
+    // Beyond a double's integers the math stays exact.
+    const big = 10n ** 30n + 1n;
+    expect(minimumAmountOut(big, 25)).toBe((big * 9_975n) / 10_000n);
+    expect(maximumAmountIn(big, 25)).toBe((big * 10_025n) / 10_000n + 1n);
+  });
+
+  it.each([-1, 10_001, 1.5, Number.NaN])('rejects slippageBps %s', (bps) => {
+    expect(() => minimumAmountOut(1n, bps)).toThrow(RangeError);
+    expect(() => maximumAmountIn(1n, bps)).toThrow(RangeError);
+  });
+
+  it('buildSwap puts the rounded limit, the deadline and the exact amount in the router call', () => {
+    const { weth, usdc } = chain.addresses;
+    const recipient = traderAddress();
+    const sellQuote: VenueQuote = { intent: { side: 'sell', baseAmount: 10_001n }, tokenIn: weth, tokenOut: usdc, amountIn: 10_001n, amountOut: 10_001n, priceUsd: 1, gasEstimate: 0n };
+    const sell = venue.buildSwap(sellQuote, { recipient, slippageBps: 10, deadlineSec: 1_700_000_000n });
+    expect(sell.limitAmount).toBe(9_990n);
+    expect(decodeFunctionData({ abi: uniswapV3SwapRouterAbi, data: sell.data })).toEqual({
+      functionName: 'exactInputSingle',
+      args: [{ tokenIn: weth, tokenOut: usdc, fee: POOL_FEE, recipient, deadline: 1_700_000_000n, amountIn: 10_001n, amountOutMinimum: 9_990n, sqrtPriceLimitX96: 0n }],
+    });
+
+    const buyQuote: VenueQuote = { intent: { side: 'buy', baseAmount: 7n }, tokenIn: usdc, tokenOut: weth, amountIn: 10_001n, amountOut: 7n, priceUsd: 1, gasEstimate: 0n };
+    const buy = venue.buildSwap(buyQuote, { recipient, slippageBps: 10, deadlineSec: 1_700_000_000n });
+    expect(buy.limitAmount).toBe(10_012n);
+    expect(decodeFunctionData({ abi: uniswapV3SwapRouterAbi, data: buy.data })).toEqual({
+      functionName: 'exactOutputSingle',
+      args: [{ tokenIn: usdc, tokenOut: weth, fee: POOL_FEE, recipient, deadline: 1_700_000_000n, amountOut: 7n, amountInMaximum: 10_012n, sqrtPriceLimitX96: 0n }],
+    });
+  });
+
+  it('buildSwap refuses a quote whose tokens do not match its side', () => {
+    const { weth, usdc } = chain.addresses;
+    const swapped: VenueQuote = { intent: { side: 'sell', baseAmount: 1n }, tokenIn: usdc, tokenOut: weth, amountIn: 1n, amountOut: 1n, priceUsd: 1, gasEstimate: 0n };
+    expect(() => venue.buildSwap(swapped, { recipient: traderAddress(), slippageBps: 10, deadlineSec: 1n })).toThrow(/not a sell on this venue/);
+  });
+});
