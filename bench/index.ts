@@ -272,3 +272,6 @@ if (sink === 42) console.log('');
 
 const { runBacktestBench } = await import('./backtest-bench.ts');
 runBacktestBench();
+
+const { runFanOutBench } = await import('./fan-out-bench.ts');
+await runFanOutBench();
