@@ -123,6 +123,8 @@ export const HedgeSubmittedV1 = z.strictObject({
   /** hedgeIdOf(decisionId, sliceIndex). */
   hedgeId: NonEmpty,
   decisionId: NonEmpty,
+  /** When the hedge was decided: with the account and hedge id, the key of its record. */
+  decidedAt: z.iso.datetime(),
   chainId: ChainIdSchema,
   txHash: TxHashSchema,
   signer: AddressSchema,
@@ -133,16 +135,22 @@ export const HedgeSubmittedV1 = z.strictObject({
 export const HedgeConfirmedV1 = z.strictObject({
   ...envelope(1),
   hedgeId: NonEmpty,
+  decidedAt: z.iso.datetime(),
   chainId: ChainIdSchema,
   txHash: TxHashSchema,
   blockNumber: BlockNumberSchema,
   gasUsed: z.number().int().nonnegative(),
+  /** What the swap did, decoded from the pool's Swap log: base bought (+) / sold (−), quote paid (−) / received (+), average price. */
+  baseDelta: z.number(),
+  quoteDelta: z.number(),
+  priceUsd: z.number().nonnegative(),
 });
 
 /** The hedge ended without a trade. Natural key: hedge id (terminal, once per hedge). */
 export const HedgeFailedV1 = z.strictObject({
   ...envelope(1),
   hedgeId: NonEmpty,
+  decidedAt: z.iso.datetime(),
   stage: z.enum(['guard', 'quote', 'simulation', 'submission', 'receipt']),
   code: NonEmpty,
   message: z.string().max(1000),

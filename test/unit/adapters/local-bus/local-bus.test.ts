@@ -7,15 +7,19 @@ import { InvalidEventError } from '../../../../shared/contracts/events/event-err
 
 const at = '2026-01-01T00:00:00.000Z';
 const evaluation = (id: string): EventEntry => encodeEvent('Evaluation Requested', { accountId: 'acct-1', occurredAt: at, trigger: 'operator', triggerId: id });
-const failed = (hedgeId: string): EventEntry => encodeEvent('Hedge Failed', { accountId: 'acct-1', occurredAt: at, hedgeId, stage: 'guard', code: 'KILL_SWITCH', message: 'paused' });
+const failed = (hedgeId: string): EventEntry => encodeEvent('Hedge Failed', { accountId: 'acct-1', occurredAt: at, decidedAt: at, hedgeId, stage: 'guard', code: 'KILL_SWITCH', message: 'paused' });
 const confirmed = encodeEvent('Hedge Confirmed', {
   accountId: 'acct-1',
   occurredAt: at,
   hedgeId: 'd:0',
+  decidedAt: at,
   chainId: 31337,
   txHash: `0x${'ab'.repeat(32)}`,
   blockNumber: 7,
   gasUsed: 21000,
+  baseDelta: -1.5,
+  quoteDelta: 4495.5,
+  priceUsd: 2997,
 });
 const triggerOf = (event: DeliveredEvent) => {
   const decoded = decodeEvent(event);
