@@ -24,14 +24,14 @@ export const VolSourceSchema = z.discriminatedUnion('source', [
   /** A fixed implied vol (decimal, 0.6 = 60%). */
   z.strictObject({ source: z.literal('fixed'), value: z.number().positive().max(10) }),
   /**
-   * Realised: the EWMA of the oracle's log returns kept in the hedge state (annualised);
-   * `fallback` until `minObservations` prices were seen, and never below `floor`.
+   * Realised: the EWMA of the oracle's log returns kept in the hedge state (annualised,
+   * decay `ewmaLambda` per observation); `fallback` until two prices were seen, never below `floor`.
    */
   z.strictObject({
     source: z.literal('realised'),
     fallback: z.number().positive().max(10),
     floor: z.number().nonnegative().max(10).default(0.05),
-    minObservations: z.number().int().min(2).max(10_000).default(10),
+    ewmaLambda: z.number().gt(0).lt(1).default(0.94),
   }),
   /** An on-chain feed with the aggregator interface answering the vol (decimal, scaled by its decimals). */
   z.strictObject({ source: z.literal('onchain'), feed: AddressSchema, maxStalenessMs: z.number().int().positive() }),

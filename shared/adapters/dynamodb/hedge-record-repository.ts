@@ -12,7 +12,7 @@
  * predecessor and this step's key was not applied yet": no read-then-write, and a
  * redelivered event (same step key, e.g. the event id) is recognised and changes nothing.
  */
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { classifyError, errorName } from './classify-error.ts';
 import { ConflictError } from './errors.ts';
 import { stringAttribute, stringSetAttribute } from './number-attribute.ts';
@@ -57,7 +57,34 @@ export interface StoredHedgeRecord {
   readonly steps: readonly { readonly stage: HedgeStage; readonly key: string; readonly at: string; readonly data: Record<string, unknown> }[];
 }
 
+/** The stored item of a new hedge record: the one place its layout is spelled (also used inside transactions). */
+export function hedgeRecordItem(accountId: string, hedge: HedgeRecord, stage: 'decided' | 'skipped' = 'decided'): Record<string, unknown> {
+  return {
+    pk: accountPk(accountId),
+    sk: hedgeRecordSk(hedge.at, hedge.hedgeId),
+    hedgeId: hedge.hedgeId,
+    at: hedge.at.toISOString(),
+    record: hedge.record,
+    stage,
+    steps: [],
+  };
+}
+
+/** A stored record as read back, with the dispatcher's claim and journal (see hedge-journal-repository.ts). */
+export function storedHedgeRecord(accountId: string, item: Record<string, unknown>): StoredHedgeRecord {
+  return {
+    accountId,
+    hedgeId: String(item.hedgeId),
+    at: String(item.at),
+    record: (item.record ?? {}) as Record<string, unknown>,
+    stage: (item.stage ?? 'decided') as HedgeStage,
+    steps: (item.steps ?? []) as StoredHedgeRecord['steps'],
+  };
+}
+
 export interface HedgeRecordRepository {
+  /** One record by its key (the hedge id and the time it was decided), strongly consistent. */
+  getHedgeRecord(accountId: string, hedge: { readonly hedgeId: string; readonly at: Date }): Promise<StoredHedgeRecord | undefined>;
   /** 'created', or 'exists' when this hedge id at this time was already recorded (idempotent). */
   putHedgeRecord(accountId: string, hedge: HedgeRecord): Promise<'created' | 'exists'>;
   /**
@@ -83,15 +110,7 @@ export function createHedgeRecordRepository(options: { doc: DynamoDBDocumentClie
       await doc.send(
         new PutCommand({
           TableName: tableName,
-          Item: {
-            pk: accountPk(accountId),
-            sk: hedgeRecordSk(hedge.at, hedge.hedgeId),
-            hedgeId: hedge.hedgeId,
-            at: hedge.at.toISOString(),
-            record: hedge.record,
-            stage: 'decided',
-            steps: [],
-          },
+          Item: hedgeRecordItem(accountId, hedge),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -150,16 +169,19 @@ export function createHedgeRecordRepository(options: { doc: DynamoDBDocumentClie
       limit: page.limit ?? 25,
       cursor: page.cursor,
     });
-    const items = result.items.map((item) => ({
-      accountId,
-      hedgeId: String(item.hedgeId),
-      at: String(item.at),
-      record: (item.record ?? {}) as Record<string, unknown>,
-      stage: (item.stage ?? 'decided') as HedgeStage,
-      steps: (item.steps ?? []) as StoredHedgeRecord['steps'],
-    }));
+    const items = result.items.map((item) => storedHedgeRecord(accountId, item));
     return result.cursor === undefined ? { items, queries: result.queries } : { items, cursor: result.cursor, queries: result.queries };
   }
 
-  return { putHedgeRecord, advanceHedgeRecord, listHedgeRecords };
+  async function getHedgeRecord(accountId: string, hedge: { readonly hedgeId: string; readonly at: Date }): Promise<StoredHedgeRecord | undefined> {
+    let out;
+    try {
+      out = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: accountPk(accountId), sk: hedgeRecordSk(hedge.at, hedge.hedgeId) }, ConsistentRead: true }));
+    } catch (error) {
+      throw classifyError(error, 'GetItem (getHedgeRecord)');
+    }
+    return out.Item === undefined ? undefined : storedHedgeRecord(accountId, out.Item);
+  }
+
+  return { getHedgeRecord, putHedgeRecord, advanceHedgeRecord, listHedgeRecords };
 }

@@ -50,3 +50,12 @@ export const positionSk = (positionId: string): string => `${POSITION_PREFIX}${p
 
 /** The policy engine's state of an account (one item per account). */
 export const HEDGE_STATE_SK = 'HEDGESTATE';
+
+/** Per-account counters of the dispatcher: failed hedges in a row, and notional reserved per UTC day. */
+export const FAILURE_STREAK_SK = 'FAILURESTREAK';
+export const DAILY_NOTIONAL_PREFIX = 'NOTIONAL#';
+export const dailyNotionalSk = (utcDay: string): string => `${DAILY_NOTIONAL_PREFIX}${utcDay}`;
+
+/** Deployment-wide items (not owned by an account): the global kill switch. */
+export const GLOBAL_PK = 'GLOBAL';
+export const KILL_SWITCH_SK = 'KILLSWITCH';

@@ -2,7 +2,7 @@
  * Positions of an account, one item per position, with optimistic concurrency.
  *
  * Item: pk ACCOUNT#<id>, sk POSITION#<positionId>: { positionId, underlying, position,
- * source 'manual' | 'chain', revision, updatedAt }. The key holds the position id alone
+ * source 'manual' | 'chain' | 'hedge', revision, updatedAt }. The key holds the position id alone
  * (not the underlying) so that a position is addressed by its id for updates and deletes.
  *
  * - putPosition without expectedRevision creates (condition attribute_not_exists) at
@@ -26,7 +26,8 @@ import { numberAttribute } from './number-attribute.ts';
 import { queryPage } from './query-pages.ts';
 import { parseInput } from './validate-input.ts';
 
-export const PositionSourceSchema = z.enum(['manual', 'chain']);
+/** manual: the API; chain: OptionBook via webhooks; hedge: the position our confirmed hedges built. */
+export const PositionSourceSchema = z.enum(['manual', 'chain', 'hedge']);
 export type PositionSource = z.infer<typeof PositionSourceSchema>;
 
 const RevisionSchema = z.number().int().positive();

@@ -50,7 +50,7 @@ export interface ConfigsPort {
 
 export interface PositionView {
   readonly position: Position;
-  readonly source: 'manual' | 'chain';
+  readonly source: 'manual' | 'chain' | 'hedge';
   readonly revision: number;
   readonly updatedAt: string;
 }

@@ -52,7 +52,7 @@ export const ConfigHistoryResponseSchema = z.object({ items: z.array(ConfigVersi
 export const PutPositionRequestSchema = PositionSchema;
 export const PositionResponseSchema = z.object({
   position: PositionSchema,
-  source: z.enum(['manual', 'chain']),
+  source: z.enum(['manual', 'chain', 'hedge']),
   revision: z.number().int().positive(),
   updatedAt: z.string(),
 });

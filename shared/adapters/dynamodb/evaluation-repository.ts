@@ -1,0 +1,93 @@
+/**
+ * The EvaluationStore port over the account's HEDGESTATE item (the item of
+ * hedge-state-repository.ts, same `state` and `version`), which here also carries:
+ *   exposure        — the latest ExposureSnapshot (what GET /accounts/{id}/exposure serves),
+ *   lastEvaluation  — the evaluation id and the events it published.
+ *
+ * A no-op tick costs ONE write: the PutItem of this item (state with the new price
+ * observation, snapshot, last evaluation), conditional on the version read. An evaluation
+ * that decided to hedge adds its hedge records in the same TransactWriteItems, so state
+ * and records can never disagree (a crash leaves both written or neither).
+ */
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { EvaluationCommit, EvaluationStore, StoredEvaluationState } from '../../app/evaluate/ports.ts';
+import { AccountIdSchema } from '../../contracts/account-schema.ts';
+import { ExposureSnapshotSchema } from '../../contracts/exposure-snapshot.ts';
+import { HedgeStateSchema } from '../../contracts/hedge-state-schema.ts';
+import { cancellationCodes, classifyError, errorName } from './classify-error.ts';
+import { ConflictError, InvalidItemError } from './errors.ts';
+import { hedgeRecordItem } from './hedge-record-repository.ts';
+import { accountPk, HEDGE_STATE_SK } from './keys.ts';
+import { numberAttribute } from './number-attribute.ts';
+import { parseInput } from './validate-input.ts';
+
+const EventEntrySchema = z.object({ Source: z.string(), DetailType: z.string(), Detail: z.string(), EventBusName: z.string() });
+const StoredSchema = z.object({
+  state: HedgeStateSchema,
+  version: z.number().int().positive(),
+  exposure: ExposureSnapshotSchema.optional(),
+  lastEvaluation: z.object({ evaluationId: z.string(), at: z.string(), events: z.array(EventEntrySchema) }).optional(),
+});
+
+export function createEvaluationRepository(options: { doc: DynamoDBDocumentClient; tableName: string; now?: () => Date }): EvaluationStore {
+  const { doc, tableName } = options;
+  const now = options.now ?? (() => new Date());
+
+  async function load(accountId: string): Promise<StoredEvaluationState | undefined> {
+    const id = parseInput(AccountIdSchema, accountId, 'account id');
+    let item;
+    try {
+      item = (await doc.send(new GetCommand({ TableName: tableName, Key: { pk: accountPk(id), sk: HEDGE_STATE_SK }, ConsistentRead: true }))).Item;
+    } catch (error) {
+      throw classifyError(error, 'GetItem (load evaluation state)');
+    }
+    if (item === undefined) return undefined;
+    const parsed = StoredSchema.safeParse(item);
+    if (!parsed.success) throw new InvalidItemError(`stored evaluation state of account ${id} does not match its schema`, { cause: parsed.error });
+    return parsed.data as StoredEvaluationState;
+  }
+
+  async function commit(accountId: string, commit: EvaluationCommit): Promise<number> {
+    const id = parseInput(AccountIdSchema, accountId, 'account id');
+    const state = parseInput(HedgeStateSchema, commit.state, `hedge state of account ${id}`);
+    const exposure = parseInput(ExposureSnapshotSchema, commit.exposure, `exposure snapshot of account ${id}`);
+    const version = commit.expectedVersion + 1;
+    const fresh = commit.expectedVersion === 0;
+    const statePut = {
+      TableName: tableName,
+      Item: { pk: accountPk(id), sk: HEDGE_STATE_SK, state, version, exposure, lastEvaluation: commit.lastEvaluation, updatedAt: now().toISOString() },
+      ConditionExpression: fresh ? 'attribute_not_exists(pk)' : '#version = :expected',
+      ...(fresh ? {} : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': commit.expectedVersion } }),
+    };
+    try {
+      if (commit.hedgeRecords.length === 0) {
+        await doc.send(new PutCommand({ ...statePut, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      } else {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { ...statePut, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+              ...commit.hedgeRecords.map((record) => ({
+                Put: { TableName: tableName, Item: hedgeRecordItem(id, record, record.stage), ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
+            ],
+          }),
+        );
+      }
+      return version;
+    } catch (error) {
+      const name = errorName(error);
+      if (name === 'ConditionalCheckFailedException') {
+        const current = numberAttribute((error as { Item?: Record<string, unknown> }).Item?.version);
+        throw new ConflictError(`hedge state of account ${id} changed`, commit.expectedVersion, current ?? null, { cause: error });
+      }
+      if (name === 'TransactionCanceledException' && cancellationCodes(error).includes('ConditionalCheckFailed')) {
+        throw new ConflictError(`evaluation of account ${id} lost a race (state version or hedge record)`, commit.expectedVersion, undefined, { cause: error });
+      }
+      throw classifyError(error, commit.hedgeRecords.length === 0 ? 'PutItem (commit evaluation)' : 'TransactWriteItems (commit evaluation)');
+    }
+  }
+
+  return { load, commit };
+}

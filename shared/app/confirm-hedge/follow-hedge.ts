@@ -1,0 +1,206 @@
+/**
+ * The confirmer: follows a submitted hedge to its end. One call looks once and returns
+ * what it saw; the handler calls it again later while it says 'pending'.
+ *
+ * - Any journaled transaction of the hedge mined (replacements share one nonce, so at most
+ *   one can be): wait for the configured depth; reverted → Hedge Failed with the decoded
+ *   reason; a cancel mined → Hedge Failed (cancelled); the swap mined → ONE transaction
+ *   of the record (confirmed), the hedge position (+ executed amount from the pool's
+ *   Swap log) and the failure streak reset, then Hedge Confirmed.
+ * - None mined, and the chain's nonce moved past ours → something else used the nonce:
+ *   the hedge did not execute (failed, NONCE_CONSUMED).
+ * - None mined after `replaceAfterMs` → replace at the same nonce with both fees raised by
+ *   `feeBumpPct` (≥ 10%), capped; after `maxReplacements` (or when the caps leave no
+ *   room) → a cancel: a zero-value transfer to self at the same nonce, whose fees may
+ *   exceed the caps (a cancel must always be possible). Every replacement is journaled
+ *   before it is broadcast, conditional on the journal length the confirmer saw.
+ */
+import { encodeEvent } from '../../contracts/events/encode-event.ts';
+import type { EventDetail } from '../../contracts/events/event-definitions.ts';
+import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
+import type { ExecutionConfig, SignerRef, UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
+import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import { bumpFees, gweiToWei, type Fees } from '../../domain/dispatch/fees.ts';
+import { hedgePositionId } from '../evaluate/evaluate-account.ts';
+import type { ChainGateway, ChainReceipt, TransactionSigner, Venue } from '../execution-ports.ts';
+import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
+import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
+import { endHedgeWithoutTrade, type FailureContext } from '../dispatch/hedge-outcomes.ts';
+
+export interface FollowHedgeDeps {
+  readonly configs: { getConfig(accountId: string): Promise<{ readonly config: HedgePolicyConfig } | undefined> };
+  readonly accounts: { setAccountStatus(accountId: string, status: 'active' | 'paused', actor: string): Promise<void> };
+  readonly journal: HedgeJournal;
+  readonly limits: DispatchLimits;
+  readonly gateways: (chainId: number) => ChainGateway | undefined;
+  readonly venues: (venue: UniswapV3VenueConfig, chainId: number) => Venue;
+  readonly signers: (ref: SignerRef) => Promise<TransactionSigner>;
+  readonly publisher: EventPublisher;
+  readonly now: () => Date;
+}
+
+export type FollowOutcome =
+  | { readonly status: 'pending'; readonly reason: 'not-mined' | 'confirmations' | 'replaced' | 'cancel-sent'; readonly txHash: string }
+  | { readonly status: 'confirmed'; readonly txHash: string; readonly baseDelta: number; readonly priceUsd: number }
+  | { readonly status: 'failed'; readonly code: string; readonly message: string }
+  | { readonly status: 'already-final'; readonly stage: string }
+  | { readonly status: 'unknown-hedge' };
+
+const NO_CAPS = undefined;
+
+/**
+ * @example
+ * let outcome = await followHedge(deps, submitted);
+ * while (outcome.status === 'pending') { await sleep(2000); outcome = await followHedge(deps, submitted); }
+ */
+export async function followHedge(deps: FollowHedgeDeps, submitted: EventDetail<'Hedge Submitted'>): Promise<FollowOutcome> {
+  const ref: HedgeRef = { accountId: submitted.accountId, hedgeId: submitted.hedgeId, at: new Date(submitted.decidedAt) };
+  const view = await deps.journal.get(ref);
+  if (view === undefined) return { status: 'unknown-hedge' };
+  if (TERMINAL_STAGES.has(view.stage)) return { status: 'already-final', stage: view.stage };
+  const latest = view.transactions[view.transactions.length - 1];
+  if (latest === undefined) return { status: 'unknown-hedge' };
+  const gateway = deps.gateways(latest.chainId);
+  if (gateway === undefined) throw new Error(`no RPC endpoint is configured for chain ${latest.chainId}`);
+  const config = (await deps.configs.getConfig(ref.accountId))?.config;
+  const execution = config?.execution;
+  const underlying = String(view.record.underlying ?? config?.underlying ?? 'unknown');
+  const context: FailureContext = { decisionId: submitted.decisionId, underlying, maxConsecutiveFailures: execution?.maxConsecutiveFailures };
+
+  for (const tx of [...view.transactions].reverse()) {
+    const receipt = await gateway.receipt(tx.hash);
+    if (receipt === undefined) continue;
+    const depth = execution?.confirmations ?? 1;
+    const confirmations = (await gateway.blockNumber()) - receipt.blockNumber + 1;
+    if (confirmations < depth) return { status: 'pending', reason: 'confirmations', txHash: tx.hash };
+    return settle(deps, ref, tx, receipt, gateway, execution, context, underlying);
+  }
+
+  const { latest: minedCount } = await gateway.nonces(latest.from);
+  if (minedCount > latest.nonce) {
+    // Mined count past our nonce, yet none of our hashes has a receipt: another transaction took it.
+    return failed(deps, ref, context, 'receipt', 'NONCE_CONSUMED', `Nonce ${latest.nonce} of ${latest.from} was used by a transaction outside this hedge; the hedge was not executed.`, latest.hash);
+  }
+  // Not mined: broadcast the latest again (same bytes; 'known' if the node has it). This
+  // heals a replacement journaled but never sent, and a transaction a node dropped.
+  await gateway.broadcast(latest.raw);
+  const ageMs = deps.now().getTime() - Date.parse(latest.signedAt);
+  if (execution === undefined || ageMs < execution.replaceAfterMs || latest.purpose === 'cancel') {
+    return { status: 'pending', reason: 'not-mined', txHash: latest.hash };
+  }
+  return replace(deps, ref, view, latest, gateway, execution);
+}
+
+async function settle(
+  deps: FollowHedgeDeps,
+  ref: HedgeRef,
+  tx: JournaledTransaction,
+  receipt: ChainReceipt,
+  gateway: ChainGateway,
+  execution: ExecutionConfig | undefined,
+  context: FailureContext,
+  underlying: string,
+): Promise<FollowOutcome> {
+  if (receipt.status === 'reverted') {
+    const reason = await gateway.revertReason(receipt, { to: tx.to, data: tx.data, value: BigInt(tx.value) });
+    return failed(deps, ref, context, 'receipt', 'REVERTED', `The swap reverted on chain: ${reason}`, tx.hash);
+  }
+  if (tx.purpose === 'cancel') {
+    return failed(deps, ref, context, 'receipt', 'CANCELLED', `The hedge was cancelled: transaction ${tx.hash} took its nonce after it was not mined in time.`, tx.hash);
+  }
+  if (execution === undefined) throw new Error(`hedge ${ref.hedgeId} was mined but the account has no execution block to decode it with`);
+  const execution_ = deps.venues(execution.venue, tx.chainId).decodeExecution(receipt.logs, tx.from);
+  if (execution_ === undefined) {
+    return failed(deps, ref, context, 'receipt', 'NO_SWAP_LOG', `Transaction ${tx.hash} succeeded but carries no Swap log to the signer: nothing was executed.`, tx.hash);
+  }
+  const at = deps.now();
+  const data = {
+    txHash: tx.hash,
+    blockNumber: receipt.blockNumber,
+    gasUsed: receipt.gasUsed.toString(),
+    effectiveGasPrice: receipt.effectiveGasPrice.toString(),
+    baseDelta: execution_.baseDelta,
+    quoteDelta: execution_.quoteDelta,
+    priceUsd: execution_.priceUsd,
+  };
+  await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, { positionId: hedgePositionId(underlying), underlying, quantityDelta: execution_.baseDelta });
+  await deps.publisher.publish([
+    encodeEvent('Hedge Confirmed', {
+      accountId: ref.accountId,
+      occurredAt: at.toISOString(),
+      hedgeId: ref.hedgeId,
+      decidedAt: ref.at.toISOString(),
+      chainId: tx.chainId,
+      txHash: tx.hash,
+      blockNumber: receipt.blockNumber,
+      gasUsed: Number(receipt.gasUsed),
+      baseDelta: execution_.baseDelta,
+      quoteDelta: execution_.quoteDelta,
+      priceUsd: execution_.priceUsd,
+    }),
+  ]);
+  return { status: 'confirmed', txHash: tx.hash, baseDelta: execution_.baseDelta, priceUsd: execution_.priceUsd };
+}
+
+async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, latest: JournaledTransaction, gateway: ChainGateway, execution: ExecutionConfig): Promise<FollowOutcome> {
+  const previous: Fees = { maxFeePerGas: BigInt(latest.maxFeePerGas), maxPriorityFeePerGas: BigInt(latest.maxPriorityFeePerGas) };
+  const caps = { maxFeePerGas: gweiToWei(execution.maxFeePerGasGwei), maxPriorityFeePerGas: gweiToWei(execution.maxPriorityFeePerGasGwei) };
+  const replacements = view.transactions.length - 1;
+  const bumped = replacements < execution.maxReplacements ? bumpFees(previous, execution.feeBumpPct, caps) : undefined;
+  const cancel = bumped === undefined;
+  const fees = bumped ?? bumpFees(previous, execution.feeBumpPct, NO_CAPS)!;
+  const signer = await deps.signers(execution.signer);
+  const call = cancel ? { to: latest.from, data: '0x' as const, value: 0n } : { to: latest.to, data: latest.data, value: BigInt(latest.value) };
+  const gas = cancel ? 21_000n : BigInt(latest.gas);
+  const signed = await signer.signTransaction({ ...call, chainId: latest.chainId, nonce: latest.nonce, gas, ...fees });
+  const transaction: JournaledTransaction = {
+    purpose: cancel ? 'cancel' : 'swap',
+    hash: signed.hash,
+    raw: signed.raw,
+    chainId: latest.chainId,
+    from: latest.from,
+    nonce: latest.nonce,
+    to: call.to,
+    data: call.data,
+    value: call.value.toString(),
+    gas: gas.toString(),
+    maxFeePerGas: fees.maxFeePerGas.toString(),
+    maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
+    signedAt: deps.now().toISOString(),
+  };
+  if ((await deps.journal.journalReplacement(ref, transaction, view.transactions.length)) === 'lost') {
+    return { status: 'pending', reason: 'not-mined', txHash: latest.hash }; // another confirmer replaced it first
+  }
+  const answer = await gateway.broadcast(signed.raw);
+  // 'nonce-too-low' here means one of the earlier transactions was just mined: the next look settles it.
+  if (answer.status === 'accepted' || answer.status === 'known') {
+    await deps.journal.advance(ref, { stage: 'submitted', key: signed.hash, at: deps.now(), data: { txHash: signed.hash, nonce: latest.nonce, purpose: transaction.purpose, replaces: latest.hash } });
+    await deps.publisher.publish([
+      encodeEvent('Hedge Submitted', {
+        accountId: ref.accountId,
+        occurredAt: transaction.signedAt,
+        hedgeId: ref.hedgeId,
+        decisionId: String(view.record.decisionId ?? ref.hedgeId),
+        decidedAt: ref.at.toISOString(),
+        chainId: latest.chainId,
+        txHash: signed.hash,
+        signer: latest.from,
+        nonce: latest.nonce,
+      }),
+    ]);
+  }
+  return { status: 'pending', reason: cancel ? 'cancel-sent' : 'replaced', txHash: signed.hash };
+}
+
+async function failed(
+  deps: FollowHedgeDeps,
+  ref: HedgeRef,
+  context: FailureContext,
+  stage: 'receipt',
+  code: string,
+  message: string,
+  txHash: string,
+): Promise<FollowOutcome> {
+  await endHedgeWithoutTrade(deps, ref, { stage, code, message, txHash }, context);
+  return { status: 'failed', code, message };
+}

@@ -1,0 +1,402 @@
+/**
+ * The dispatcher: one Hedge Requested → at most one swap transaction per order, whatever
+ * is redelivered, retried or crashed.
+ *
+ * Per order (hedge id = decision id + slice index; its record was written by the evaluator):
+ * 1. Terminal record → duplicate, nothing to do. A journaled transaction → resume: the
+ *    SAME signed bytes are broadcast again (same hash, same nonce) and Hedge Submitted is
+ *    published again (same event id). Nothing new is ever signed for a journaled hedge.
+ * 2. Claim the record (a lease): of concurrent deliveries one proceeds; the others stop
+ *    with HedgeBusyError (retryable: their redelivery finds the journal and resumes).
+ * 3. Guards, each recorded and emitted when it trips: kill switches, dry-run, allow-list,
+ *    oracle (staleness, answer), oracle vs pool, per-trade cap, quote slippage, fee caps.
+ * 4. Quote, approval when the allowance is short (its own transaction, waited for),
+ *    simulate (eth_call + gas estimate): a failure means nothing is sent.
+ * 5. Reserve the day's notional (atomic against the cap), allocate the nonce (reconciled
+ *    with the chain), sign, JOURNAL (decided → ordered, only while our claim holds), and
+ *    only then broadcast; then the record → submitted and Hedge Submitted.
+ * Transport failures (ChainUnavailableError) and store errors propagate: the message is
+ * redelivered, and step 1 makes the retry safe.
+ */
+import { encodeEvent } from '../../contracts/events/encode-event.ts';
+import { hedgeIdOf } from '../../contracts/events/event-id.ts';
+import type { EventDetail } from '../../contracts/events/event-definitions.ts';
+import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
+import type { ExecutionConfig, SignerRef, UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
+import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import { checkMarket, checkPreTrade, checkQuoteSlippage, type GuardVerdict } from '../../domain/dispatch/dispatch-guards.ts';
+import { gweiToWei, planFees } from '../../domain/dispatch/fees.ts';
+import { checkOracleReading } from '../../domain/market/oracle-checks.ts';
+import type { HedgeOrder } from '../../domain/policy/policy-types.ts';
+import type { Address, ChainGateway, ContractCall, MarketReader, TransactionSigner, Venue } from '../execution-ports.ts';
+import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
+import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
+import { allocateReconciledNonce, type NonceCounter } from './allocate-nonce.ts';
+import { endHedgeWithoutTrade, type FailureContext, type HedgeFailure } from './hedge-outcomes.ts';
+
+export interface ChainAccess {
+  readonly gateway: ChainGateway;
+  readonly market: MarketReader;
+}
+
+export interface DispatchDeps {
+  readonly configs: { getConfig(accountId: string): Promise<{ readonly config: HedgePolicyConfig } | undefined> };
+  readonly accounts: {
+    getAccount(accountId: string): Promise<{ readonly status: 'active' | 'paused' } | undefined>;
+    setAccountStatus(accountId: string, status: 'active' | 'paused', actor: string): Promise<void>;
+  };
+  readonly journal: HedgeJournal;
+  readonly limits: DispatchLimits;
+  readonly nonces: NonceCounter;
+  readonly chains: (chainId: number) => ChainAccess | undefined;
+  readonly venues: (venue: UniswapV3VenueConfig, chainId: number) => Venue;
+  readonly signers: (ref: SignerRef) => Promise<TransactionSigner>;
+  /** The contracts this deployment may send transactions to, per chain (any case). */
+  readonly allowedContracts: (chainId: number) => readonly string[];
+  readonly publisher: EventPublisher;
+  readonly now: () => Date;
+  /** Identifies this invocation in claims (e.g. the Lambda request id). */
+  readonly owner: string;
+  /** How long a claim holds before another dispatcher may take the hedge over. Default 120 s. */
+  readonly claimLeaseMs?: number;
+  /** Waiting for an approval's receipt. Defaults: 60 s, polling every 500 ms. */
+  readonly approvalWait?: { readonly timeoutMs: number; readonly pollMs: number; readonly sleep: (ms: number) => Promise<void> };
+}
+
+export type OrderOutcome =
+  | { readonly hedgeId: string; readonly status: 'submitted' | 'resubmitted'; readonly txHash: string; readonly nonce: number }
+  | { readonly hedgeId: string; readonly status: 'duplicate'; readonly stage: string }
+  | { readonly hedgeId: string; readonly status: 'skipped' | 'failed'; readonly code: string; readonly message: string }
+  | { readonly hedgeId: string; readonly status: 'unknown-hedge' | 'claim-lost' };
+
+/** Another dispatcher holds the hedge: retry later (its journal will be there, or its lease expired). */
+export class HedgeBusyError extends Error {
+  readonly retryable = true;
+  constructor(hedgeId: string, owner: string, untilMs: number) {
+    super(`hedge ${hedgeId} is being dispatched by ${owner} until ${new Date(untilMs).toISOString()}`);
+    this.name = 'HedgeBusyError';
+  }
+}
+
+/** The transaction is journaled but the node refused it for now (gap, or a pending one at its nonce): retry later. */
+export class BroadcastDeferredError extends Error {
+  readonly retryable = true;
+  constructor(hedgeId: string, status: string) {
+    super(`hedge ${hedgeId}: the node answered ${status}; the journaled transaction will be broadcast again`);
+    this.name = 'BroadcastDeferredError';
+  }
+}
+
+export class ApprovalPendingError extends Error {
+  readonly retryable = true;
+  constructor(hash: string) {
+    super(`the token approval ${hash} was not mined in time; the hedge will be dispatched again`);
+    this.name = 'ApprovalPendingError';
+  }
+}
+
+const DEFAULT_LEASE_MS = 120_000;
+/** Gas limit headroom over the estimate: state can move between estimate and inclusion. */
+const GAS_HEADROOM_PCT = 20n;
+
+/**
+ * @example
+ * const outcomes = await dispatchHedge(deps, decodeEventOf('Hedge Requested', event));
+ */
+export async function dispatchHedge(deps: DispatchDeps, request: EventDetail<'Hedge Requested'>): Promise<OrderOutcome[]> {
+  const outcomes: OrderOutcome[] = [];
+  for (const order of request.orders) {
+    const ref: HedgeRef = { accountId: request.accountId, hedgeId: hedgeIdOf(request.decisionId, order.sliceIndex), at: new Date(request.occurredAt) };
+    outcomes.push(await dispatchOrder(deps, ref, order, { decisionId: request.decisionId, underlying: request.underlying }));
+  }
+  return outcomes;
+}
+
+async function dispatchOrder(deps: DispatchDeps, ref: HedgeRef, order: HedgeOrder, decision: { decisionId: string; underlying: string }): Promise<OrderOutcome> {
+  const { hedgeId } = ref;
+  let view = await deps.journal.get(ref);
+  if (view === undefined) return { hedgeId, status: 'unknown-hedge' };
+  if (TERMINAL_STAGES.has(view.stage)) return { hedgeId, status: 'duplicate', stage: view.stage };
+  const versioned = await deps.configs.getConfig(ref.accountId);
+  const execution = versioned?.config.execution;
+  const market = versioned?.config.market;
+  const context: FailureContext = { ...decision, maxConsecutiveFailures: execution?.maxConsecutiveFailures };
+
+  if (view.transactions.length === 0) {
+    const nowMs = deps.now().getTime();
+    const claim = await deps.journal.claim(ref, deps.owner, nowMs + (deps.claimLeaseMs ?? DEFAULT_LEASE_MS), nowMs);
+    if (claim.status === 'busy') throw new HedgeBusyError(hedgeId, claim.owner, claim.untilMs);
+    if (claim.status === 'not-claimable') {
+      view = await deps.journal.get(ref);
+      if (view === undefined) return { hedgeId, status: 'unknown-hedge' };
+      if (TERMINAL_STAGES.has(view.stage)) return { hedgeId, status: 'duplicate', stage: view.stage };
+    }
+  }
+  if (view.transactions.length > 0) {
+    if (market === undefined) throw new Error(`hedge ${hedgeId} is journaled but the account has no market block: cannot reach its chain`);
+    return resume(deps, ref, view, requireChain(deps, market.chainId).gateway, context);
+  }
+  if (execution === undefined || market === undefined) {
+    return skip(deps, ref, { ok: false, code: 'EXECUTION_NOT_CONFIGURED', message: 'The account has no execution block any more: nothing is sent.' }, context);
+  }
+  return sendNew(deps, ref, order, versioned!.config, execution, market.chainId, context);
+}
+
+async function sendNew(
+  deps: DispatchDeps,
+  ref: HedgeRef,
+  order: HedgeOrder,
+  config: HedgePolicyConfig,
+  execution: ExecutionConfig,
+  chainId: number,
+  context: FailureContext,
+): Promise<OrderOutcome> {
+  const market = config.market!;
+  const account = await deps.accounts.getAccount(ref.accountId);
+  const [killSwitch] = await Promise.all([deps.limits.globalKillSwitch()]);
+  const venue = deps.venues(execution.venue, chainId);
+  const pre = checkPreTrade({
+    globalKillSwitch: killSwitch,
+    accountStatus: account?.status ?? 'paused',
+    dryRun: config.guards.dryRun,
+    executionConfigured: true,
+    contracts: venue.contracts,
+    allowedContracts: deps.allowedContracts(chainId),
+  });
+  if (!pre.ok) return skip(deps, ref, pre, context);
+  if (order.instrument.kind === 'option') {
+    return skip(deps, ref, { ok: false, code: 'INSTRUMENT_NOT_SUPPORTED', message: `The venue ${venue.kind} trades the underlying only; option ${order.instrument.id} is not sent.` }, context);
+  }
+
+  const chain = requireChain(deps, chainId);
+  const nowMs = deps.now().getTime();
+  const [reading, chainTimeMs, pool] = await Promise.all([
+    chain.market.readOracle(market.oracle.address as Address),
+    chain.market.latestBlockTimeMs(),
+    chain.market.readPoolPrice({
+      pool: execution.venue.pool as Address,
+      baseToken: execution.venue.baseToken as Address,
+      quoteToken: execution.venue.quoteToken as Address,
+      baseDecimals: execution.venue.baseDecimals,
+      quoteDecimals: execution.venue.quoteDecimals,
+    }),
+  ]);
+  const judgedAt = Math.max(nowMs, chainTimeMs);
+  const oracle = checkOracleReading(reading, judgedAt, market.oracle.maxStalenessMs);
+  if (!oracle.ok) return skip(deps, ref, { ok: false, code: oracle.code, message: `${oracle.message} Nothing is sent.` }, context);
+  const notionalUsd = order.quantity * oracle.price;
+  const marketVerdict = checkMarket({
+    oraclePrice: oracle.price,
+    poolPrice: pool.price,
+    maxPoolDeviationBps: market.oracle.maxPoolDeviationBps,
+    tradeNotionalUsd: notionalUsd,
+    maxTradeNotionalUsd: execution.maxTradeNotionalUsd,
+  });
+  if (!marketVerdict.ok) return skip(deps, ref, marketVerdict, context);
+
+  const signer = await deps.signers(execution.signer);
+  let quote;
+  try {
+    quote = await venue.quote({ side: order.side, baseAmount: toRawUnits(order.quantity, execution.venue.baseDecimals) });
+  } catch (error) {
+    if (isTransportFailure(error)) throw error;
+    return fail(deps, ref, { stage: 'quote', code: 'QUOTE_FAILED', message: `The venue could not quote the trade: ${messageOf(error)}` }, context);
+  }
+  const slippage = checkQuoteSlippage(order.side, quote.priceUsd, oracle.price, execution.maxSlippageBps);
+  if (!slippage.ok) return skip(deps, ref, slippage, context);
+  const fees = await chain.gateway.fees();
+  const plan = planFees(fees.baseFeePerGas, fees.maxPriorityFeePerGas, {
+    maxFeePerGas: gweiToWei(execution.maxFeePerGasGwei),
+    maxPriorityFeePerGas: gweiToWei(execution.maxPriorityFeePerGasGwei),
+  });
+  if (!plan.ok) return skip(deps, ref, plan, context);
+  const swap = venue.buildSwap(quote, {
+    recipient: signer.address,
+    slippageBps: execution.maxSlippageBps,
+    deadlineSec: BigInt(Math.floor(judgedAt / 1000) + execution.deadlineSeconds),
+  });
+
+  const approval = await venue.approvalFor(signer.address, swap, quote);
+  if (approval !== undefined) await sendApproval(deps, chain.gateway, signer, approval, plan);
+
+  const simulation = await chain.gateway.simulate(signer.address, swap);
+  if (!simulation.ok) return fail(deps, ref, { stage: 'simulation', code: 'SIMULATION_REVERTED', message: `The swap would revert: ${simulation.reason}` }, context);
+
+  const utcDay = new Date(nowMs).toISOString().slice(0, 10);
+  const reservation = await deps.limits.reserveDailyNotional(ref.accountId, utcDay, ref.hedgeId, notionalUsd, execution.maxDailyNotionalUsd);
+  if (reservation.status === 'cap-exceeded') {
+    return skip(
+      deps,
+      ref,
+      {
+        ok: false,
+        code: 'DAILY_NOTIONAL_CAP',
+        message: `Today's hedges already reserved ${round(reservation.reservedUsd)} USD; ${round(notionalUsd)} USD more would exceed the daily cap of ${execution.maxDailyNotionalUsd} USD: nothing is sent.`,
+      },
+      context,
+    );
+  }
+
+  const { nonce } = await allocateReconciledNonce(deps.nonces, chain.gateway, signer.address);
+  const gas = (simulation.gas * (100n + GAS_HEADROOM_PCT)) / 100n;
+  const signed = await signer.signTransaction({ ...swap, chainId, nonce, gas, maxFeePerGas: plan.maxFeePerGas, maxPriorityFeePerGas: plan.maxPriorityFeePerGas });
+  const transaction: JournaledTransaction = {
+    purpose: 'swap',
+    hash: signed.hash,
+    raw: signed.raw,
+    chainId,
+    from: signer.address,
+    nonce,
+    to: swap.to,
+    data: swap.data,
+    value: swap.value.toString(),
+    gas: gas.toString(),
+    maxFeePerGas: plan.maxFeePerGas.toString(),
+    maxPriorityFeePerGas: plan.maxPriorityFeePerGas.toString(),
+    signedAt: deps.now().toISOString(),
+  };
+  if ((await deps.journal.journalFirst(ref, deps.owner, transaction, deps.now())) === 'lost') {
+    // Our lease ran out and another dispatcher took the hedge: never broadcast. The nonce
+    // we allocated is a gap the next allocation heals; the reservation is given back.
+    await deps.limits.releaseDailyNotional(ref.accountId, utcDay, ref.hedgeId, notionalUsd);
+    return { hedgeId: ref.hedgeId, status: 'claim-lost' };
+  }
+  const view = await deps.journal.get(ref);
+  return broadcastJournaled(deps, ref, view!, chain.gateway, context, 'submitted');
+}
+
+/** Broadcasts the latest journaled transaction again (same bytes) and reports it submitted. */
+function resume(deps: DispatchDeps, ref: HedgeRef, view: HedgeView, gateway: ChainGateway, context: FailureContext): Promise<OrderOutcome> {
+  return broadcastJournaled(deps, ref, view, gateway, context, 'resubmitted');
+}
+
+async function broadcastJournaled(
+  deps: DispatchDeps,
+  ref: HedgeRef,
+  view: HedgeView,
+  gateway: ChainGateway,
+  context: FailureContext,
+  status: 'submitted' | 'resubmitted',
+): Promise<OrderOutcome> {
+  const latest = view.transactions[view.transactions.length - 1]!;
+  const answer = await gateway.broadcast(latest.raw);
+  switch (answer.status) {
+    case 'accepted':
+    case 'known':
+      return markSubmitted(deps, ref, latest, context.decisionId, status);
+    case 'nonce-too-low': {
+      // The nonce is used. By one of ours (mined)? Then the hedge is on chain: confirm follows it.
+      for (const tx of [...view.transactions].reverse()) {
+        if ((await gateway.receipt(tx.hash)) !== undefined) return markSubmitted(deps, ref, tx, context.decisionId, status);
+      }
+      return fail(
+        deps,
+        ref,
+        {
+          stage: 'submission',
+          code: 'NONCE_CONSUMED',
+          message: `Nonce ${latest.nonce} of ${latest.from} was used by a transaction outside this hedge before it was mined; the hedge was not executed.`,
+          txHash: latest.hash,
+        },
+        context,
+      );
+    }
+    case 'nonce-too-high':
+    case 'replacement-underpriced':
+      throw new BroadcastDeferredError(ref.hedgeId, answer.status);
+    case 'rejected':
+      return fail(deps, ref, { stage: 'submission', code: 'BROADCAST_REJECTED', message: `The node rejected the transaction: ${answer.message}`, txHash: latest.hash }, context);
+  }
+}
+
+async function markSubmitted(deps: DispatchDeps, ref: HedgeRef, tx: JournaledTransaction, decisionId: string, status: 'submitted' | 'resubmitted'): Promise<OrderOutcome> {
+  const at = deps.now();
+  await deps.journal.advance(ref, { stage: 'submitted', key: tx.hash, at, data: { txHash: tx.hash, nonce: tx.nonce, purpose: tx.purpose } });
+  await deps.publisher.publish([
+    encodeEvent('Hedge Submitted', {
+      accountId: ref.accountId,
+      occurredAt: tx.signedAt,
+      hedgeId: ref.hedgeId,
+      decisionId,
+      decidedAt: ref.at.toISOString(),
+      chainId: tx.chainId,
+      txHash: tx.hash,
+      signer: tx.from,
+      nonce: tx.nonce,
+    }),
+  ]);
+  return { hedgeId: ref.hedgeId, status, txHash: tx.hash, nonce: tx.nonce };
+}
+
+/** A token approval: its own nonce, sent and waited for; repeating it is harmless (same allowance). */
+async function sendApproval(
+  deps: DispatchDeps,
+  gateway: ChainGateway,
+  signer: TransactionSigner,
+  call: ContractCall,
+  fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+): Promise<void> {
+  const simulation = await gateway.simulate(signer.address, call);
+  if (!simulation.ok) throw new Error(`the token approval would revert: ${simulation.reason}`);
+  const { nonce } = await allocateReconciledNonce(deps.nonces, gateway, signer.address);
+  const gas = (simulation.gas * (100n + GAS_HEADROOM_PCT)) / 100n;
+  const signed = await signer.signTransaction({ ...call, chainId: gateway.chainId, nonce, gas, ...fees });
+  const answer = await gateway.broadcast(signed.raw);
+  if (answer.status !== 'accepted' && answer.status !== 'known') throw new Error(`the token approval was not accepted: ${answer.status}`);
+  const wait = deps.approvalWait ?? { timeoutMs: 60_000, pollMs: 500, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+  const deadline = deps.now().getTime() + wait.timeoutMs;
+  for (;;) {
+    const receipt = await gateway.receipt(signed.hash);
+    if (receipt !== undefined) {
+      if (receipt.status !== 'success') throw new Error(`the token approval ${signed.hash} reverted`);
+      return;
+    }
+    if (deps.now().getTime() >= deadline) throw new ApprovalPendingError(signed.hash);
+    await wait.sleep(wait.pollMs);
+  }
+}
+
+function skip(deps: DispatchDeps, ref: HedgeRef, verdict: GuardVerdict | { ok: false; code: string; message: string }, context: FailureContext): Promise<OrderOutcome> {
+  if (verdict.ok) throw new Error('skip() needs a tripped guard');
+  return end(deps, ref, { stage: 'guard', code: verdict.code, message: verdict.message }, context, 'skipped');
+}
+
+function fail(deps: DispatchDeps, ref: HedgeRef, failure: HedgeFailure, context: FailureContext): Promise<OrderOutcome> {
+  return end(deps, ref, failure, context, 'failed');
+}
+
+async function end(deps: DispatchDeps, ref: HedgeRef, failure: HedgeFailure, context: FailureContext, status: 'skipped' | 'failed'): Promise<OrderOutcome> {
+  await endHedgeWithoutTrade(deps, ref, failure, context);
+  return { hedgeId: ref.hedgeId, status, code: failure.code, message: failure.message };
+}
+
+function requireChain(deps: DispatchDeps, chainId: number): ChainAccess {
+  const chain = deps.chains(chainId);
+  if (chain === undefined) throw new Error(`no RPC endpoint is configured for chain ${chainId}`);
+  return chain;
+}
+
+/** Units of the underlying → raw token units (decimal string arithmetic: no 2^53 overflow at 18 decimals). */
+export function toRawUnits(quantity: number, decimals: number): bigint {
+  if (!(quantity > 0 && Number.isFinite(quantity))) throw new RangeError(`quantity must be a positive finite number (got ${quantity})`);
+  const [whole, fraction = ''] = quantity.toFixed(Math.min(decimals, 20)).split('.');
+  return BigInt(whole!) * 10n ** BigInt(decimals) + BigInt((fraction + '0'.repeat(decimals)).slice(0, decimals) || '0');
+}
+
+/** Errors of the transport (not answers of the chain), through the cause chain: retry later instead of failing the hedge. */
+const TRANSPORT_ERROR_NAMES = new Set(['ChainUnavailableError', 'HttpRequestError', 'TimeoutError', 'SocketClosedError', 'WebSocketRequestError']);
+
+export function isTransportFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    if (TRANSPORT_ERROR_NAMES.has(String((e as { name?: unknown }).name))) return true;
+  }
+  return false;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]!.slice(0, 300) : String(error);
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,75 @@
+/**
+ * How a hedge ends without a trade, shared by dispatch and confirmation: the record moves
+ * to its terminal stage (idempotently), Hedge Failed is published, and — for failures
+ * that are not guards — the account's failure streak grows; at the configured maximum the
+ * account is paused (its kill switch) with an alert (Risk Limit Breached, ACCOUNT_PAUSED).
+ */
+import { encodeEvent } from '../../contracts/events/encode-event.ts';
+import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
+import type { DispatchLimits, HedgeJournal, HedgeRef } from '../hedge-journal-ports.ts';
+
+export type FailureStage = 'guard' | 'quote' | 'simulation' | 'submission' | 'receipt';
+
+export interface OutcomeDeps {
+  readonly journal: HedgeJournal;
+  readonly limits: DispatchLimits;
+  readonly accounts: { setAccountStatus(accountId: string, status: 'active' | 'paused', actor: string): Promise<void> };
+  readonly publisher: EventPublisher;
+  readonly now: () => Date;
+}
+
+export interface HedgeFailure {
+  readonly stage: FailureStage;
+  readonly code: string;
+  readonly message: string;
+  readonly txHash?: string;
+}
+
+export interface FailureContext {
+  readonly decisionId: string;
+  readonly underlying: string;
+  /** Failed hedges in a row that pause the account; undefined: never (no execution config). */
+  readonly maxConsecutiveFailures: number | undefined;
+}
+
+/** Records the failure (guards: stage 'skipped'; the rest: 'failed'), publishes Hedge Failed; returns whether the account was paused. */
+export async function endHedgeWithoutTrade(deps: OutcomeDeps, ref: HedgeRef, failure: HedgeFailure, context: FailureContext): Promise<{ readonly paused: boolean }> {
+  const at = deps.now();
+  const terminal = failure.stage === 'guard' ? 'skipped' : 'failed';
+  const data = { stage: failure.stage, code: failure.code, message: failure.message, ...(failure.txHash === undefined ? {} : { txHash: failure.txHash }) };
+  const advanced = await deps.journal.advance(ref, { stage: terminal, key: `${terminal}:${failure.code}`, at, data });
+  const occurredAt = at.toISOString();
+  const events = [
+    encodeEvent('Hedge Failed', {
+      accountId: ref.accountId,
+      occurredAt,
+      hedgeId: ref.hedgeId,
+      decidedAt: ref.at.toISOString(),
+      stage: failure.stage,
+      code: failure.code,
+      message: failure.message.slice(0, 1000),
+      ...(failure.txHash === undefined ? {} : { txHash: failure.txHash }),
+    }),
+  ];
+  let paused = false;
+  if (failure.stage !== 'guard' && context.maxConsecutiveFailures !== undefined && advanced === 'advanced') {
+    const streak = await deps.limits.recordFailure(ref.accountId, ref.hedgeId);
+    if (streak >= context.maxConsecutiveFailures) {
+      await deps.accounts.setAccountStatus(ref.accountId, 'paused', 'system:dispatch');
+      paused = true;
+      events.push(
+        encodeEvent('Risk Limit Breached', {
+          accountId: ref.accountId,
+          occurredAt,
+          decisionId: context.decisionId,
+          underlying: context.underlying,
+          code: 'ACCOUNT_PAUSED',
+          message: `${streak} hedges failed in a row (limit ${context.maxConsecutiveFailures}): the account is paused until an operator resumes it.`,
+          numbers: { consecutiveFailures: streak, limit: context.maxConsecutiveFailures },
+        }),
+      );
+    }
+  }
+  await deps.publisher.publish(events);
+  return { paused };
+}

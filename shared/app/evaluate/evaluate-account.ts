@@ -1,0 +1,318 @@
+/**
+ * The evaluator: one account, one Evaluation Requested (or Positions Changed) → a decision.
+ *
+ * 1. Redelivery: when the stored state says this evaluation id was the last one committed,
+ *    its events are published again (same ids) and nothing is decided or written.
+ * 2. Load config (no config or no market block: nothing to price, snapshot says why),
+ *    account status (paused → the policy's kill switch), positions, hedge state.
+ * 3. Read the market through the chain port and judge it with the pure checks: oracle
+ *    answer, round, staleness by the chain's clock or ours (whichever is later); vol
+ *    from the configured source. A market that fails is recorded in the snapshot and
+ *    decides nothing (no trade on a price we do not trust).
+ * 4. Exposure with the core, the policy with the core (the very functions the backtester runs).
+ * 5. Commit in one write (or one transaction with hedge records): state, snapshot, the
+ *    events about to be published. Lost the state version to a concurrent evaluation →
+ *    start again from 2 (a bounded number of times).
+ * 6. Publish Exposure Computed, Hedge Requested (only when the account has an execution
+ *    block and the decision is not dry-run), Risk Limit Breached per alert.
+ *
+ * The state counts an order as done when it is requested (applyDecision with the order at
+ * the decision's spot): the cooldown and the daily notional start at the decision, so a
+ * slow or failed dispatch cannot make the next tick send the same hedge again.
+ */
+import type { EventEntry } from '../../contracts/events/event-entry.ts';
+import { encodeEvent } from '../../contracts/events/encode-event.ts';
+import { hedgeIdOf } from '../../contracts/events/event-id.ts';
+import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
+import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
+import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import type { MarketSource } from '../../contracts/execution-config.ts';
+import type { Position } from '../../domain/exposure/positions.ts';
+import { portfolioExposure } from '../../domain/exposure/portfolio-exposure.ts';
+import { checkOracleReading, volFromFeed } from '../../domain/market/oracle-checks.ts';
+import { decideHedge } from '../../domain/policy/decide-hedge.ts';
+import { applyDecision, initialHedgeState, observePrice } from '../../domain/policy/hedge-state.ts';
+import type { BookRisk, Decision, HedgeState } from '../../domain/policy/policy-types.ts';
+import type { Address, MarketReader } from '../execution-ports.ts';
+import type { EvaluationStore, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
+
+export interface EvaluateDeps {
+  readonly configs: { getConfig(accountId: string): Promise<{ readonly version: number; readonly config: HedgePolicyConfig } | undefined> };
+  readonly accounts: { getAccount(accountId: string): Promise<{ readonly status: 'active' | 'paused' } | undefined> };
+  readonly positions: { listPositions(accountId: string): Promise<readonly { readonly position: Position }[]> };
+  readonly evaluations: EvaluationStore;
+  readonly markets: (chainId: number) => MarketReader | undefined;
+  readonly publisher: EventPublisher;
+  readonly now: () => Date;
+  /** Retries of a lost state version (another evaluation of the account committed first). Default 3. */
+  readonly maxConflictRetries?: number;
+}
+
+export interface EvaluationRequest {
+  readonly accountId: string;
+  /** The triggering event's id (Evaluation Requested or Positions Changed): the idempotency key of this evaluation. */
+  readonly evaluationId: string;
+}
+
+export class InvalidEvaluationRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEvaluationRequestError';
+  }
+}
+
+export type EvaluationOutcome =
+  | { readonly status: 'replayed'; readonly published: number }
+  | { readonly status: 'no-config' | 'unknown-account' }
+  | { readonly status: 'market-unavailable' | 'no-market-source'; readonly code: string; readonly message: string }
+  | { readonly status: 'decided'; readonly decision: Decision; readonly dispatched: boolean; readonly published: number };
+
+/** The position our confirmed hedges accumulate in (one per underlying). */
+export const hedgePositionId = (underlying: string): string => `hedge-${underlying}`;
+
+const DEFAULT_EWMA_LAMBDA = 0.94;
+
+export class UnknownChainError extends Error {
+  constructor(chainId: number) {
+    super(`no market reader is configured for chain ${chainId}`);
+    this.name = 'UnknownChainError';
+  }
+}
+
+function isConflict(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'CONFLICT';
+}
+
+/**
+ * @example
+ * const outcome = await evaluateAccount(deps, { accountId: 'acc-1', evaluationId: event.detail.eventId });
+ */
+export async function evaluateAccount(deps: EvaluateDeps, request: EvaluationRequest): Promise<EvaluationOutcome> {
+  const retries = deps.maxConflictRetries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await evaluateOnce(deps, request);
+    } catch (error) {
+      if (!isConflict(error) || attempt >= retries) throw error;
+    }
+  }
+}
+
+async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Promise<EvaluationOutcome> {
+  const { accountId, evaluationId } = request;
+  if (!/^evt_[0-9a-f]{32}$/.test(evaluationId)) throw new InvalidEvaluationRequestError(`evaluationId must be an event id (got ${JSON.stringify(evaluationId)})`);
+  const stored = await deps.evaluations.load(accountId);
+  if (stored?.lastEvaluation?.evaluationId === evaluationId) {
+    const events = stored.lastEvaluation.events;
+    if (events.length > 0) await deps.publisher.publish(events);
+    return { status: 'replayed', published: events.length };
+  }
+  const [account, versioned] = await Promise.all([deps.accounts.getAccount(accountId), deps.configs.getConfig(accountId)]);
+  if (account === undefined) return { status: 'unknown-account' };
+  if (versioned === undefined) return { status: 'no-config' };
+  const config = account.status === 'paused' ? { ...versioned.config, guards: { ...versioned.config.guards, paused: true } } : versioned.config;
+  const now = deps.now();
+  const nowMs = now.getTime();
+
+  if (config.market === undefined) {
+    const problem = { code: 'NO_MARKET_SOURCE', message: 'The configuration has no market block: the book cannot be priced.' };
+    await commitSnapshotOnly(deps, accountId, stored, nowMs, { evaluationId, at: now.toISOString(), underlying: config.underlying, status: 'no-market-source', problem });
+    return { status: 'no-market-source', ...problem };
+  }
+  // The volatility estimate's decay: the vol-scaling rule's when it has one, else the realised source's.
+  const lambda = config.volScaling?.ewmaLambda ?? (config.market.vol.source === 'realised' ? config.market.vol.ewmaLambda : DEFAULT_EWMA_LAMBDA);
+  const market = await readMarket(deps, config.market, stored?.state, nowMs, lambda);
+  if (!market.ok) {
+    const problem = { code: market.code, message: market.message };
+    await commitSnapshotOnly(deps, accountId, stored, nowMs, { evaluationId, at: now.toISOString(), underlying: config.underlying, status: 'market-unavailable', problem });
+    return { status: 'market-unavailable', ...problem };
+  }
+
+  const positions = (await deps.positions.listPositions(accountId)).map((p) => p.position).filter((p) => p.underlying === config.underlying);
+  const snapshotMarket = { [config.underlying]: { spot: market.spot, vol: market.vol, rate: config.market.rate, yield: config.market.yield } };
+  const exposure = portfolioExposure(positions, snapshotMarket, nowMs).find((e) => e.underlying === config.underlying);
+  const risk: BookRisk = {
+    delta: exposure?.delta ?? 0,
+    gamma: exposure?.gamma ?? 0,
+    vegaPerVolPoint: exposure?.vegaPerVolPoint ?? 0,
+    optionNotionalUsd: exposure?.optionNotionalUsd ?? 0,
+    yearsToExpiry: exposure?.nearestExpiryYears ?? 0,
+  };
+  const observed = market.observedState;
+  const decision = decideHedge({
+    risk,
+    market: { spot: market.spot, impliedVol: market.vol, rate: config.market.rate, yield: config.market.yield },
+    config,
+    state: observed,
+    nowMs,
+  });
+  const dispatched = decision.action === 'hedge' && decision.orders.length > 0 && !decision.dryRun && config.execution !== undefined;
+  const applied = dispatched ? decision : { ...decision, dryRun: true };
+  const nextState = applyDecision(
+    observed,
+    applied,
+    dispatched ? decision.orders.map((order) => ({ order, price: order.instrument.kind === 'option' ? order.notionalUsd / order.quantity : market.spot })) : [],
+    nowMs,
+  );
+
+  const at = now.toISOString();
+  const hedgeRecords: NewHedgeRecord[] = [];
+  const events: EventEntry[] = [];
+  const ordersRecorded = dispatched ? decision.orders : decision.wouldTrade.length > 0 ? decision.wouldTrade : decision.orders;
+  for (const order of ordersRecorded) {
+    hedgeRecords.push({
+      hedgeId: hedgeIdOf(decision.id, order.sliceIndex),
+      at: now,
+      stage: dispatched ? 'decided' : 'skipped',
+      record: {
+        decisionId: decision.id,
+        evaluationId,
+        underlying: config.underlying,
+        reason: decision.reason,
+        message: decision.message,
+        spot: market.spot,
+        order,
+        configVersion: versioned.version,
+        ...(dispatched ? {} : { skipped: decision.dryRun ? 'dry-run' : 'advisory (no execution block)' }),
+      },
+    });
+  }
+  events.push(
+    encodeEvent('Exposure Computed', {
+      accountId,
+      occurredAt: at,
+      evaluationId,
+      underlying: config.underlying,
+      spot: market.spot,
+      risk,
+    }),
+  );
+  if (dispatched) {
+    events.push(
+      encodeEvent('Hedge Requested', {
+        accountId,
+        occurredAt: at,
+        decisionId: decision.id,
+        underlying: config.underlying,
+        reason: decision.reason,
+        message: decision.message,
+        orders: [...decision.orders],
+      }),
+    );
+  }
+  for (const alert of decision.alerts) {
+    events.push(
+      encodeEvent('Risk Limit Breached', {
+        accountId,
+        occurredAt: at,
+        decisionId: decision.id,
+        underlying: config.underlying,
+        code: alert.code,
+        message: alert.message,
+        numbers: { ...alert.numbers },
+      }),
+    );
+  }
+
+  const snapshot: ExposureSnapshot = {
+    evaluationId,
+    at,
+    underlying: config.underlying,
+    status: 'priced',
+    market: {
+      spot: market.spot,
+      vol: market.vol,
+      volSource: config.market.vol.source,
+      oracleUpdatedAt: new Date(market.oracleUpdatedAtMs).toISOString(),
+      rate: config.market.rate,
+      yield: config.market.yield,
+    },
+    risk: {
+      delta: risk.delta,
+      dollarDelta: exposure?.dollarDelta ?? 0,
+      gamma: risk.gamma,
+      vegaPerVolPoint: risk.vegaPerVolPoint,
+      thetaPerDay: exposure?.thetaPerDay ?? 0,
+      optionValueUsd: exposure?.optionValueUsd ?? 0,
+      optionNotionalUsd: risk.optionNotionalUsd,
+      nearestExpiryYears: risk.yearsToExpiry,
+      positionCount: exposure?.positionCount ?? 0,
+    },
+    decision: {
+      id: decision.id,
+      action: decision.action,
+      reason: decision.reason,
+      message: decision.message,
+      numbers: finiteNumbers(decision.numbers),
+      dryRun: decision.dryRun,
+      dispatched,
+    },
+  };
+  await deps.evaluations.commit(accountId, {
+    expectedVersion: stored?.version ?? 0,
+    state: nextState,
+    exposure: snapshot,
+    lastEvaluation: { evaluationId, at, events },
+    hedgeRecords,
+  });
+  await deps.publisher.publish(events);
+  return { status: 'decided', decision, dispatched, published: events.length };
+}
+
+function finiteNumbers(numbers: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(numbers).filter(([, v]) => Number.isFinite(v)));
+}
+
+async function commitSnapshotOnly(
+  deps: EvaluateDeps,
+  accountId: string,
+  stored: StoredEvaluationState | undefined,
+  nowMs: number,
+  snapshot: ExposureSnapshot,
+): Promise<void> {
+  await deps.evaluations.commit(accountId, {
+    expectedVersion: stored?.version ?? 0,
+    state: stored?.state ?? initialHedgeState(nowMs),
+    exposure: snapshot,
+    lastEvaluation: { evaluationId: snapshot.evaluationId, at: snapshot.at, events: [] },
+    hedgeRecords: [],
+  });
+}
+
+type MarketResult =
+  | { readonly ok: true; readonly spot: number; readonly vol: number; readonly oracleUpdatedAtMs: number; readonly observedState: HedgeState }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+async function readMarket(deps: EvaluateDeps, source: MarketSource, state: HedgeState | undefined, nowMs: number, lambda: number): Promise<MarketResult> {
+  const reader = deps.markets(source.chainId);
+  if (reader === undefined) throw new UnknownChainError(source.chainId);
+  const [reading, chainTimeMs] = await Promise.all([reader.readOracle(source.oracle.address as Address), reader.latestBlockTimeMs()]);
+  // Staleness by the later of the two clocks: a chain whose time ran ahead (or ours) never makes an old answer look fresh.
+  const judgedAt = Math.max(nowMs, chainTimeMs);
+  const oracle = checkOracleReading(reading, judgedAt, source.oracle.maxStalenessMs);
+  if (!oracle.ok) return { ok: false, code: oracle.code, message: oracle.message };
+  const observedState = observePrice(state ?? initialHedgeState(nowMs), oracle.price, nowMs, lambda);
+  const vol = await volatility(reader, source, observedState, judgedAt);
+  if (!vol.ok) return vol;
+  return { ok: true, spot: oracle.price, vol: vol.vol, oracleUpdatedAtMs: reading.updatedAtMs, observedState };
+}
+
+async function volatility(
+  reader: MarketReader,
+  source: MarketSource,
+  state: HedgeState,
+  judgedAt: number,
+): Promise<{ readonly ok: true; readonly vol: number } | { readonly ok: false; readonly code: string; readonly message: string }> {
+  const vol = source.vol;
+  switch (vol.source) {
+    case 'fixed':
+      return { ok: true, vol: vol.value };
+    case 'realised':
+      return { ok: true, vol: state.ewmaVariance === undefined ? vol.fallback : Math.max(vol.floor, Math.sqrt(state.ewmaVariance)) };
+    case 'onchain': {
+      const reading = await reader.readOracle(vol.feed as Address);
+      const judged = volFromFeed(reading, judgedAt, vol.maxStalenessMs);
+      return judged.ok ? { ok: true, vol: judged.vol } : { ok: false, code: judged.code, message: judged.message };
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The store port of the evaluator: the account's hedge state item, which also carries the
+ * latest exposure snapshot and what the last evaluation published (so a redelivered
+ * Evaluation Requested republishes the same events instead of deciding again).
+ */
+import type { EventEntry } from '../../contracts/events/event-entry.ts';
+import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
+import type { HedgeState } from '../../domain/policy/policy-types.ts';
+
+export interface LastEvaluation {
+  readonly evaluationId: string;
+  readonly at: string;
+  /** The entries it published, in order (deterministic ids: republishing them is harmless). */
+  readonly events: readonly EventEntry[];
+}
+
+export interface StoredEvaluationState {
+  readonly state: HedgeState;
+  /** 0 when the account has no state yet. */
+  readonly version: number;
+  readonly exposure?: ExposureSnapshot;
+  readonly lastEvaluation?: LastEvaluation;
+}
+
+export interface NewHedgeRecord {
+  readonly hedgeId: string;
+  readonly at: Date;
+  readonly record: Record<string, unknown>;
+  /** 'decided': to be dispatched; 'skipped': recorded only (dry-run, advisory). */
+  readonly stage: 'decided' | 'skipped';
+}
+
+export interface EvaluationCommit {
+  readonly expectedVersion: number;
+  readonly state: HedgeState;
+  readonly exposure: ExposureSnapshot;
+  readonly lastEvaluation: LastEvaluation;
+  readonly hedgeRecords: readonly NewHedgeRecord[];
+}
+
+export interface EvaluationStore {
+  load(accountId: string): Promise<StoredEvaluationState | undefined>;
+  /**
+   * Writes the state (version expectedVersion + 1, only if the stored one is expectedVersion),
+   * the snapshot, the last evaluation and the new hedge records, all or nothing.
+   * ConflictError (from the adapter) when another evaluation won the version.
+   */
+  commit(accountId: string, commit: EvaluationCommit): Promise<number>;
+}

@@ -1,0 +1,56 @@
+/**
+ * What an evaluation saw and decided, as stored with the account's hedge state and served
+ * by `GET /accounts/{id}/exposure`: the latest one only (history is in the events and the
+ * hedge records). One schema for the store and the API.
+ */
+import { z } from 'zod';
+
+const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+
+export const ExposureSnapshotSchema = z.strictObject({
+  /** The Evaluation Requested event this answered. */
+  evaluationId: z.string().min(1),
+  at: z.iso.datetime(),
+  underlying: z.string().min(1),
+  /** 'priced': the book was priced and the policy decided; otherwise why not (nothing was decided). */
+  status: z.enum(['priced', 'market-unavailable', 'no-market-source']),
+  /** The reason code and sentence when the status is not 'priced'. */
+  problem: z.strictObject({ code: z.string(), message: z.string() }).exactOptional(),
+  market: z
+    .strictObject({
+      spot: z.number().positive(),
+      vol: z.number().nonnegative(),
+      volSource: z.enum(['fixed', 'realised', 'onchain']),
+      oracleUpdatedAt: z.iso.datetime(),
+      rate: finite,
+      yield: finite,
+    })
+    .exactOptional(),
+  risk: z
+    .strictObject({
+      delta: finite,
+      dollarDelta: finite,
+      gamma: finite,
+      vegaPerVolPoint: finite,
+      thetaPerDay: finite,
+      optionValueUsd: finite,
+      optionNotionalUsd: finite,
+      nearestExpiryYears: finite,
+      positionCount: z.number().int().nonnegative(),
+    })
+    .exactOptional(),
+  decision: z
+    .strictObject({
+      id: z.string(),
+      action: z.enum(['none', 'hedge', 'alert']),
+      reason: z.string(),
+      message: z.string(),
+      numbers: z.record(z.string(), finite),
+      dryRun: z.boolean(),
+      /** False when the account has no execution block (advisory) or the decision was dry-run. */
+      dispatched: z.boolean(),
+    })
+    .exactOptional(),
+});
+
+export type ExposureSnapshot = z.output<typeof ExposureSnapshotSchema>;

@@ -1,0 +1,294 @@
+// The whole hedging flow on real parts, for integration tests: DynamoDB Local (the
+// repositories), anvil with Uniswap V3, our PriceAggregator and OptionBook (the chain
+// fixture), the viem adapters (market reader, venue, gateway, local-key signer) and the
+// use cases evaluate → dispatch → follow. Only the event bus is a recorder: each test
+// drives the flow step by step and inspects what was published.
+//
+//   const world = useHedgingWorld();                       // beforeAll/afterAll
+//   const account = await world().openAccount({ shortCalls: 4 });
+//   const evaluation = await world().evaluate(account.accountId);
+import { randomUUID } from 'node:crypto';
+import { createPublicClient, http, parseUnits, type Address, type Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { afterAll, beforeAll } from 'vitest';
+import { testTokenAbi } from '../../shared/adapters/chain/artifacts/test-token.ts';
+import { priceAggregatorAbi } from '../../shared/adapters/chain/artifacts/price-aggregator.ts';
+import { createViemChainGateway } from '../../shared/adapters/chain/viem-chain-gateway.ts';
+import { createViemMarketReader } from '../../shared/adapters/chain/viem-market-reader.ts';
+import { createAccountRepository, type AccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
+import { createConfigRepository, type ConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
+import { createDispatchLimitsRepository } from '../../shared/adapters/dynamodb/dispatch-limits-repository.ts';
+import { createEvaluationRepository } from '../../shared/adapters/dynamodb/evaluation-repository.ts';
+import { createHedgeJournalRepository } from '../../shared/adapters/dynamodb/hedge-journal-repository.ts';
+import { createNonceRepository } from '../../shared/adapters/dynamodb/nonce-repository.ts';
+import { createPositionRepository, type PositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
+import { createSignerRegistry } from '../../shared/adapters/signing/local-transaction-signer.ts';
+import { createUniswapV3Venue } from '../../shared/adapters/venues/uniswap-v3-venue.ts';
+import { followHedge, type FollowHedgeDeps } from '../../shared/app/confirm-hedge/follow-hedge.ts';
+import { dispatchHedge, type DispatchDeps } from '../../shared/app/dispatch/dispatch-hedge.ts';
+import { evaluateAccount, type EvaluateDeps } from '../../shared/app/evaluate/evaluate-account.ts';
+import type { ChainGateway } from '../../shared/app/execution-ports.ts';
+import type { HedgeJournal } from '../../shared/app/hedge-journal-ports.ts';
+import { decodeEvent } from '../../shared/contracts/events/decode-event.ts';
+import type { EventDetail, EventType, HedgeEvent } from '../../shared/contracts/events/event-definitions.ts';
+import type { EventEntry } from '../../shared/contracts/events/event-entry.ts';
+import { encodeEvent } from '../../shared/contracts/events/encode-event.ts';
+import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
+import { HedgePolicyConfigSchema, type HedgePolicyConfig, type HedgePolicyConfigInput } from '../../shared/contracts/hedge-policy-config.ts';
+import { AGGREGATOR_DECIMALS, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture } from './chain-fixture.ts';
+import { useDynamoDbLocal } from './dynamodb-local.ts';
+
+export const DAY_MS = 86_400_000;
+
+/** The bus, recorded: every entry published, decodable by type. */
+export interface RecordingPublisher extends EventPublisher {
+  readonly entries: EventEntry[];
+  of<T extends EventType>(type: T, accountId?: string): EventDetail<T>[];
+  /** Makes the next `count` publish calls fail (a bus outage). */
+  failNext(count: number): void;
+}
+
+export function recordingPublisher(): RecordingPublisher {
+  const entries: EventEntry[] = [];
+  let failures = 0;
+  return {
+    entries,
+    publish(batch) {
+      if (failures > 0) {
+        failures--;
+        return Promise.reject(new Error('bus unavailable (injected)'));
+      }
+      entries.push(...batch);
+      return Promise.resolve();
+    },
+    of<T extends EventType>(type: T, accountId?: string): EventDetail<T>[] {
+      return entries
+        .map((entry) => decodeEvent(entry))
+        .filter((event): event is Extract<HedgeEvent, { type: T }> => event.type === type)
+        .map((event) => event.detail as EventDetail<T>)
+        .filter((detail) => accountId === undefined || detail.accountId === accountId);
+    },
+    failNext(count) {
+      failures = count;
+    },
+  };
+}
+
+export interface OpenAccountOptions {
+  /** Short calls at the money, 30 days (delta ≈ −0.5 each): the book the hedge buys against. */
+  readonly shortCalls?: number;
+  /** Changes to the default config (a ±0.25 ETH band to zero, realistic caps). */
+  readonly config?: (base: HedgePolicyConfigInput) => HedgePolicyConfigInput;
+  readonly status?: 'active' | 'paused';
+}
+
+export interface OpenedAccount {
+  readonly accountId: string;
+  readonly signer: Address;
+  readonly signerName: string;
+  readonly config: HedgePolicyConfig;
+}
+
+export interface HedgingWorld {
+  readonly chain: ChainFixture;
+  readonly publisher: RecordingPublisher;
+  readonly accounts: AccountRepository;
+  readonly configs: ConfigRepository<HedgePolicyConfig>;
+  readonly positions: PositionRepository;
+  readonly journal: HedgeJournal;
+  readonly evaluateDeps: EvaluateDeps;
+  readonly dispatchDeps: DispatchDeps;
+  readonly followDeps: FollowHedgeDeps;
+  /** The clock every use case reads; tests move it. */
+  clock: { nowMs: number };
+  openAccount(options?: OpenAccountOptions): Promise<OpenedAccount>;
+  /** Publishes a Evaluation Requested for the account (operator trigger) and evaluates it. */
+  evaluate(accountId: string): ReturnType<typeof evaluateAccount>;
+  dispatchLatest(accountId: string, overrides?: Partial<DispatchDeps>): ReturnType<typeof dispatchHedge>;
+  /** Follows the account's latest Hedge Submitted until it is final (or `maxLooks`). */
+  followUntilFinal(accountId: string, maxLooks?: number): ReturnType<typeof followHedge>;
+  setOraclePrice(usd: number): Promise<void>;
+  balances(address: Address): Promise<{ weth: number; usdc: number }>;
+  /** A gateway to another RPC URL (a faulty proxy), same chain. */
+  gatewayAt(rpcUrl: string, options?: { timeoutMs?: number; retries?: number }): ChainGateway;
+}
+
+const localKeys = new Map<string, Hex>();
+
+export function useHedgingWorld(): () => HedgingWorld {
+  const ddb = useDynamoDbLocal();
+  let world: HedgingWorld | undefined;
+  beforeAll(async () => {
+    const chain = await startChainFixture();
+    const { doc, tableName } = ddb();
+    const clock = { nowMs: Date.now() };
+    const now = (): Date => new Date(clock.nowMs);
+    const publisher = recordingPublisher();
+    const accounts = createAccountRepository({ doc, tableName, now });
+    const configs = createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now });
+    const positions = createPositionRepository({ doc, tableName, now });
+    const journal = createHedgeJournalRepository({ doc, tableName, now });
+    const limits = createDispatchLimitsRepository({ doc, tableName, now });
+    const client = createPublicClient({ chain: foundry, transport: http(chain.rpcUrl) });
+    const market = createViemMarketReader({ client, chainId: chain.chain.id });
+    const gateway = createViemChainGateway({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, retries: 1, timeoutMs: 5_000 });
+    const registry = createSignerRegistry({ localKeys });
+    const addresses = chain.addresses;
+    const venues: DispatchDeps['venues'] = (venue) => createUniswapV3Venue({ client, venue });
+
+    const evaluateDeps: EvaluateDeps = {
+      configs,
+      accounts,
+      positions,
+      evaluations: createEvaluationRepository({ doc, tableName, now }),
+      markets: (chainId) => (chainId === chain.chain.id ? market : undefined),
+      publisher,
+      now,
+    };
+    const dispatchDeps: DispatchDeps = {
+      configs,
+      accounts,
+      journal,
+      limits,
+      nonces: createNonceRepository({ doc, tableName, now }),
+      chains: (chainId) => (chainId === chain.chain.id ? { gateway, market } : undefined),
+      venues,
+      signers: (ref) => registry.resolve(ref),
+      allowedContracts: () => [addresses.swapRouter, addresses.weth, addresses.usdc],
+      publisher,
+      now,
+      owner: `test-${randomUUID().slice(0, 8)}`,
+      approvalWait: { timeoutMs: 10_000, pollMs: 50, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    };
+    const followDeps: FollowHedgeDeps = {
+      configs,
+      accounts,
+      journal,
+      limits,
+      gateways: (chainId) => (chainId === chain.chain.id ? gateway : undefined),
+      venues,
+      signers: (ref) => registry.resolve(ref),
+      publisher,
+      now,
+    };
+
+    const mint = async (token: Address, to: Address, amount: bigint): Promise<void> => {
+      await chain.confirm(await chain.deployer.writeContract({ address: token, abi: testTokenAbi, functionName: 'mint', args: [to, amount] }));
+    };
+
+    world = {
+      chain,
+      publisher,
+      accounts,
+      configs,
+      positions,
+      journal,
+      evaluateDeps,
+      dispatchDeps,
+      followDeps,
+      clock,
+      async openAccount(options = {}) {
+        const accountId = `acc-${randomUUID().slice(0, 8)}`;
+        const key = generatePrivateKey();
+        const signer = privateKeyToAccount(key).address;
+        const signerName = `hedger-${accountId}`;
+        localKeys.set(signerName, key);
+        await chain.testClient.setBalance({ address: signer, value: parseUnits('100', 18) });
+        await mint(addresses.usdc, signer, parseUnits('1000000', USDC_DECIMALS));
+        await mint(addresses.weth, signer, parseUnits('100', WETH_DECIMALS));
+        const base: HedgePolicyConfigInput = {
+          underlying: 'ETH',
+          hedgeInstrument: 'spot',
+          band: { unit: 'units', trigger: 0.25, target: 'zero' },
+          market: {
+            chainId: chain.chain.id,
+            oracle: { address: addresses.priceAggregator, maxStalenessMs: 3_600_000, maxPoolDeviationBps: 200 },
+            vol: { source: 'fixed', value: 0.6 },
+          },
+          execution: {
+            venue: {
+              kind: 'uniswap-v3',
+              pool: addresses.pool,
+              swapRouter: addresses.swapRouter,
+              quoterV2: addresses.quoterV2,
+              baseToken: addresses.weth,
+              quoteToken: addresses.usdc,
+              baseDecimals: WETH_DECIMALS,
+              quoteDecimals: USDC_DECIMALS,
+              fee: 3000,
+            },
+            signer: { kind: 'local', name: signerName },
+            maxSlippageBps: 150,
+            maxTradeNotionalUsd: 100_000,
+            maxDailyNotionalUsd: 250_000,
+            maxFeePerGasGwei: 500,
+            maxPriorityFeePerGasGwei: 5,
+            replaceAfterMs: 30_000,
+          },
+        };
+        const config = HedgePolicyConfigSchema.parse(options.config ? options.config(base) : base);
+        await accounts.createAccount({ accountId, displayName: `Desk ${accountId}` }, 'test:world');
+        if (options.status === 'paused') await accounts.setAccountStatus(accountId, 'paused', 'test:world');
+        await configs.putConfig(accountId, config, 0, 'test:world');
+        const shortCalls = options.shortCalls ?? 4;
+        if (shortCalls > 0) {
+          await positions.putPosition(
+            accountId,
+            { id: 'calls-1', underlying: 'ETH', kind: 'option', optionType: 'call', strike: 3000, expiryMs: clock.nowMs + 30 * DAY_MS, quantity: -shortCalls },
+            'manual',
+          );
+        }
+        return { accountId, signer, signerName, config };
+      },
+      async evaluate(accountId) {
+        const trigger = encodeEvent('Evaluation Requested', {
+          accountId,
+          occurredAt: new Date(clock.nowMs).toISOString(),
+          trigger: 'operator',
+          triggerId: randomUUID(),
+        });
+        const eventId = (JSON.parse(trigger.Detail) as { eventId: string }).eventId;
+        return evaluateAccount(evaluateDeps, { accountId, evaluationId: eventId });
+      },
+      async dispatchLatest(accountId, overrides = {}) {
+        const requested = publisher.of('Hedge Requested', accountId).at(-1);
+        if (requested === undefined) throw new Error(`no Hedge Requested for ${accountId}`);
+        return dispatchHedge({ ...dispatchDeps, ...overrides }, requested);
+      },
+      async followUntilFinal(accountId, maxLooks = 20) {
+        const submitted = publisher.of('Hedge Submitted', accountId).at(-1);
+        if (submitted === undefined) throw new Error(`no Hedge Submitted for ${accountId}`);
+        let outcome = await followHedge(followDeps, submitted);
+        for (let look = 1; look < maxLooks && outcome.status === 'pending'; look++) outcome = await followHedge(followDeps, submitted);
+        return outcome;
+      },
+      async setOraclePrice(usd) {
+        await chain.confirm(
+          await chain.deployer.writeContract({
+            address: addresses.priceAggregator,
+            abi: priceAggregatorAbi,
+            functionName: 'updateAnswer',
+            args: [BigInt(Math.round(usd * 10 ** AGGREGATOR_DECIMALS))],
+          }),
+        );
+      },
+      async balances(address) {
+        const read = (token: Address) => chain.publicClient.readContract({ address: token, abi: testTokenAbi, functionName: 'balanceOf', args: [address] });
+        const [weth, usdc] = await Promise.all([read(addresses.weth), read(addresses.usdc)]);
+        return { weth: Number(weth) / 10 ** WETH_DECIMALS, usdc: Number(usdc) / 10 ** USDC_DECIMALS };
+      },
+      gatewayAt(rpcUrl, options = {}) {
+        return createViemChainGateway({ rpcUrl, chainId: chain.chain.id, retries: options.retries ?? 2, timeoutMs: options.timeoutMs ?? 2_000 });
+      },
+    };
+  }, 120_000);
+  afterAll(async () => {
+    await world?.chain.stop();
+    world = undefined;
+  });
+  return () => {
+    if (world === undefined) throw new Error('the hedging world is not running (use the accessor inside a test)');
+    return world;
+  };
+}
