@@ -8,7 +8,7 @@
 //   const account = await world().openAccount({ shortCalls: 4 });
 //   const evaluation = await world().evaluate(account.accountId);
 import { randomUUID } from 'node:crypto';
-import { createPublicClient, http, parseUnits, type Address, type Hex } from 'viem';
+import { createPublicClient, createWalletClient, http, parseUnits, type Address, type Hex, type PrivateKeyAccount, type WalletClient, type HttpTransport } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll } from 'vitest';
@@ -110,6 +110,10 @@ export interface HedgingWorld {
   followUntilFinal(accountId: string, maxLooks?: number): ReturnType<typeof followHedge>;
   setOraclePrice(usd: number): Promise<void>;
   balances(address: Address): Promise<{ weth: number; usdc: number }>;
+  /** The account's signer as a wallet, for transactions made outside the system (an operator using the key). */
+  signerWallet(account: OpenedAccount): WalletClient<HttpTransport, typeof foundry, PrivateKeyAccount>;
+  /** The pool's token contracts, for approvals and transfers made outside the system. */
+  readonly tokenAbi: typeof testTokenAbi;
   /** A gateway to another RPC URL (a faulty proxy), same chain. */
   gatewayAt(rpcUrl: string, options?: { timeoutMs?: number; retries?: number }): ChainGateway;
 }
@@ -278,6 +282,12 @@ export function useHedgingWorld(): () => HedgingWorld {
         const [weth, usdc] = await Promise.all([read(addresses.weth), read(addresses.usdc)]);
         return { weth: Number(weth) / 10 ** WETH_DECIMALS, usdc: Number(usdc) / 10 ** USDC_DECIMALS };
       },
+      signerWallet(account) {
+        const key = localKeys.get(account.signerName);
+        if (key === undefined) throw new Error(`no key for ${account.signerName}`);
+        return createWalletClient({ chain: foundry, transport: http(chain.rpcUrl), account: privateKeyToAccount(key) });
+      },
+      tokenAbi: testTokenAbi,
       gatewayAt(rpcUrl, options = {}) {
         return createViemChainGateway({ rpcUrl, chainId: chain.chain.id, retries: options.retries ?? 2, timeoutMs: options.timeoutMs ?? 2_000 });
       },

@@ -10,11 +10,12 @@
  *    with HedgeBusyError (retryable: their redelivery finds the journal and resumes).
  * 3. Guards, each recorded and emitted when it trips: kill switches, dry-run, allow-list,
  *    oracle (staleness, answer), oracle vs pool, per-trade cap, quote slippage, fee caps.
- * 4. Quote, approval when the allowance is short (its own transaction, waited for),
- *    simulate (eth_call + gas estimate): a failure means nothing is sent.
- * 5. Reserve the day's notional (atomic against the cap), allocate the nonce (reconciled
- *    with the chain), sign, JOURNAL (decided → ordered, only while our claim holds), and
- *    only then broadcast; then the record → submitted and Hedge Submitted.
+ * 4. Quote; reserve the day's notional (atomic against the cap); approval when the
+ *    allowance is short (its own transaction, waited for); simulate (eth_call + gas
+ *    estimate): a failure means nothing is sent and the reservation is given back.
+ * 5. Allocate the nonce (reconciled with the chain), sign, JOURNAL (decided → ordered,
+ *    only while our claim holds), and only then broadcast; then the record → submitted
+ *    and Hedge Submitted.
  * Transport failures (ChainUnavailableError) and store errors propagate: the message is
  * redelivered, and step 1 makes the retry safe.
  */
@@ -216,12 +217,6 @@ async function sendNew(
     deadlineSec: BigInt(Math.floor(judgedAt / 1000) + execution.deadlineSeconds),
   });
 
-  const approval = await venue.approvalFor(signer.address, swap, quote);
-  if (approval !== undefined) await sendApproval(deps, chain.gateway, signer, approval, plan);
-
-  const simulation = await chain.gateway.simulate(signer.address, swap);
-  if (!simulation.ok) return fail(deps, ref, { stage: 'simulation', code: 'SIMULATION_REVERTED', message: `The swap would revert: ${simulation.reason}` }, context);
-
   const utcDay = new Date(nowMs).toISOString().slice(0, 10);
   const reservation = await deps.limits.reserveDailyNotional(ref.accountId, utcDay, ref.hedgeId, notionalUsd, execution.maxDailyNotionalUsd);
   if (reservation.status === 'cap-exceeded') {
@@ -235,6 +230,15 @@ async function sendNew(
       },
       context,
     );
+  }
+
+  // From here on the reservation is ours: given back if nothing is sent.
+  const approval = await venue.approvalFor(signer.address, swap, quote);
+  if (approval !== undefined) await sendApproval(deps, chain.gateway, signer, approval, plan);
+  const simulation = await chain.gateway.simulate(signer.address, swap);
+  if (!simulation.ok) {
+    await deps.limits.releaseDailyNotional(ref.accountId, utcDay, ref.hedgeId, notionalUsd);
+    return fail(deps, ref, { stage: 'simulation', code: 'SIMULATION_REVERTED', message: `The swap would revert: ${simulation.reason}` }, context);
   }
 
   const { nonce } = await allocateReconciledNonce(deps.nonces, chain.gateway, signer.address);
