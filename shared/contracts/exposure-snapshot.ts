@@ -28,7 +28,10 @@ export const ExposureSnapshotSchema = z.strictObject({
     .exactOptional(),
   risk: z
     .strictObject({
+      /** Net delta the policy saw: the book's plus the hedges in flight. */
       delta: finite,
+      /** Units of hedges requested and not ended yet (included in `delta`). */
+      inFlightUnits: finite,
       dollarDelta: finite,
       gamma: finite,
       vegaPerVolPoint: finite,

@@ -103,6 +103,8 @@ export interface HedgingWorld {
   /** The clock every use case reads; tests move it. */
   clock: { nowMs: number };
   openAccount(options?: OpenAccountOptions): Promise<OpenedAccount>;
+  /** 100 ETH for gas, 1,000,000 USDC and 100 WETH. */
+  fund(address: Address): Promise<void>;
   /** Publishes a Evaluation Requested for the account (operator trigger) and evaluates it. */
   evaluate(accountId: string): ReturnType<typeof evaluateAccount>;
   dispatchLatest(accountId: string, overrides?: Partial<DispatchDeps>): ReturnType<typeof dispatchHedge>;
@@ -198,9 +200,7 @@ export function useHedgingWorld(): () => HedgingWorld {
         const signer = privateKeyToAccount(key).address;
         const signerName = `hedger-${accountId}`;
         localKeys.set(signerName, key);
-        await chain.testClient.setBalance({ address: signer, value: parseUnits('100', 18) });
-        await mint(addresses.usdc, signer, parseUnits('1000000', USDC_DECIMALS));
-        await mint(addresses.weth, signer, parseUnits('100', WETH_DECIMALS));
+        await this.fund(signer);
         const base: HedgePolicyConfigInput = {
           underlying: 'ETH',
           hedgeInstrument: 'spot',
@@ -244,6 +244,11 @@ export function useHedgingWorld(): () => HedgingWorld {
           );
         }
         return { accountId, signer, signerName, config };
+      },
+      async fund(address) {
+        await chain.testClient.setBalance({ address, value: parseUnits('100', 18) });
+        await mint(addresses.usdc, address, parseUnits('1000000', USDC_DECIMALS));
+        await mint(addresses.weth, address, parseUnits('100', WETH_DECIMALS));
       },
       async evaluate(accountId) {
         const trigger = encodeEvent('Evaluation Requested', {

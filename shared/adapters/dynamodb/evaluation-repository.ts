@@ -2,7 +2,10 @@
  * The EvaluationStore port over the account's HEDGESTATE item (the item of
  * hedge-state-repository.ts, same `state` and `version`), which here also carries:
  *   exposure        — the latest ExposureSnapshot (what GET /accounts/{id}/exposure serves),
- *   lastEvaluation  — the evaluation id and the events it published.
+ *   lastEvaluation  — the evaluation id and the events it published;
+ *   inFlight        — hedges requested and not ended (their units count in the delta),
+ *                     removed by the transaction that ends each hedge, which also bumps
+ *                     `version`: an evaluation that read the old map loses its commit.
  *
  * A no-op tick costs ONE write: the PutItem of this item (state with the new price
  * observation, snapshot, last evaluation), conditional on the version read. An evaluation
@@ -28,6 +31,7 @@ const StoredSchema = z.object({
   version: z.number().int().positive(),
   exposure: ExposureSnapshotSchema.optional(),
   lastEvaluation: z.object({ evaluationId: z.string(), at: z.string(), events: z.array(EventEntrySchema) }).optional(),
+  inFlight: z.record(z.string(), z.object({ units: z.number(), at: z.string() })).default({}),
 });
 
 export function createEvaluationRepository(options: { doc: DynamoDBDocumentClient; tableName: string; now?: () => Date }): EvaluationStore {
@@ -56,7 +60,7 @@ export function createEvaluationRepository(options: { doc: DynamoDBDocumentClien
     const fresh = commit.expectedVersion === 0;
     const statePut = {
       TableName: tableName,
-      Item: { pk: accountPk(id), sk: HEDGE_STATE_SK, state, version, exposure, lastEvaluation: commit.lastEvaluation, updatedAt: now().toISOString() },
+      Item: { pk: accountPk(id), sk: HEDGE_STATE_SK, state, version, exposure, lastEvaluation: commit.lastEvaluation, inFlight: commit.inFlight ?? {}, updatedAt: now().toISOString() },
       ConditionExpression: fresh ? 'attribute_not_exists(pk)' : '#version = :expected',
       ...(fresh ? {} : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': commit.expectedVersion } }),
     };

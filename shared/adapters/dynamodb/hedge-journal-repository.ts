@@ -12,15 +12,20 @@
  *   two confirmers cannot both replace the same transaction;
  * - confirm: one TransactWriteItems of the record (submitted → confirmed, step key not
  *   applied), the hedge position (at the revision read just before, retried on a lost
- *   race) and the failure streak reset.
+ *   race), the failure streak reset and the hedge's in-flight entry removed;
+ * - an end without a trade (failed, skipped): one TransactWriteItems of the record and the
+ *   in-flight removal. The in-flight entry lives on the account's HEDGESTATE item
+ *   (evaluation-repository.ts); removing it bumps that item's version, so an evaluation
+ *   that read it before loses its conditional commit and reads again: the delta never
+ *   counts a hedge twice (in flight and filled) or not at all.
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClaimResult, HedgeJournal, HedgePositionChange, HedgeRef, HedgeStage, HedgeStepInput, HedgeView, JournaledTransaction } from '../../app/hedge-journal-ports.ts';
 import type { Position } from '../../domain/exposure/positions.ts';
 import { cancellationCodes, classifyError, errorName } from './classify-error.ts';
 import { ConflictError } from './errors.ts';
-import { createHedgeRecordRepository } from './hedge-record-repository.ts';
-import { accountPk, FAILURE_STREAK_SK, hedgeRecordSk, positionSk } from './keys.ts';
+import { createHedgeRecordRepository, HEDGE_STAGE_PREDECESSORS } from './hedge-record-repository.ts';
+import { accountPk, FAILURE_STREAK_SK, HEDGE_STATE_SK, hedgeRecordSk, positionSk } from './keys.ts';
 import { numberAttribute, stringAttribute } from './number-attribute.ts';
 
 const MAX_POSITION_RACES = 5;
@@ -118,8 +123,57 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
     }
   }
 
-  function advance(ref: HedgeRef, step: HedgeStepInput): Promise<'advanced' | 'already'> {
-    return records.advanceHedgeRecord(ref.accountId, ref, step);
+  /** The HEDGESTATE update that ends a hedge's in-flight entry (a transaction item). */
+  function inFlightRemoval(ref: HedgeRef) {
+    return {
+      Update: {
+        TableName: tableName,
+        Key: { pk: accountPk(ref.accountId), sk: HEDGE_STATE_SK },
+        UpdateExpression: 'REMOVE #inFlight.#hedge ADD #version :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#inFlight': 'inFlight', '#hedge': ref.hedgeId, '#version': 'version' },
+        ExpressionAttributeValues: { ':one': 1 },
+      },
+    };
+  }
+
+  async function advance(ref: HedgeRef, step: HedgeStepInput): Promise<'advanced' | 'already'> {
+    if (step.stage !== 'failed' && step.stage !== 'skipped') return records.advanceHedgeRecord(ref.accountId, ref, step);
+    const allowed = HEDGE_STAGE_PREDECESSORS[step.stage];
+    const names = allowed.map((_, i) => `:from${i}`);
+    try {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: keyOf(ref),
+                UpdateExpression: 'SET #stage = :stage, #steps = list_append(#steps, :step) ADD #applied :keys',
+                ConditionExpression: `attribute_exists(pk) AND #stage IN (${names.join(', ')}) AND NOT contains(#applied, :key)`,
+                ExpressionAttributeNames: { '#stage': 'stage', '#steps': 'steps', '#applied': 'appliedStepKeys' },
+                ExpressionAttributeValues: {
+                  ':stage': step.stage,
+                  ':step': [{ stage: step.stage, key: step.key, at: step.at.toISOString(), data: step.data }],
+                  ':keys': new Set([step.key]),
+                  ':key': step.key,
+                  ...Object.fromEntries(allowed.map((stage, i) => [`:from${i}`, stage])),
+                },
+              },
+            },
+            inFlightRemoval(ref),
+          ],
+        }),
+      );
+      return 'advanced';
+    } catch (error) {
+      if (errorName(error) !== 'TransactionCanceledException') throw classifyError(error, 'TransactWriteItems (end hedge)');
+      const [recordCode, stateCode] = cancellationCodes(error);
+      // Without a state item (a record written outside an evaluation) there is nothing in flight to end.
+      if (recordCode !== 'ConditionalCheckFailed' && stateCode === 'ConditionalCheckFailed') return records.advanceHedgeRecord(ref.accountId, ref, step);
+      if (recordCode === 'ConditionalCheckFailed') return records.advanceHedgeRecord(ref.accountId, ref, step); // answers 'already' or the precise ConflictError
+      throw classifyError(error, 'TransactWriteItems (end hedge)');
+    }
   }
 
   async function confirm(ref: HedgeRef, step: HedgeStepInput, change: HedgePositionChange): Promise<'confirmed' | 'already'> {
@@ -171,6 +225,7 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
                   ExpressionAttributeValues: { ':zero': 0, ':at': now().toISOString() },
                 },
               },
+              inFlightRemoval(ref),
             ],
           }),
         );
@@ -184,6 +239,7 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
           throw new ConflictError(`hedge ${ref.hedgeId} of account ${ref.accountId} cannot move to confirmed`, 'submitted', view?.stage ?? null, { cause: error });
         }
         if (positionCode === 'ConditionalCheckFailed' || positionCode === 'TransactionConflict') continue; // the position moved: read it again
+        if (cancellationCodes(error).includes('TransactionConflict')) continue; // the state item was being written: try again
         throw classifyError(error, 'TransactWriteItems (confirm hedge)');
       }
     }

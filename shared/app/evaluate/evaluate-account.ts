@@ -16,9 +16,11 @@
  * 6. Publish Exposure Computed, Hedge Requested (only when the account has an execution
  *    block and the decision is not dry-run), Risk Limit Breached per alert.
  *
- * The state counts an order as done when it is requested (applyDecision with the order at
- * the decision's spot): the cooldown and the daily notional start at the decision, so a
- * slow or failed dispatch cannot make the next tick send the same hedge again.
+ * A requested hedge counts as done from the decision on: the state applies it at the
+ * decision's spot (cooldown and daily notional start then), and its units are "in flight"
+ * (stored with the state) and added to the book's delta until the transaction that ends
+ * the hedge (confirmed: the hedge position holds them; failed or skipped: gone) removes
+ * them. So the ticks between a decision and its confirmation never request it again.
  */
 import type { EventEntry } from '../../contracts/events/event-entry.ts';
 import { encodeEvent } from '../../contracts/events/encode-event.ts';
@@ -34,7 +36,7 @@ import { decideHedge } from '../../domain/policy/decide-hedge.ts';
 import { applyDecision, initialHedgeState, observePrice } from '../../domain/policy/hedge-state.ts';
 import type { BookRisk, Decision, HedgeState } from '../../domain/policy/policy-types.ts';
 import type { Address, MarketReader } from '../execution-ports.ts';
-import type { EvaluationStore, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
+import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
 
 export interface EvaluateDeps {
   readonly configs: { getConfig(accountId: string): Promise<{ readonly version: number; readonly config: HedgePolicyConfig } | undefined> };
@@ -131,8 +133,11 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   const positions = (await deps.positions.listPositions(accountId)).map((p) => p.position).filter((p) => p.underlying === config.underlying);
   const snapshotMarket = { [config.underlying]: { spot: market.spot, vol: market.vol, rate: config.market.rate, yield: config.market.yield } };
   const exposure = portfolioExposure(positions, snapshotMarket, nowMs).find((e) => e.underlying === config.underlying);
+  // Hedges requested and not ended yet count as done: their units are on their way.
+  const inFlight = stored?.inFlight ?? {};
+  const inFlightUnits = Object.values(inFlight).reduce((sum, hedge) => sum + hedge.units, 0);
   const risk: BookRisk = {
-    delta: exposure?.delta ?? 0,
+    delta: (exposure?.delta ?? 0) + inFlightUnits,
     gamma: exposure?.gamma ?? 0,
     vegaPerVolPoint: exposure?.vegaPerVolPoint ?? 0,
     optionNotionalUsd: exposure?.optionNotionalUsd ?? 0,
@@ -156,6 +161,13 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   );
 
   const at = now.toISOString();
+  const nextInFlight: Record<string, InFlightHedge> = { ...inFlight };
+  if (dispatched) {
+    for (const order of decision.orders) {
+      if (order.instrument.kind === 'option') continue; // not delta-one: the venue refuses it, nothing will fill
+      nextInFlight[hedgeIdOf(decision.id, order.sliceIndex)] = { units: order.side === 'buy' ? order.quantity : -order.quantity, at };
+    }
+  }
   const hedgeRecords: NewHedgeRecord[] = [];
   const events: EventEntry[] = [];
   const ordersRecorded = dispatched ? decision.orders : decision.wouldTrade.length > 0 ? decision.wouldTrade : decision.orders;
@@ -229,6 +241,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     },
     risk: {
       delta: risk.delta,
+      inFlightUnits,
       dollarDelta: exposure?.dollarDelta ?? 0,
       gamma: risk.gamma,
       vegaPerVolPoint: risk.vegaPerVolPoint,
@@ -251,6 +264,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   await deps.evaluations.commit(accountId, {
     expectedVersion: stored?.version ?? 0,
     state: nextState,
+    inFlight: nextInFlight,
     exposure: snapshot,
     lastEvaluation: { evaluationId, at, events },
     hedgeRecords,
@@ -273,6 +287,7 @@ async function commitSnapshotOnly(
   await deps.evaluations.commit(accountId, {
     expectedVersion: stored?.version ?? 0,
     state: stored?.state ?? initialHedgeState(nowMs),
+    inFlight: stored?.inFlight ?? {},
     exposure: snapshot,
     lastEvaluation: { evaluationId: snapshot.evaluationId, at: snapshot.at, events: [] },
     hedgeRecords: [],

@@ -14,10 +14,24 @@ export interface LastEvaluation {
   readonly events: readonly EventEntry[];
 }
 
+/**
+ * A hedge requested and not ended yet (decided, ordered, submitted): its units count in the
+ * book's delta until it is confirmed (then the hedge position holds them) or ends without
+ * a trade. Without this, every tick between a decision and its confirmation would see the
+ * same delta and request the same hedge again.
+ */
+export interface InFlightHedge {
+  /** Signed units of the underlying: > 0 buy, < 0 sell. */
+  readonly units: number;
+  readonly at: string;
+}
+
 export interface StoredEvaluationState {
   readonly state: HedgeState;
   /** 0 when the account has no state yet. */
   readonly version: number;
+  /** By hedge id. Removed (with a version bump) in the same transaction that ends the hedge. */
+  readonly inFlight: Readonly<Record<string, InFlightHedge>>;
   readonly exposure?: ExposureSnapshot;
   readonly lastEvaluation?: LastEvaluation;
 }
@@ -33,6 +47,8 @@ export interface NewHedgeRecord {
 export interface EvaluationCommit {
   readonly expectedVersion: number;
   readonly state: HedgeState;
+  /** The in-flight hedges as loaded, plus the ones this evaluation requests (none when absent). */
+  readonly inFlight?: Readonly<Record<string, InFlightHedge>>;
   readonly exposure: ExposureSnapshot;
   readonly lastEvaluation: LastEvaluation;
   readonly hedgeRecords: readonly NewHedgeRecord[];

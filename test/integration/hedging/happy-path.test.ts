@@ -23,6 +23,13 @@ describe('hedging flow: the happy path', () => {
 
     const [dispatched] = await w.dispatchLatest(account.accountId);
     expect(dispatched).toMatchObject({ status: 'submitted' });
+    // A tick before the confirmation: the hedge is in flight, its units count, nothing new is requested.
+    w.clock.nowMs += 1_000;
+    const meanwhile = await w.evaluate(account.accountId);
+    if (meanwhile.status === 'decided') expect(meanwhile.decision.action).toBe('none');
+    expect(meanwhile.status).toBe('decided');
+    expect((await w.evaluateDeps.evaluations.load(account.accountId))?.exposure?.risk?.inFlightUnits).toBeCloseTo(order.quantity, 12);
+    expect(w.publisher.of('Hedge Requested', account.accountId)).toHaveLength(1);
     const confirmed = await w.followUntilFinal(account.accountId);
     expect(confirmed.status).toBe('confirmed');
     if (confirmed.status !== 'confirmed') return;
@@ -41,8 +48,10 @@ describe('hedging flow: the happy path', () => {
     expect(events.of('Hedge Confirmed', account.accountId)).toHaveLength(1);
     expect(events.of('Hedge Submitted', account.accountId)).toHaveLength(1);
 
-    // The next evaluation sees the hedge: the book is back inside its band.
+    // The next evaluation sees the hedge position (and nothing in flight): the book is inside its band.
+    w.clock.nowMs += 1_000;
     const next = await w.evaluate(account.accountId);
+    expect((await w.evaluateDeps.evaluations.load(account.accountId))?.exposure?.risk?.inFlightUnits).toBe(0);
     expect(next.status).toBe('decided');
     if (next.status === 'decided') expect(next.decision.action).toBe('none');
   });
