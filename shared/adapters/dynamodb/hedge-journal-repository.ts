@@ -130,7 +130,9 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
         TableName: tableName,
         Key: { pk: accountPk(ref.accountId), sk: HEDGE_STATE_SK },
         UpdateExpression: 'REMOVE #inFlight.#hedge ADD #version :one',
-        ConditionExpression: 'attribute_exists(pk)',
+        // A state without the map (written before in-flight tracking, or by hand) has nothing
+        // in flight; REMOVE under a missing map would be a validation error, so require the map.
+        ConditionExpression: 'attribute_exists(#inFlight)',
         ExpressionAttributeNames: { '#inFlight': 'inFlight', '#hedge': ref.hedgeId, '#version': 'version' },
         ExpressionAttributeValues: { ':one': 1 },
       },
@@ -177,6 +179,7 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
   }
 
   async function confirm(ref: HedgeRef, step: HedgeStepInput, change: HedgePositionChange): Promise<'confirmed' | 'already'> {
+    let withInFlight = true;
     for (let attempt = 0; attempt < MAX_POSITION_RACES; attempt++) {
       const positionKey = { pk: accountPk(ref.accountId), sk: positionSk(change.positionId) };
       let current;
@@ -225,18 +228,22 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
                   ExpressionAttributeValues: { ':zero': 0, ':at': now().toISOString() },
                 },
               },
-              inFlightRemoval(ref),
+              ...(withInFlight ? [inFlightRemoval(ref)] : []),
             ],
           }),
         );
         return 'confirmed';
       } catch (error) {
         if (errorName(error) !== 'TransactionCanceledException') throw classifyError(error, 'TransactWriteItems (confirm hedge)');
-        const [recordCode, positionCode] = cancellationCodes(error);
+        const [recordCode, positionCode, , stateCode] = cancellationCodes(error);
         if (recordCode === 'ConditionalCheckFailed') {
           const view = await get(ref);
           if (view?.stage === 'confirmed') return 'already';
           throw new ConflictError(`hedge ${ref.hedgeId} of account ${ref.accountId} cannot move to confirmed`, 'submitted', view?.stage ?? null, { cause: error });
+        }
+        if (stateCode === 'ConditionalCheckFailed' && withInFlight) {
+          withInFlight = false; // no in-flight map on the state: nothing to remove
+          continue;
         }
         if (positionCode === 'ConditionalCheckFailed' || positionCode === 'TransactionConflict') continue; // the position moved: read it again
         if (cancellationCodes(error).includes('TransactionConflict')) continue; // the state item was being written: try again

@@ -78,7 +78,11 @@ export async function followHedge(deps: FollowHedgeDeps, submitted: EventDetail<
 
   const { latest: minedCount } = await gateway.nonces(latest.from);
   if (minedCount > latest.nonce) {
-    // Mined count past our nonce, yet none of our hashes has a receipt: another transaction took it.
+    // The nonce is used. Ours may have been mined between the receipt reads above and the
+    // count: look again before concluding that another transaction took it.
+    for (const tx of [...view.transactions].reverse()) {
+      if ((await gateway.receipt(tx.hash)) !== undefined) return { status: 'pending', reason: 'confirmations', txHash: tx.hash };
+    }
     return failed(deps, ref, context, 'receipt', 'NONCE_CONSUMED', `Nonce ${latest.nonce} of ${latest.from} was used by a transaction outside this hedge; the hedge was not executed.`, latest.hash);
   }
   // Not mined: broadcast the latest again (same bytes; 'known' if the node has it). This

@@ -5,6 +5,7 @@
 // pause the account with an alert.
 import { maxUint256, parseUnits } from 'viem';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { followHedge } from '../../../shared/app/confirm-hedge/follow-hedge.ts';
 import type { DispatchDeps } from '../../../shared/app/dispatch/dispatch-hedge.ts';
 import { useHedgingWorld, type OpenedAccount, type OpenAccountOptions } from '../../support/hedging-world.ts';
 
@@ -143,6 +144,26 @@ describe('confirmation', () => {
     const next = await w.evaluate(account.accountId);
     if (next.status !== 'decided' || !next.dispatched) throw new Error('expected the book to be hedged again');
     expect((await w.dispatchLatest(account.accountId))[0]!.status).toBe('submitted');
+    expect((await w.followUntilFinal(account.accountId)).status).toBe('confirmed');
+  });
+
+  it('a swap mined between the receipt look and the nonce look is not mistaken for a consumed nonce', async () => {
+    const w = world();
+    const { account } = await decided();
+    await w.dispatchLatest(account.accountId);
+    const gateways = w.followDeps.gateways;
+    let firstLook = true;
+    const racing: typeof gateways = (chainId) => {
+      const gateway = gateways(chainId)!;
+      return {
+        ...gateway,
+        // The first receipt read answers "not mined yet", as if the block landed right after it.
+        receipt: (hash) => (firstLook ? ((firstLook = false), Promise.resolve(undefined)) : gateway.receipt(hash)),
+      };
+    };
+    const submitted = w.publisher.of('Hedge Submitted', account.accountId)[0]!;
+    const outcome = await followHedge({ ...w.followDeps, gateways: racing }, submitted);
+    expect(outcome.status).not.toBe('failed');
     expect((await w.followUntilFinal(account.accountId)).status).toBe('confirmed');
   });
 
