@@ -28,7 +28,7 @@ import { hedgeIdOf } from '../../contracts/events/event-id.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
 import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
 import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
-import type { MarketSource } from '../../contracts/execution-config.ts';
+import type { MarketSource, SignerRef } from '../../contracts/execution-config.ts';
 import type { Position } from '../../domain/exposure/positions.ts';
 import { portfolioExposure } from '../../domain/exposure/portfolio-exposure.ts';
 import { checkOracleReading, volFromFeed } from '../../domain/market/oracle-checks.ts';
@@ -68,6 +68,12 @@ export type EvaluationOutcome =
   | { readonly status: 'no-config' | 'unknown-account' }
   | { readonly status: 'market-unavailable' | 'no-market-source'; readonly code: string; readonly message: string }
   | { readonly status: 'decided'; readonly decision: Decision; readonly dispatched: boolean; readonly published: number };
+
+/** The serial dispatch lane of a signer on a chain (an SQS FIFO message group id: ≤ 128 characters). */
+export function dispatchGroupOf(chainId: number, signer: SignerRef): string {
+  const name = signer.kind === 'local' ? `local:${signer.name}` : `kms:${signer.keyId.replace(/[^A-Za-z0-9:_./=+@-]/g, '_')}`;
+  return `${chainId}:${name}`.slice(0, 128);
+}
 
 /** The position our confirmed hedges accumulate in (one per underlying). */
 export const hedgePositionId = (underlying: string): string => `hedge-${underlying}`;
@@ -205,6 +211,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
         accountId,
         occurredAt: at,
         decisionId: decision.id,
+        dispatchGroup: dispatchGroupOf(config.market.chainId, config.execution!.signer),
         underlying: config.underlying,
         reason: decision.reason,
         message: decision.message,

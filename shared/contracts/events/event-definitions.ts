@@ -108,6 +108,12 @@ export const ExposureComputedV1 = z.strictObject({
 export const HedgeRequestedV1 = z.strictObject({
   ...envelope(1),
   decisionId: NonEmpty,
+  /**
+   * Dispatch is serialised per signer and chain: this names the serial lane
+   * ("<chainId>:<signer reference>"), the SQS FIFO message group in the cloud and the
+   * local dispatcher's queue key. No secret: a key name or KMS key id, never a key.
+   */
+  dispatchGroup: z.string().regex(/^[A-Za-z0-9:_./=+@-]{1,128}$/, 'must be 1-128 characters valid in an SQS message group id'),
   underlying: Underlying,
   reason: z.enum(REASON_CODES),
   message: z.string().max(1000),

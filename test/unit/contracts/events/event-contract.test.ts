@@ -41,6 +41,7 @@ const payloads: { [T in EventType]: fc.Arbitrary<EventPayload<T>> } = {
   'Hedge Requested': fc.record({
     ...base,
     decisionId: text,
+    dispatchGroup: fc.stringMatching(/^[A-Za-z0-9:_./=+@-]{1,128}$/),
     underlying,
     reason: fc.constantFrom('HEDGE_BAND' as const, 'HEDGE_CADENCE' as const, 'HEDGE_GREEK_LIMITS' as const),
     message: fc.string({ maxLength: 200 }),
@@ -55,9 +56,10 @@ const payloads: { [T in EventType]: fc.Arbitrary<EventPayload<T>> } = {
     txHash: hex(32),
     blockNumber: fc.nat(),
     gasUsed: fc.nat(),
-    baseDelta: fc.double({ noNaN: true, noDefaultInfinity: true }),
-    quoteDelta: fc.double({ noNaN: true, noDefaultInfinity: true }),
-    priceUsd: fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }),
+    // JSON has no negative zero: −0 would come back as 0.
+    baseDelta: fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
+    quoteDelta: fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
+    priceUsd: fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
   }),
   'Hedge Failed': fc.record(
     { ...base, hedgeId: text, decidedAt: base.occurredAt, stage: fc.constantFrom('guard' as const, 'simulation' as const, 'receipt' as const), code: text, message: fc.string({ maxLength: 200 }), txHash: hex(32) },
@@ -77,6 +79,7 @@ const hedgeRequested: EventPayload<'Hedge Requested'> = {
   accountId: 'acct-1',
   occurredAt: '2026-01-01T00:00:00.000Z',
   decisionId: '9f86d081884c7d65',
+  dispatchGroup: '1:local:hedger',
   underlying: 'ETH',
   reason: 'HEDGE_BAND',
   message: 'Delta 12.4 ETH is outside the ±5 ETH band: sell 12.4 ETH.',
