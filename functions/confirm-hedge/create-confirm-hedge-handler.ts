@@ -1,0 +1,96 @@
+/**
+ * The confirmer's trigger: an SQS standard queue fed by the EventBridge rule on Hedge
+ * Submitted (each body is the EventBridge event as JSON, as an SQS target delivers it),
+ * with ReportBatchItemFailures. followHedge looks once per delivery; the queue is the
+ * loop that looks again, so no invocation sleeps waiting for a block.
+ *
+ * - 'pending' (not mined, too few confirmations, replaced, cancel sent) → listed in
+ *   batchItemFailures: SQS delivers it again. Before that, extendVisibility pushes the
+ *   next delivery out by retryDelaySeconds(ApproximateReceiveCount), so a hedge stuck
+ *   for long is looked at less and less often instead of every visibility timeout.
+ *   A failure to extend is reported and the record is listed all the same (it then comes
+ *   back after the queue's own visibility timeout).
+ * - confirmed / failed / already-final / unknown-hedge → done.
+ * - followHedge throws (RPC, store, bus, signer) → listed: the next look starts from the
+ *   journal again, so a retry is safe. The queue's redrive policy ends it in the DLQ.
+ * - A body that is not a Hedge Submitted → reported to onError and NOT listed: no retry
+ *   can make it valid (a new event version is deployed consumers first).
+ *
+ * Records are processed one after another (a batch is small; the RPC node is shared).
+ */
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { followHedge, type FollowHedgeDeps, type FollowOutcome } from '../../shared/app/confirm-hedge/follow-hedge.ts';
+import { decodeEventOf } from '../../shared/contracts/events/decode-event.ts';
+import type { EventDetail } from '../../shared/contracts/events/event-definitions.ts';
+import { InvalidEventError } from '../../shared/contracts/events/event-errors.ts';
+
+/** Pushes the record's next delivery `seconds` from now (SQS ChangeMessageVisibility in the cloud). */
+export type ExtendVisibility = (record: SQSRecord, seconds: number) => Promise<void>;
+
+export interface ConfirmHedgeHandlerOptions {
+  readonly deps: FollowHedgeDeps;
+  readonly extendVisibility: ExtendVisibility;
+  /** Told about dropped and failed records (ids and errors, never bodies). */
+  readonly onError?: (error: unknown, record: Pick<SQSRecord, 'messageId'>, disposition: ConfirmHedgeErrorDisposition) => void;
+  readonly onOutcome?: (outcome: FollowOutcome, record: Pick<SQSRecord, 'messageId'>) => void;
+}
+
+export type ConfirmHedgeErrorDisposition = 'dropped-malformed' | 'retry' | 'visibility-not-extended';
+
+export type ConfirmHedgeHandler = middy.MiddyfiedHandler<SQSEvent, SQSBatchResponse>;
+
+export const RETRY_BASE_SECONDS = 5;
+export const RETRY_MAX_SECONDS = 300;
+
+/** min(2^n · 5 s, 300 s) for the n-th delivery (n from ApproximateReceiveCount; 1 when absent or unreadable). */
+export function retryDelaySeconds(receiveCount: number): number {
+  const n = Number.isFinite(receiveCount) && receiveCount >= 1 ? Math.floor(receiveCount) : 1;
+  // Capped before the power so a long-lived message never overflows to Infinity.
+  return Math.min(RETRY_BASE_SECONDS * 2 ** Math.min(n, 16), RETRY_MAX_SECONDS);
+}
+
+/** An SQS body → the Hedge Submitted it carries; throws the contract's errors. */
+export function decodeHedgeSubmittedBody(body: string): EventDetail<'Hedge Submitted'> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body) as unknown;
+  } catch (error) {
+    throw new InvalidEventError('the message body is not JSON', [String(error)], { cause: error });
+  }
+  if (typeof raw !== 'object' || raw === null) throw new InvalidEventError('the message body is not an event', ['expected a JSON object']);
+  return decodeEventOf('Hedge Submitted', raw).detail;
+}
+
+/** @example export const handler = createConfirmHedgeHandler({ deps, extendVisibility }); */
+export function createConfirmHedgeHandler(options: ConfirmHedgeHandlerOptions): ConfirmHedgeHandler {
+  return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      let submitted: EventDetail<'Hedge Submitted'>;
+      try {
+        submitted = decodeHedgeSubmittedBody(record.body);
+      } catch (error) {
+        options.onError?.(error, record, 'dropped-malformed');
+        continue;
+      }
+      let outcome: FollowOutcome;
+      try {
+        outcome = await followHedge(options.deps, submitted);
+      } catch (error) {
+        options.onError?.(error, record, 'retry');
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      options.onOutcome?.(outcome, record);
+      if (outcome.status !== 'pending') continue;
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      try {
+        await options.extendVisibility(record, retryDelaySeconds(Number(record.attributes.ApproximateReceiveCount)));
+      } catch (error) {
+        options.onError?.(error, record, 'visibility-not-extended');
+      }
+    }
+    return { batchItemFailures };
+  });
+}

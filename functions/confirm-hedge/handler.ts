@@ -1,0 +1,85 @@
+/**
+ * Lambda entry of the confirmer (SQS standard queue of Hedge Submitted, event source with
+ * ReportBatchItemFailures). Adapters are built once per cold start from the validated
+ * environment; the record handling is in createConfirmHedgeHandler.
+ *
+ * Signers (replacements and cancels are signed by the hedge's own signer): KMS keys in
+ * the cloud, through KMS in AWS_REGION; LOCAL_SIGNER_KEYS is for the local chain only.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createPublicClient, http, type PublicClient } from 'viem';
+import { createViemChainGateway } from '../../shared/adapters/chain/viem-chain-gateway.ts';
+import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
+import { createConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
+import { createDispatchLimitsRepository } from '../../shared/adapters/dynamodb/dispatch-limits-repository.ts';
+import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
+import { createHedgeJournalRepository } from '../../shared/adapters/dynamodb/hedge-journal-repository.ts';
+import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
+import { createAwsKmsDigestSigner } from '../../shared/adapters/signing/aws-kms-digest-signer.ts';
+import { createKmsTransactionSigner } from '../../shared/adapters/signing/kms-transaction-signer.ts';
+import { createSignerRegistry } from '../../shared/adapters/signing/local-transaction-signer.ts';
+import { createUniswapV3Venue } from '../../shared/adapters/venues/uniswap-v3-venue.ts';
+import type { ChainGateway } from '../../shared/app/execution-ports.ts';
+import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
+import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
+import { loadConfirmHedgeEnv } from './configuration.ts';
+import { createConfirmHedgeHandler, type ExtendVisibility } from './create-confirm-hedge-handler.ts';
+
+const env = loadConfirmHedgeEnv(process.env);
+const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
+const tableName = env.TABLE_NAME;
+const now = (): Date => new Date();
+
+const chains = new Map<number, { readonly gateway: ChainGateway; readonly client: PublicClient }>();
+for (const chain of env.CHAINS) {
+  chains.set(chain.chainId, {
+    gateway: createViemChainGateway({ rpcUrl: chain.rpcUrl, chainId: chain.chainId }),
+    client: createPublicClient({ transport: http(chain.rpcUrl) }),
+  });
+}
+
+const kms = new KMSClient({ region: env.AWS_REGION });
+const signers = createSignerRegistry({
+  localKeys: env.LOCAL_SIGNER_KEYS ?? {},
+  kmsSigner: (keyId) => createKmsTransactionSigner(createAwsKmsDigestSigner({ client: kms, keyId })),
+});
+
+const sqs = new SQSClient({ region: env.AWS_REGION });
+const extendVisibility: ExtendVisibility = async (record, seconds) => {
+  await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: env.QUEUE_URL, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
+};
+
+// The use case encodes its events for the default bus; address them to ours.
+const eventBridge = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }));
+const publisher: EventPublisher = { publish: (entries) => eventBridge.publish(entries.map((entry) => ({ ...entry, EventBusName: env.EVENT_BUS_NAME }))) };
+
+export const handler = createConfirmHedgeHandler({
+  deps: {
+    configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now }),
+    accounts: createAccountRepository({ doc, tableName, now }),
+    journal: createHedgeJournalRepository({ doc, tableName, now }),
+    limits: createDispatchLimitsRepository({ doc, tableName, now }),
+    gateways: (chainId) => chains.get(chainId)?.gateway,
+    venues: (venue, chainId) => {
+      const chain = chains.get(chainId);
+      if (chain === undefined) throw new Error(`no RPC endpoint is configured for chain ${chainId}`);
+      return createUniswapV3Venue({ client: chain.client, venue });
+    },
+    signers: (ref) => signers.resolve(ref),
+    publisher,
+    now,
+  },
+  extendVisibility,
+  onError: (error, record, disposition) =>
+    console.error(
+      JSON.stringify({
+        level: disposition === 'dropped-malformed' ? 'error' : 'warn',
+        disposition,
+        messageId: record.messageId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
+    ),
+  onOutcome: (outcome, record) => console.log(JSON.stringify({ level: 'info', message: 'followed', messageId: record.messageId, status: outcome.status, ...('txHash' in outcome ? { txHash: outcome.txHash } : {}) })),
+});

@@ -1,0 +1,87 @@
+/**
+ * Lambda entry of the dispatcher (SQS FIFO event source with ReportBatchItemFailures).
+ * Adapters are built once per cold start from the validated environment; the record
+ * handling is in createDispatchHandler.
+ *
+ * Signers: in the cloud every execution config names a KMS key (kind 'kms'), signed
+ * through KMS in AWS_REGION; LOCAL_SIGNER_KEYS exists for the local chain only.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { createPublicClient, http, type PublicClient } from 'viem';
+import { createViemChainGateway } from '../../shared/adapters/chain/viem-chain-gateway.ts';
+import { createViemMarketReader } from '../../shared/adapters/chain/viem-market-reader.ts';
+import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
+import { createConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
+import { createDispatchLimitsRepository } from '../../shared/adapters/dynamodb/dispatch-limits-repository.ts';
+import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
+import { createHedgeJournalRepository } from '../../shared/adapters/dynamodb/hedge-journal-repository.ts';
+import { createNonceRepository } from '../../shared/adapters/dynamodb/nonce-repository.ts';
+import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
+import { createAwsKmsDigestSigner } from '../../shared/adapters/signing/aws-kms-digest-signer.ts';
+import { createKmsTransactionSigner } from '../../shared/adapters/signing/kms-transaction-signer.ts';
+import { createSignerRegistry } from '../../shared/adapters/signing/local-transaction-signer.ts';
+import { createUniswapV3Venue } from '../../shared/adapters/venues/uniswap-v3-venue.ts';
+import type { ChainAccess } from '../../shared/app/dispatch/dispatch-hedge.ts';
+import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
+import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
+import { loadDispatchEnv } from './configuration.ts';
+import { createDispatchHandler } from './create-dispatch-handler.ts';
+
+const env = loadDispatchEnv(process.env);
+const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
+const tableName = env.TABLE_NAME;
+const now = (): Date => new Date();
+
+const chains = new Map<number, ChainAccess & { readonly client: PublicClient }>();
+for (const chain of env.CHAINS) {
+  const client = createPublicClient({ transport: http(chain.rpcUrl) });
+  chains.set(chain.chainId, {
+    client,
+    gateway: createViemChainGateway({ rpcUrl: chain.rpcUrl, chainId: chain.chainId }),
+    market: createViemMarketReader({ client, chainId: chain.chainId }),
+  });
+}
+
+const kms = new KMSClient({ region: env.AWS_REGION });
+const signers = createSignerRegistry({
+  localKeys: env.LOCAL_SIGNER_KEYS ?? {},
+  kmsSigner: (keyId) => createKmsTransactionSigner(createAwsKmsDigestSigner({ client: kms, keyId })),
+});
+
+// The use case encodes its events for the default bus; address them to ours.
+const eventBridge = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }));
+const publisher: EventPublisher = { publish: (entries) => eventBridge.publish(entries.map((entry) => ({ ...entry, EventBusName: env.EVENT_BUS_NAME }))) };
+
+export const handler = createDispatchHandler({
+  deps: {
+    configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now }),
+    accounts: createAccountRepository({ doc, tableName, now }),
+    journal: createHedgeJournalRepository({ doc, tableName, now }),
+    limits: createDispatchLimitsRepository({ doc, tableName, now }),
+    nonces: createNonceRepository({ doc, tableName, now }),
+    chains: (chainId) => chains.get(chainId),
+    venues: (venue, chainId) => {
+      const chain = chains.get(chainId);
+      if (chain === undefined) throw new Error(`no RPC endpoint is configured for chain ${chainId}`);
+      return createUniswapV3Venue({ client: chain.client, venue });
+    },
+    signers: (ref) => signers.resolve(ref),
+    allowedContracts: (chainId) => env.ALLOWED_CONTRACTS[String(chainId)] ?? [],
+    publisher,
+    now,
+    ...(env.CLAIM_LEASE_MS === undefined ? {} : { claimLeaseMs: env.CLAIM_LEASE_MS }),
+  },
+  onError: (error, record, disposition) =>
+    console.error(
+      JSON.stringify({
+        level: disposition === 'retry' ? 'warn' : 'error',
+        message: disposition === 'dropped-malformed' ? 'malformed Hedge Requested dropped' : 'dispatch failed; the message will be delivered again',
+        disposition,
+        messageId: record.messageId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
+    ),
+  onOutcome: (outcomes, record) =>
+    console.log(JSON.stringify({ level: 'info', message: 'dispatched', messageId: record.messageId, outcomes: outcomes.map((o) => ({ hedgeId: o.hedgeId, status: o.status })) })),
+});

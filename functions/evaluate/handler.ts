@@ -1,0 +1,47 @@
+/**
+ * Lambda entry of the evaluator (EventBridge rules: Evaluation Requested, Positions
+ * Changed). Adapters are built once per cold start from the validated environment; the
+ * event handling is in createEvaluateHandler.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createPublicClient, http } from 'viem';
+import { createViemMarketReader } from '../../shared/adapters/chain/viem-market-reader.ts';
+import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
+import { createConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
+import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
+import { createEvaluationRepository } from '../../shared/adapters/dynamodb/evaluation-repository.ts';
+import { createPositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
+import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
+import type { MarketReader } from '../../shared/app/execution-ports.ts';
+import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
+import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
+import { loadEvaluateEnv } from './configuration.ts';
+import { createEvaluateHandler } from './create-evaluate-handler.ts';
+
+const env = loadEvaluateEnv(process.env);
+const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
+const tableName = env.TABLE_NAME;
+const now = (): Date => new Date();
+
+const markets = new Map<number, MarketReader>();
+for (const chain of env.CHAINS) {
+  markets.set(chain.chainId, createViemMarketReader({ client: createPublicClient({ transport: http(chain.rpcUrl) }), chainId: chain.chainId }));
+}
+
+// The use case encodes its events for the default bus; address them to ours.
+const eventBridge = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }));
+const publisher: EventPublisher = { publish: (entries) => eventBridge.publish(entries.map((entry) => ({ ...entry, EventBusName: env.EVENT_BUS_NAME }))) };
+
+export const handler = createEvaluateHandler({
+  deps: {
+    configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now }),
+    accounts: createAccountRepository({ doc, tableName, now }),
+    positions: createPositionRepository({ doc, tableName, now }),
+    evaluations: createEvaluationRepository({ doc, tableName, now }),
+    markets: (chainId) => markets.get(chainId),
+    publisher,
+    now,
+  },
+  onOutcome: ({ accountId, evaluationId, trigger, outcome }) =>
+    console.log(JSON.stringify({ level: 'info', message: 'evaluated', accountId, evaluationId, trigger, status: outcome.status, ...(outcome.status === 'decided' ? { action: outcome.decision.action, dispatched: outcome.dispatched } : {}) })),
+});
