@@ -8,6 +8,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
 import { createConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
 import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
+import { createDispatchLimitsRepository } from '../../shared/adapters/dynamodb/dispatch-limits-repository.ts';
+import { createEvaluationRepository } from '../../shared/adapters/dynamodb/evaluation-repository.ts';
 import { createHedgeRecordRepository } from '../../shared/adapters/dynamodb/hedge-record-repository.ts';
 import { createPositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
 import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
@@ -25,6 +27,8 @@ export const handler = createConfigApiHandler({
   configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now: clock }),
   positions: createPositionRepository({ doc, tableName, now: clock }),
   hedges: createHedgeRecordRepository({ doc, tableName }),
+  evaluations: createEvaluationRepository({ doc, tableName, now: clock }),
+  killSwitch: createDispatchLimitsRepository({ doc, tableName, now: clock }),
   publisher: createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION })),
   eventBusName: env.EVENT_BUS_NAME,
   adminKeyHash: env.ADMIN_KEY_SHA256,

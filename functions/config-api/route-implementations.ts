@@ -39,6 +39,31 @@ function ifMatch(event: APIGatewayProxyEventV2, required: boolean, what: string)
   return Number(match[1]);
 }
 
+/**
+ * The config version a PUT replaces: If-Match or `?expectedVersion`, for clients that cannot
+ * set headers. One is required (428); both are accepted only when they name the same
+ * version, since a disagreement means the client is confused about what it read (400).
+ */
+function expectedConfigVersion(event: APIGatewayProxyEventV2): number {
+  const query = validateRequestPart(S.PutConfigQuerySchema, event.queryStringParameters ?? {}, 'query');
+  const fromQuery = query.expectedVersion === undefined ? undefined : Number(query.expectedVersion);
+  const fromHeader = ifMatch(event, false, 'version');
+  if (fromHeader === undefined && fromQuery === undefined) {
+    throw new HttpProblem(428, 'precondition-required', 'Precondition Required', 'send If-Match (or ?expectedVersion) with the version you read; 0 creates the first version', {
+      errors: [
+        { path: 'header.if-match', message: 'required (or query.expectedVersion)' },
+        { path: 'query.expectedVersion', message: 'required (or header.if-match)' },
+      ],
+    });
+  }
+  if (fromHeader !== undefined && fromQuery !== undefined && fromHeader !== fromQuery) {
+    throw new HttpProblem(400, 'invalid-request', 'Bad Request', `If-Match names version ${fromHeader} but expectedVersion names ${fromQuery}: send one`, {
+      errors: [{ path: 'query.expectedVersion', message: 'differs from header.if-match' }],
+    });
+  }
+  return fromHeader ?? fromQuery ?? 0;
+}
+
 function page(event: APIGatewayProxyEventV2): { limit?: number; cursor?: string } {
   const query = validateRequestPart(S.PageQuerySchema, event.queryStringParameters ?? {}, 'query');
   return { ...(query.limit === undefined ? {} : { limit: Number(query.limit) }), ...(query.cursor === undefined ? {} : { cursor: query.cursor }) };
@@ -64,7 +89,7 @@ export function createRouteImplementations(api: ConfigApiUseCases, openApiDocume
       return jsonResponse(200, current, { etag: etag(current.version) });
     },
     async putConfig({ event, params, actor }) {
-      const expected = ifMatch(event, true, 'version') ?? 0;
+      const expected = expectedConfigVersion(event);
       const config = validateRequestPart(S.PutConfigRequestSchema, parseJsonBody(event), 'body');
       const saved = await api.putConfig(required(params, 'accountId'), config, expected, actor);
       return jsonResponse(200, saved, { etag: etag(saved.version) });
@@ -108,6 +133,16 @@ export function createRouteImplementations(api: ConfigApiUseCases, openApiDocume
     },
     async listHedges({ event, params }) {
       return jsonResponse(200, await api.listHedges(required(params, 'accountId'), page(event)));
+    },
+    async getExposure({ params }) {
+      return jsonResponse(200, await api.getExposure(required(params, 'accountId')));
+    },
+    async getKillSwitch() {
+      return jsonResponse(200, await api.getKillSwitch());
+    },
+    async putKillSwitch({ event, actor }) {
+      const body = validateRequestPart(S.PutKillSwitchRequestSchema, parseJsonBody(event), 'body');
+      return jsonResponse(200, await api.setKillSwitch(body.engaged, body.reason, actor));
     },
     async getOpenApi() {
       return jsonResponse(200, openApiDocument());

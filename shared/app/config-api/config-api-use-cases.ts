@@ -9,11 +9,12 @@
  * await api.putConfig(accountId, config, 0, `key:${keyId}`); // 1
  */
 import { encodeEvent } from '../../contracts/events/encode-event.ts';
+import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
 import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
 import type { Position } from '../../domain/exposure/positions.ts';
 import { generateApiKey } from '../../runtime/http/bearer-auth.ts';
 import { isConflict, NotFoundError, PreconditionRequiredError, StateConflictError } from './config-api-errors.ts';
-import type { AccountStatusValue, ConfigApiPorts, ConfigVersionView, HedgeRecordView, PageOf, PageRequest, PositionView } from './ports.ts';
+import type { AccountStatusValue, ConfigApiPorts, ConfigVersionView, HedgeRecordView, KillSwitchState, PageOf, PageRequest, PositionView } from './ports.ts';
 
 export interface ApiKeyOwner {
   readonly accountId: string;
@@ -35,10 +36,13 @@ export interface ConfigApiUseCases {
   setStatus(accountId: string, status: AccountStatusValue, actor: string): Promise<void>;
   rebalance(accountId: string): Promise<{ eventId: string }>;
   listHedges(accountId: string, page: PageRequest): Promise<PageOf<HedgeRecordView>>;
+  getExposure(accountId: string): Promise<ExposureSnapshot>;
+  getKillSwitch(): Promise<KillSwitchState>;
+  setKillSwitch(engaged: boolean, reason: string, actor: string): Promise<KillSwitchState>;
 }
 
 export function createConfigApiUseCases(ports: ConfigApiPorts): ConfigApiUseCases {
-  const { accounts, configs, positions, hedges, publisher, clock, newId } = ports;
+  const { accounts, configs, positions, hedges, evaluations, killSwitch, publisher, clock, newId } = ports;
 
   async function issueApiKey(accountId: string): Promise<{ keyId: string; apiKey: string }> {
     const keyId = `key-${newId()}`;
@@ -137,5 +141,21 @@ export function createConfigApiUseCases(ports: ConfigApiPorts): ConfigApiUseCase
     },
 
     listHedges: (accountId, page) => hedges.listHedgeRecords(accountId, page),
+
+    async getExposure(accountId) {
+      // The HEDGESTATE item can exist without a snapshot (state written by another path),
+      // which for the caller is the same as never evaluated.
+      const exposure = (await evaluations.load(accountId))?.exposure;
+      if (exposure === undefined) throw new NotFoundError(`account ${accountId} has not been evaluated yet`);
+      return exposure;
+    },
+
+    getKillSwitch: () => killSwitch.globalKillSwitch(),
+
+    async setKillSwitch(engaged, reason, actor) {
+      await killSwitch.setGlobalKillSwitch(engaged, reason, actor);
+      // Answer with the state as GET (and the dispatcher) will read it, not an echo of the request.
+      return killSwitch.globalKillSwitch();
+    },
   };
 }

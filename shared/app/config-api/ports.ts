@@ -5,6 +5,7 @@
  * never by class, so nothing here imports an adapter.
  */
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
+import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
 import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
 import type { Position } from '../../domain/exposure/positions.ts';
 
@@ -74,11 +75,33 @@ export interface HedgesPort {
   listHedgeRecords(accountId: string, page?: PageRequest): Promise<PageOf<HedgeRecordView>>;
 }
 
+/**
+ * What the evaluator stored for the account (the evaluation repository's `load`): only
+ * the latest exposure snapshot is read here. `undefined`, or no `exposure`, when the
+ * account has never been evaluated.
+ */
+export interface EvaluationSnapshotsPort {
+  load(accountId: string): Promise<{ readonly exposure?: ExposureSnapshot } | undefined>;
+}
+
+export interface KillSwitchState {
+  readonly engaged: boolean;
+  readonly reason?: string;
+}
+
+/** The deployment-wide kill switch (the dispatch limits repository's GLOBAL item). */
+export interface KillSwitchPort {
+  globalKillSwitch(): Promise<KillSwitchState>;
+  setGlobalKillSwitch(engaged: boolean, reason: string, actor: string): Promise<void>;
+}
+
 export interface ConfigApiPorts {
   readonly accounts: AccountsPort;
   readonly configs: ConfigsPort;
   readonly positions: PositionsPort;
   readonly hedges: HedgesPort;
+  readonly evaluations: EvaluationSnapshotsPort;
+  readonly killSwitch: KillSwitchPort;
   readonly publisher: EventPublisher;
   /** The bus the Evaluation Requested event is addressed to. */
   readonly eventBusName: string;

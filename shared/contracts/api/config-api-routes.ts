@@ -30,7 +30,11 @@ export interface ApiRouteSpec {
   readonly responses: Readonly<Record<number, ApiResponseSpec>>;
 }
 
-const IF_MATCH_VERSION = { name: 'If-Match', required: true, description: 'the version you read ("n", its ETag); "0" creates the first version' } as const;
+const IF_MATCH_VERSION = {
+  name: 'If-Match',
+  required: false,
+  description: 'the version you read ("n", its ETag); "0" creates the first version. Send this or ?expectedVersion (one is required: 428 without either; 400 if both and they differ)',
+} as const;
 const IF_MATCH_REVISION = { name: 'If-Match', required: false, description: 'the revision you read ("n"); absent creates the position' } as const;
 
 export const CONFIG_API_ROUTES = {
@@ -56,7 +60,7 @@ export const CONFIG_API_ROUTES = {
   },
   putConfig: {
     method: 'PUT', path: '/accounts/{accountId}/config', summary: 'Replace the configuration at the version read (optimistic concurrency)', auth: 'account',
-    pathParams: S.AccountPathSchema, headers: [IF_MATCH_VERSION], body: S.PutConfigRequestSchema,
+    pathParams: S.AccountPathSchema, query: S.PutConfigQuerySchema, headers: [IF_MATCH_VERSION], body: S.PutConfigRequestSchema,
     responses: { 200: { description: 'the new version', schema: S.ConfigVersionSchema, headers: ['ETag'] } },
   },
   getConfigHistory: {
@@ -106,6 +110,20 @@ export const CONFIG_API_ROUTES = {
     method: 'GET', path: '/accounts/{accountId}/hedges', summary: 'Hedge records, newest first', auth: 'account',
     pathParams: S.AccountPathSchema, query: S.PageQuerySchema,
     responses: { 200: { description: 'one page', schema: S.HedgeListResponseSchema } },
+  },
+  getExposure: {
+    method: 'GET', path: '/accounts/{accountId}/exposure', summary: 'The latest exposure snapshot the evaluator stored (404 before the first evaluation)', auth: 'account',
+    pathParams: S.AccountPathSchema,
+    responses: { 200: { description: 'the latest snapshot', schema: S.ExposureResponseSchema } },
+  },
+  getKillSwitch: {
+    method: 'GET', path: '/admin/kill-switch', summary: 'The deployment-wide kill switch (engaged: no hedge is sent for any account)', auth: 'admin',
+    responses: { 200: { description: 'the current state', schema: S.KillSwitchStateSchema } },
+  },
+  putKillSwitch: {
+    method: 'PUT', path: '/admin/kill-switch', summary: 'Engage or release the deployment-wide kill switch', auth: 'admin',
+    body: S.PutKillSwitchRequestSchema,
+    responses: { 200: { description: 'the new state', schema: S.KillSwitchStateSchema } },
   },
   getOpenApi: {
     method: 'GET', path: '/openapi.json', summary: 'This document', auth: 'none',

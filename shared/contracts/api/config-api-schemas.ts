@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AccountIdSchema, AccountStatusSchema, ApiKeyIdSchema } from '../account-schema.ts';
+import { ExposureSnapshotSchema } from '../exposure-snapshot.ts';
 import { HedgePolicyConfigSchema } from '../hedge-policy-config.ts';
 import { PositionSchema } from '../position-schema.ts';
 
@@ -39,6 +40,17 @@ export const AccountStatusResponseSchema = z.object({ accountId: AccountIdSchema
 
 // Configuration.
 export const PutConfigRequestSchema = HedgePolicyConfigSchema;
+/**
+ * `?expectedVersion=n`: the version replaced, for clients that cannot set If-Match. It is a
+ * query parameter, not a body field, so the body stays exactly the config.
+ */
+export const PutConfigQuerySchema = z.strictObject({
+  expectedVersion: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,14})$/, 'expectedVersion is the version you read, a non-negative integer (0 creates the first version)')
+    .describe('the version you read (0 creates the first version): the alternative to If-Match; send one of them (428 without either; 400 if both and they differ)')
+    .exactOptional(),
+});
 export const ConfigVersionSchema = z.object({
   accountId: AccountIdSchema,
   version: z.number().int().positive(),
@@ -68,5 +80,16 @@ export const HedgeRecordResponseSchema = z.object({
   steps: z.array(z.object({ stage: z.string(), key: z.string(), at: z.string(), data: z.record(z.string(), z.unknown()) })),
 });
 export const HedgeListResponseSchema = z.object({ items: z.array(HedgeRecordResponseSchema), cursor: z.string().exactOptional() });
+
+// Hedging state. The snapshot schema is the evaluator's own (one schema for store and API).
+export const ExposureResponseSchema = ExposureSnapshotSchema;
+
+// Administration.
+export const KillSwitchStateSchema = z.object({ engaged: z.boolean(), reason: z.string().exactOptional() });
+export const PutKillSwitchRequestSchema = z.strictObject({
+  engaged: z.boolean(),
+  /** Required both ways, so the audit trail says why it was engaged and why it was released. */
+  reason: z.string().trim().min(1).max(500),
+});
 
 export const OpenApiDocumentSchema = z.record(z.string(), z.unknown());

@@ -54,6 +54,7 @@ describe('config API contract', () => {
       { method: 'DELETE', path: `/accounts/${accountId}/positions/p1` },
       { method: 'POST', path: '/accounts' },
       { method: 'GET', path: `/accounts/${accountId}/config/history` },
+      { method: 'PUT', path: '/admin/kill-switch' },
       { method: 'PUT', path: `/accounts/${encodeURIComponent('bad#id')}/config` },
     );
     const bodies = fc.oneof(
@@ -63,10 +64,11 @@ describe('config API contract', () => {
       fc.record({ underlying: fc.oneof(fc.string(), fc.integer()), band: fc.anything() }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
       fc.record({ id: fc.string(), underlying: fc.string(), quantity: fc.oneof(fc.double(), fc.string()), kind: fc.constantFrom('spot', 'option', 'x') }).map((b) => JSON.stringify(b)),
       fc.record({ displayName: fc.oneof(fc.string(), fc.integer()), contactEmail: fc.string() }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+      fc.record({ engaged: fc.oneof(fc.boolean(), fc.string()), reason: fc.oneof(fc.string({ maxLength: 600 }), fc.integer()) }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
     );
     const tokens = fc.constantFrom<string | undefined>(apiKey, apiKey, other.apiKey, ADMIN_KEY, undefined, 'hk_garbage', '');
     const ifMatch = fc.option(fc.oneof(fc.constantFrom('"1"', '"2"', '"0"', '*', 'W/"1"', '"999999999999999"'), fc.string()), { nil: undefined });
-    const query = fc.option(fc.dictionary(fc.constantFrom('limit', 'cursor', 'x'), fc.string()), { nil: undefined });
+    const query = fc.option(fc.dictionary(fc.constantFrom('limit', 'cursor', 'expectedVersion', 'x'), fc.oneof(fc.string(), fc.constantFrom('0', '1', '2'))), { nil: undefined });
 
     await fc.assert(
       fc.asyncProperty(routes, bodies, tokens, ifMatch, query, fc.boolean(), async (route, body, token, match, q, base64) => {

@@ -9,6 +9,8 @@ import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createAccountRepository } from '../../../shared/adapters/dynamodb/account-repository.ts';
 import { createConfigRepository } from '../../../shared/adapters/dynamodb/config-repository.ts';
+import { createDispatchLimitsRepository } from '../../../shared/adapters/dynamodb/dispatch-limits-repository.ts';
+import { createEvaluationRepository } from '../../../shared/adapters/dynamodb/evaluation-repository.ts';
 import { createHedgeRecordRepository } from '../../../shared/adapters/dynamodb/hedge-record-repository.ts';
 import { createPositionRepository } from '../../../shared/adapters/dynamodb/position-repository.ts';
 import type { EventEntry } from '../../../shared/contracts/events/event-entry.ts';
@@ -95,6 +97,8 @@ export interface ConfigApiFixture {
   readonly repos: {
     readonly accounts: ReturnType<typeof createAccountRepository>;
     readonly hedges: ReturnType<typeof createHedgeRecordRepository>;
+    readonly evaluations: ReturnType<typeof createEvaluationRepository>;
+    readonly limits: ReturnType<typeof createDispatchLimitsRepository>;
   };
 }
 
@@ -103,11 +107,15 @@ export function createFixture(doc: DynamoDBDocumentClient, tableName: string): C
   const errors: unknown[] = [];
   const accounts = createAccountRepository({ doc, tableName });
   const hedges = createHedgeRecordRepository({ doc, tableName });
+  const evaluations = createEvaluationRepository({ doc, tableName });
+  const limits = createDispatchLimitsRepository({ doc, tableName });
   const handler = createConfigApiHandler({
     accounts,
     configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema }),
     positions: createPositionRepository({ doc, tableName }),
     hedges,
+    evaluations,
+    killSwitch: limits,
     publisher: { publish: async (entries) => void published.push(...entries) },
     eventBusName: BUS_NAME,
     adminKeyHash: createHash('sha256').update(ADMIN_KEY).digest('hex'),
@@ -140,7 +148,7 @@ export function createFixture(doc: DynamoDBDocumentClient, tableName: string): C
     return JSON.stringify(items.map((item) => stableStringify(item)).sort());
   }
 
-  return { handler, published, errors, call, newAccount, snapshot, repos: { accounts, hedges } };
+  return { handler, published, errors, call, newAccount, snapshot, repos: { accounts, hedges, evaluations, limits } };
 }
 
 function stableStringify(value: unknown): string {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeEvent } from '../../../shared/contracts/events/decode-event.ts';
+import { initialHedgeState } from '../../../shared/domain/policy/hedge-state.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb-local.ts';
 import { ADMIN_KEY, BUS_NAME, createFixture, VALID_CONFIG, type ConfigApiFixture } from './config-api-fixture.ts';
 
@@ -175,15 +176,25 @@ describe('config API', () => {
   });
 
   it("another account's key gets 403 on every account route and changes nothing", async () => {
-    const { call, newAccount, snapshot, handler, published } = api();
+    const { call, newAccount, snapshot, handler, published, repos } = api();
     const victim = await newAccount();
     const intruder = await newAccount();
     await call('PUT', `/accounts/${victim.accountId}/config`, { token: victim.apiKey, body: VALID_CONFIG, headers: { 'if-match': '"0"' } });
     await call('PUT', `/accounts/${victim.accountId}/positions/p1`, { token: victim.apiKey, body: { id: 'p1', underlying: 'ETH', quantity: 1, kind: 'spot' } });
+    // The victim has been evaluated, so a 403 on exposure is not a disguised 404.
+    const at = new Date().toISOString();
+    await repos.evaluations.commit(victim.accountId, {
+      expectedVersion: 0,
+      state: initialHedgeState(Date.parse(at)),
+      exposure: { evaluationId: 'eval-victim', at, underlying: 'ETH', status: 'no-market-source', problem: { code: 'NO_SOURCE', message: 'no market source' } },
+      lastEvaluation: { evaluationId: 'eval-victim', at, events: [] },
+      hedgeRecords: [],
+    });
     const before = await snapshot();
     const events = published.length;
     const accountRoutes = handler.routes.filter((r) => r.path.startsWith('/accounts/'));
-    expect(accountRoutes.length).toBeGreaterThanOrEqual(13);
+    expect(accountRoutes.length).toBeGreaterThanOrEqual(14);
+    expect(accountRoutes.map((r) => `${r.method} ${r.path}`)).toContain('GET /accounts/{accountId}/exposure');
     for (const route of accountRoutes) {
       const path = route.path.replace('{accountId}', victim.accountId).replace('{keyId}', victim.keyId).replace('{positionId}', 'p1');
       const body = route.path.endsWith('/config') ? VALID_CONFIG : { id: 'p1', underlying: 'ETH', quantity: 9, kind: 'spot' };
@@ -194,5 +205,6 @@ describe('config API', () => {
     expect(await snapshot()).toBe(before);
     expect(published).toHaveLength(events);
     expect((await call('GET', `/accounts/${victim.accountId}/config`, { token: victim.apiKey })).status).toBe(200);
+    expect((await call('GET', `/accounts/${victim.accountId}/exposure`, { token: victim.apiKey })).json).toMatchObject({ evaluationId: 'eval-victim' });
   });
 });
