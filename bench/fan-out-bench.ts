@@ -5,12 +5,8 @@
  * that accepts every entry, checks the PutEvents limits and counts the calls. Once with
  * an instant fake, once with a fixed delay per call standing in for a cloud round trip.
  *
- * DynamoDB Local is started here rather than with test/support/dynamodb-local.ts: that
- * module imports vitest and finds the emulator relative to its own file, which moves
- * when `npm run bench` bundles it. The bench runs from the repository root (bench/run.mjs).
+ * DynamoDB Local comes from bench/support/dynamodb-local.ts (why not the test helper: see there).
  */
-import { spawn } from 'node:child_process';
-import { delimiter, join, resolve } from 'node:path';
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAccountRepository } from '../shared/adapters/dynamodb/account-repository.ts';
@@ -20,47 +16,13 @@ import { ACCOUNT_PROFILE_SK, accountPk, accountStatusGsi1Pk, accountStatusGsi1Sk
 import { createEventBridgePublisher, type PutEventsClient } from '../shared/adapters/eventbridge/eventbridge-publisher.ts';
 import { fanOutTick, DEFAULT_FAN_OUT_PAGE_SIZE, DEFAULT_PUBLISH_CONCURRENCY } from '../shared/app/schedule-fan-out/fan-out.ts';
 import { PUT_EVENTS_LIMITS, entrySizeBytes } from '../shared/contracts/events/event-entry.ts';
+import { startDynamoDbLocal } from './support/dynamodb-local.ts';
 
 const ACCOUNTS = 10_000;
 const TABLE = 'hedge-bench';
 const PAGE_SIZES = [100, 500, 1000];
 const ROUND_TRIP_MS = 10;
 const TICK = Date.parse('2026-03-02T12:00:00Z');
-
-async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const emulator = resolve('node_modules/amplify-dynamodb-simulator/emulator');
-  const lib = join(emulator, 'DynamoDBLocal_lib');
-  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-  const classPath = [join(emulator, 'DynamoDBLocal.jar'), join(lib, '*')].join(delimiter);
-  // The loopback launcher binds 127.0.0.1 only and exits when its stdin closes.
-  const child = spawn(java, [`-Djava.library.path=${lib}`, '-cp', classPath, resolve('test/support/DynamoDbLocalLoopback.java')], { stdio: ['pipe', 'pipe', 'ignore'] });
-  const port = await new Promise<string>((done, fail) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /LISTENING 127\.0\.0\.1:(\d+)/.exec(out);
-      if (match?.[1] !== undefined) done(match[1]);
-    });
-    child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`DynamoDB Local exited with code ${String(code)} before listening`)));
-    setTimeout(() => fail(new Error('DynamoDB Local did not start within 30 s')), 30_000).unref();
-  }).catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  child.removeAllListeners('exit');
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((done) => child.once('exit', done));
-      child.stdin.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 /** Profile items exactly as createAccount writes them (its audit items are not read by the fan-out). */
 async function seedActiveAccounts(doc: DynamoDBDocumentClient, count: number): Promise<void> {

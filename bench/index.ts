@@ -275,3 +275,6 @@ runBacktestBench();
 
 const { runFanOutBench } = await import('./fan-out-bench.ts');
 await runFanOutBench();
+
+const { runHedgingBench } = await import('./hedging-bench.ts');
+await runHedgingBench();

@@ -15,7 +15,9 @@ await build({
   target: 'node20',
   outfile,
   logLevel: 'warning',
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  // The banner's import is aliased: bundled modules that import createRequire themselves
+  // (test/support/anvil.ts, the Uniswap artifacts) are hoisted beside it under that name.
+  banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
 });
 const run = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
 process.exitCode = run.status ?? 1;
