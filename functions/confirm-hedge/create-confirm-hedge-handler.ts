@@ -24,9 +24,9 @@ import { followHedge, type FollowHedgeDeps, type FollowOutcome } from '../../sha
 import { decodeEventOf } from '../../shared/contracts/events/decode-event.ts';
 import type { EventDetail } from '../../shared/contracts/events/event-definitions.ts';
 import { InvalidEventError } from '../../shared/contracts/events/event-errors.ts';
+import { retryDelaySeconds, type ExtendVisibility } from '../../shared/adapters/sqs/visibility-backoff.ts';
 
-/** Pushes the record's next delivery `seconds` from now (SQS ChangeMessageVisibility in the cloud). */
-export type ExtendVisibility = (record: SQSRecord, seconds: number) => Promise<void>;
+export { RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, retryDelaySeconds, type ExtendVisibility } from '../../shared/adapters/sqs/visibility-backoff.ts';
 
 export interface ConfirmHedgeHandlerOptions {
   readonly deps: FollowHedgeDeps;
@@ -39,16 +39,6 @@ export interface ConfirmHedgeHandlerOptions {
 export type ConfirmHedgeErrorDisposition = 'dropped-malformed' | 'retry' | 'visibility-not-extended';
 
 export type ConfirmHedgeHandler = middy.MiddyfiedHandler<SQSEvent, SQSBatchResponse>;
-
-export const RETRY_BASE_SECONDS = 5;
-export const RETRY_MAX_SECONDS = 300;
-
-/** min(2^n · 5 s, 300 s) for the n-th delivery (n from ApproximateReceiveCount; 1 when absent or unreadable). */
-export function retryDelaySeconds(receiveCount: number): number {
-  const n = Number.isFinite(receiveCount) && receiveCount >= 1 ? Math.floor(receiveCount) : 1;
-  // Capped before the power so a long-lived message never overflows to Infinity.
-  return Math.min(RETRY_BASE_SECONDS * 2 ** Math.min(n, 16), RETRY_MAX_SECONDS);
-}
 
 /** An SQS body → the Hedge Submitted it carries; throws the contract's errors. */
 export function decodeHedgeSubmittedBody(body: string): EventDetail<'Hedge Submitted'> {

@@ -8,7 +8,7 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createPublicClient, http, type PublicClient } from 'viem';
 import { createViemChainGateway } from '../../shared/adapters/chain/viem-chain-gateway.ts';
 import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
@@ -25,7 +25,8 @@ import type { ChainGateway } from '../../shared/app/execution-ports.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
 import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
 import { loadConfirmHedgeEnv } from './configuration.ts';
-import { createConfirmHedgeHandler, type ExtendVisibility } from './create-confirm-hedge-handler.ts';
+import { createSqsVisibilityExtender } from '../../shared/adapters/sqs/visibility-backoff.ts';
+import { createConfirmHedgeHandler } from './create-confirm-hedge-handler.ts';
 
 const env = loadConfirmHedgeEnv(process.env);
 const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
@@ -46,10 +47,7 @@ const signers = createSignerRegistry({
   kmsSigner: (keyId) => createKmsTransactionSigner(createAwsKmsDigestSigner({ client: kms, keyId })),
 });
 
-const sqs = new SQSClient({ region: env.AWS_REGION });
-const extendVisibility: ExtendVisibility = async (record, seconds) => {
-  await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: env.QUEUE_URL, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
-};
+const extendVisibility = createSqsVisibilityExtender(new SQSClient({ region: env.AWS_REGION }), env.QUEUE_URL);
 
 // The use case encodes its events for the default bus; address them to ours.
 const eventBridge = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }));

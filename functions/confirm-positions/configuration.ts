@@ -32,6 +32,8 @@ export const ConfirmPositionsEnvSchema = z.object({
   CHAIN_DIRECTORY: json(ChainDirectoryConfigSchema),
   /** Set for DynamoDB Local; absent in the cloud. */
   DYNAMODB_ENDPOINT: z.url().optional(),
+  /** The queue this function consumes: with it, a deferred record's next delivery is pushed out further each time. */
+  QUEUE_URL: z.url().optional(),
 });
 export type ConfirmPositionsEnv = z.output<typeof ConfirmPositionsEnvSchema>;
 

@@ -4,7 +4,9 @@
  * records SQS must deliver again, so only those are retried:
  *
  * - applied / reorged / ignored → done (not listed).
- * - deferred (too few confirmations) → listed: redelivered after the visibility timeout.
+ * - deferred (too few confirmations) → listed; with `extendVisibility`, its next delivery
+ *   is first pushed out by retryDelaySeconds(ApproximateReceiveCount) (a growing delay);
+ *   without it, it comes back after the queue's visibility timeout.
  * - confirmPositions throws (RPC, store, publish, unknown chain) → listed.
  * - an undecodable body → NOT listed (no retry can fix it): reported to onError and dropped.
  * - FIFO queues: after a record of a message group is listed, the group's later records in
@@ -15,6 +17,7 @@
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeConfirmationMessage } from '../../shared/adapters/sqs/confirmation-message.ts';
+import { retryDelaySeconds, type ExtendVisibility } from '../../shared/adapters/sqs/visibility-backoff.ts';
 import { confirmPositions, type ConfirmOutcome, type ConfirmPositionsDeps } from '../../shared/app/confirm-positions/confirm-positions.ts';
 
 export interface ConfirmPositionsHandlerOptions {
@@ -22,6 +25,8 @@ export interface ConfirmPositionsHandlerOptions {
   /** Told about dropped and failed records (ids and errors, never bodies). */
   readonly onError?: (error: unknown, record: Pick<SQSRecord, 'messageId'>) => void;
   readonly onOutcome?: (outcome: ConfirmOutcome, record: Pick<SQSRecord, 'messageId'>) => void;
+  /** Pushes a deferred record's next delivery out (growing with its receive count). */
+  readonly extendVisibility?: ExtendVisibility;
 }
 
 export type ConfirmPositionsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -44,6 +49,13 @@ export function createConfirmPositionsHandler(options: ConfirmPositionsHandlerOp
           const outcome = await confirmPositions(options.deps, request);
           options.onOutcome?.(outcome, record);
           retry = outcome.status === 'deferred';
+          if (retry && options.extendVisibility !== undefined) {
+            try {
+              await options.extendVisibility(record, retryDelaySeconds(Number(record.attributes.ApproximateReceiveCount)));
+            } catch (error) {
+              options.onError?.(error, record); // listed all the same: it returns after the queue's own timeout
+            }
+          }
         } catch (error) {
           options.onError?.(error, record);
           retry = true;

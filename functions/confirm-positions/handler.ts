@@ -4,12 +4,14 @@
  * handling is in createConfirmPositionsHandler.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createPublicClient, http, type Address } from 'viem';
 import { createViemOptionBookReader } from '../../shared/adapters/chain/option-book-reader.ts';
 import { createStaticChainDirectory } from '../../shared/adapters/directory/static-chain-directory.ts';
 import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
 import { createPositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
 import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
+import { createSqsVisibilityExtender } from '../../shared/adapters/sqs/visibility-backoff.ts';
 import type { OptionBookReader } from '../../shared/app/confirm-positions/ports.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
 import { loadConfirmPositionsEnv } from './configuration.ts';
@@ -39,4 +41,5 @@ export const handler = createConfirmPositionsHandler({
     now: clock,
   },
   onError: (error, record) => console.error(JSON.stringify({ level: 'error', messageId: record.messageId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })),
+  ...(env.QUEUE_URL === undefined ? {} : { extendVisibility: createSqsVisibilityExtender(new SQSClient({ region: env.AWS_REGION }), env.QUEUE_URL) }),
 });

@@ -115,6 +115,26 @@ describe('confirm-positions SQS handler', () => {
     expect(errors).toHaveLength(4);
   });
 
+  it('pushes a deferred record further out on each delivery (growing delay), and lists it even when that fails', async () => {
+    const extended: [string, number][] = [];
+    const handler = createConfirmPositionsHandler({
+      deps: deps().deps,
+      extendVisibility: (r, seconds) => (extended.push([r.messageId, seconds]), Promise.resolve()),
+    });
+    for (const count of ['1', '2', '3', '9']) {
+      const deferred = record('deferred', JSON.stringify(request(2)));
+      const response = await handler({ Records: [{ ...deferred, attributes: { ...deferred.attributes, ApproximateReceiveCount: count } }] });
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'deferred' }]);
+    }
+    expect(extended).toEqual([['deferred', 10], ['deferred', 20], ['deferred', 40], ['deferred', 300]]);
+    const applied = createConfirmPositionsHandler({ deps: deps().deps, extendVisibility: () => Promise.reject(new Error('never called')) });
+    expect(await applied({ Records: [record('applied', JSON.stringify(request(1)))] })).toEqual({ batchItemFailures: [] });
+    const errors: unknown[] = [];
+    const failing = createConfirmPositionsHandler({ deps: deps().deps, extendVisibility: () => Promise.reject(new Error('sqs down')), onError: (e) => errors.push(e) });
+    expect(await failing({ Records: [record('deferred', JSON.stringify(request(2)))] })).toEqual({ batchItemFailures: [{ itemIdentifier: 'deferred' }] });
+    expect(errors).toHaveLength(1);
+  });
+
   it('an empty batch, or one that all succeeds, lists nothing', async () => {
     const handler = createConfirmPositionsHandler({ deps: deps().deps });
     expect(await handler({ Records: [] })).toEqual({ batchItemFailures: [] });
