@@ -4,7 +4,7 @@
  * the browser test. Times are epoch milliseconds; money is USD; sizes are units of the
  * underlying. Series are bounded (the newest points win) so the payload stays small.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExposureSnapshotSchema } from '../shared/contracts/exposure-snapshot.ts';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });

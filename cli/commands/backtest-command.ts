@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BacktestConfigSchema, backtestSpecFromConfig, type BacktestConfig, type PriceSeries } from '../../shared/contracts/backtest-config.ts';
 import { describeSchemaError } from '../../shared/contracts/option-lines.ts';
 import { describeCosts } from '../../shared/domain/backtest/costs.ts';

@@ -2,7 +2,7 @@
  * The configuration API's environment, read once per cold start and validated: the only
  * place this function reads process.env.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ConfigApiEnvSchema = z.object({
   AWS_REGION: z.string().min(1),

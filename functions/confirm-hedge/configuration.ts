@@ -8,7 +8,7 @@
  * QUEUE_URL: the queue this function consumes, to push a still-pending record's next
  *   delivery further out (ChangeMessageVisibility).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocalSignerKeysSchema } from '../dispatch/configuration.ts';
 import { ChainsSchema, describeEnvIssues, jsonVariable } from '../evaluate/configuration.ts';
 

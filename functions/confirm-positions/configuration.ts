@@ -5,7 +5,7 @@
  * CHAINS (JSON): [{ "chainId": 1, "rpcUrl": "https://…", "optionBook": "0x…" }]
  * CHAIN_DIRECTORY (JSON): see shared/adapters/directory/static-chain-directory.ts
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChainDirectoryConfigSchema } from '../../shared/adapters/directory/static-chain-directory.ts';
 
 const json = <T extends z.ZodType>(schema: T) =>

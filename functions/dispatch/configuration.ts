@@ -12,7 +12,7 @@
  * CLAIM_LEASE_MS (optional): how long a claim on a hedge holds; keep it above the
  *   function's timeout, so no other dispatcher takes over a hedge we are still sending.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChainsSchema, describeEnvIssues, jsonVariable } from '../evaluate/configuration.ts';
 
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address');

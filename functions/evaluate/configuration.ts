@@ -6,7 +6,7 @@
  * accounts' market blocks name. The same format is read by dispatch and confirm-hedge,
  * which import the schema from here so the three hedging functions cannot drift apart.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An env variable holding JSON, parsed and then validated by `schema` (the text is never echoed: it may be secret). */
 export const jsonVariable = <T extends z.ZodType>(schema: T) =>

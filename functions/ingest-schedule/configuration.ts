@@ -5,7 +5,7 @@
  * FAN_OUT_PAGE_SIZE: accounts per page read (1..1000, the repository's page limit);
  * absent → the fan-out's default.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const IngestScheduleEnvSchema = z.object({
   AWS_REGION: z.string().min(1),

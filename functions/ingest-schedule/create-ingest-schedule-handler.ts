@@ -9,7 +9,7 @@
  */
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fanOutTick, scheduleMinuteOf, type FanOutDeps, type FanOutResult } from '../../shared/app/schedule-fan-out/fan-out.ts';
 
 export interface IngestScheduleHandlerOptions {

@@ -6,7 +6,7 @@
  *
  * WEBHOOK_SOURCES (JSON): { "<provider>": { "secrets": ["…"], "chainId": 1, "contracts": ["0x…"] } }
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { WEBHOOK_PROVIDERS, WEBHOOK_VERIFIERS } from '../../shared/adapters/webhook-providers/webhook-verifiers.ts';
 import type { WebhookSource } from '../../shared/app/ingest-webhook/ingest-webhook.ts';
 import { WEBHOOK_PAYLOAD_PARSERS } from '../../shared/contracts/webhooks/webhook-payloads.ts';

@@ -6,7 +6,7 @@
  * @example
  * NewAccountSchema.parse({ accountId: 'acc-1', displayName: 'Desk 1' });
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Letters, digits and `._:-`, starting with a letter or digit, at most 64 characters. */
 export const AccountIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'an account id is 1-64 of [A-Za-z0-9._:-], starting with a letter or digit');

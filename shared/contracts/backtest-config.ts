@@ -14,7 +14,7 @@
  *   "simulation": { "paths": 10000, "seed": 1, "step": "1w" }
  * }
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDurationMs } from '../domain/backtest/durations.ts';
 import { MAX_PATHS, type BacktestSpec, type BookOption } from '../domain/backtest/simulate.ts';
 import { realisedVol, totalVol, type MarketModel } from '../domain/backtest/market-paths.ts';

@@ -12,7 +12,7 @@
  *   "vol": { "source": "fixed", "value": 0.6 }
  * }
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A 20-byte hex address (any case); adapters checksum it. */
 export const AddressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address');

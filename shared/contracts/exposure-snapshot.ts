@@ -3,7 +3,7 @@
  * by `GET /accounts/{id}/exposure`: the latest one only (history is in the events and the
  * hedge records). One schema for the store and the API.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 

@@ -13,7 +13,7 @@
  *   "slicing": { "clipUnits": 20, "slices": 4, "windowMs": 600000 }
  * }
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExecutionConfigSchema, MarketSourceSchema } from './execution-config.ts';
 
 const positive = z.number().positive();

@@ -3,7 +3,7 @@
  * for the store: validated before it is written and when it is read back. Kept equal to
  * the domain type by compile-time assertions both ways (see the end of the file).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HedgeState, PlannedSlice } from '../domain/policy/policy-types.ts';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });

@@ -3,7 +3,7 @@
  * types (and rejects unknown fields, which are usually typos); the domain then checks
  * the ranges (positive spot, non-negative vol, ...) with its own single set of rules.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const finiteNumber = z.number({ error: 'expected a number' });
 

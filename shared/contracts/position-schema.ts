@@ -10,7 +10,7 @@
  * @example
  * PositionSchema.parse({ id: 'p1', underlying: 'ETH', quantity: -10, kind: 'option', optionType: 'call', strike: 3500, expiryMs: 1767225600000 });
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Position } from '../domain/exposure/positions.ts';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });

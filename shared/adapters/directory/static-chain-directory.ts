@@ -5,7 +5,7 @@
  * JSON, validated there). Addresses match in any case. When accounts register wallets
  * through the config API, a DynamoDB-backed directory replaces this one behind the same port.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChainDirectory } from '../../app/confirm-positions/ports.ts';
 
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address');

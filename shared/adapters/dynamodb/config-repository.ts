@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { cancellationCodes, classifyError, errorName } from './classify-error.ts';
 import type { Page } from './cursor.ts';
 import { ConflictError, InvalidItemError } from './errors.ts';

@@ -4,7 +4,7 @@
  * same sort-key prefix), so one account cannot page through another's items with a
  * crafted cursor. Table queries and `gsi1` index queries differ only in the key's shape.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError } from './errors.ts';
 
 const TableKeySchema = z.object({ pk: z.string(), sk: z.string() }).strict();

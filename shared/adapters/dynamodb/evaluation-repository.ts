@@ -13,7 +13,7 @@
  * and records can never disagree (a crash leaves both written or neither).
  */
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EvaluationCommit, EvaluationStore, StoredEvaluationState } from '../../app/evaluate/ports.ts';
 import { AccountIdSchema } from '../../contracts/account-schema.ts';
 import { ExposureSnapshotSchema } from '../../contracts/exposure-snapshot.ts';

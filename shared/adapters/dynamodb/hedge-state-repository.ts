@@ -10,7 +10,7 @@
  * HedgeStateSchema before it is written and when it is read back.
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountIdSchema } from '../../contracts/account-schema.ts';
 import { HedgeStateSchema } from '../../contracts/hedge-state-schema.ts';
 import type { HedgeState } from '../../domain/policy/policy-types.ts';

@@ -15,7 +15,7 @@
  * before they are written and when they are read back.
  */
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountIdSchema } from '../../contracts/account-schema.ts';
 import { PositionSchema } from '../../contracts/position-schema.ts';
 import type { Position } from '../../domain/exposure/positions.ts';

@@ -1,5 +1,5 @@
 /** Input validation shared by the repositories: a zod parse that throws InvalidItemError before anything is written. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidItemError } from './errors.ts';
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {

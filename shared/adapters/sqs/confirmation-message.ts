@@ -3,7 +3,7 @@
  * ConfirmationRequest, validated with ConfirmationRequestSchema on both sides (the producer
  * never sends what the consumer would reject; the consumer never trusts the queue).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConfirmationRequest } from '../../app/ingest-webhook/ports.ts';
 
 const Hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 32-byte hex hash');

@@ -6,7 +6,7 @@
  * Auth: `admin` (Bearer admin key), `account` (Bearer API key of the account in the
  * path; another account's key gets 403), `none`.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import * as S from './config-api-schemas.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';

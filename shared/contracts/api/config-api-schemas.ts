@@ -3,7 +3,7 @@
  * (validation) and by the OpenAPI generator (z.toJSONSchema): the document cannot drift
  * from what the handler accepts and returns.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountIdSchema, AccountStatusSchema, ApiKeyIdSchema } from '../account-schema.ts';
 import { ExposureSnapshotSchema } from '../exposure-snapshot.ts';
 import { HedgePolicyConfigSchema } from '../hedge-policy-config.ts';

@@ -5,7 +5,7 @@
  *
  * @example buildOpenApiDocument(CONFIG_API_ROUTES, { title: 'hedge config API', version: '1' }).paths['/accounts']
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApiRouteSpec } from './config-api-routes.ts';
 import { ProblemSchema } from './config-api-schemas.ts';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatIssues } from './encode-event.ts';
 import { EVENT_DEFINITIONS, EVENT_TYPES, type EventType, type HedgeEvent } from './event-definitions.ts';
 import { EVENT_SOURCE, isEventType } from './event-entry.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { EVENT_DEFINITIONS, type EventDetail, type EventPayload, type EventType } from './event-definitions.ts';
 import { DEFAULT_EVENT_BUS_NAME, EVENT_SOURCE, PUT_EVENTS_LIMITS, entrySizeBytes, type EventEntry } from './event-entry.ts';
 import { EventTooLargeError, InvalidEventError } from './event-errors.ts';

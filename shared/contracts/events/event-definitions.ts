@@ -16,7 +16,7 @@
  * Changing a detail incompatibly: add a v2 schema and bump `version`; consumers keep
  * rejecting what they do not support with UnsupportedEventVersionError until deployed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertCode, BookRisk, HedgeOrder, ReasonCode } from '../../domain/policy/policy-types.ts';
 
 /** Tenant id: 1-128 characters of letters, digits, '.', '_' or '-'. */

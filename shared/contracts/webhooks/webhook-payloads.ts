@@ -13,7 +13,7 @@
  * - standard: our Standard Webhooks envelope `{ type: "evm.logs", data: { logs: [...] } }`;
  *   the delivery id is the signed `webhook-id` header.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 32-byte hex hash');
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address');

@@ -4,7 +4,7 @@
  * when the market is more volatile.
  */
 import type { CadenceSchema, VolScalingSchema } from '../../contracts/hedge-policy-config.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** The cadence interval in ms after vol scaling (not rounded). */
 export function cadenceIntervalMs(

@@ -4,7 +4,7 @@
  * volatility when the account asks for it.
  */
 import type { DeltaBandSchema, VolScalingSchema } from '../../contracts/hedge-policy-config.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MS_PER_YEAR } from './policy-constants.ts';
 
 type DeltaBand = z.infer<typeof DeltaBandSchema>;

@@ -13,7 +13,7 @@
  * block there is no reference vol and the window is not scaled.
  */
 import type { SlicingSchema, VolScalingSchema } from '../../contracts/hedge-policy-config.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 type Slicing = z.infer<typeof SlicingSchema>;
 

@@ -4,7 +4,7 @@
  * field paths. Nothing here throws anything but HttpProblem for bad input.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { HttpProblem, type ProblemFieldError } from './http-problem.ts';
 
 /** Where a value came from, used as the first segment of error paths. */

@@ -3,7 +3,7 @@
  * TransactWriteItems (pointer + history + audit), never read-then-write.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAuditLogRepository } from '../../../shared/adapters/dynamodb/audit-log-repository.ts';
 import { createConfigRepository } from '../../../shared/adapters/dynamodb/config-repository.ts';
 import { ConflictError, InvalidCursorError, InvalidItemError } from '../../../shared/adapters/dynamodb/errors.ts';
