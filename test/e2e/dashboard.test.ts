@@ -1,0 +1,285 @@
+// The dashboard in a real browser (Debian's chromium driven by playwright-core), against a
+// tiny server started here that serves local/dashboard/ the way the local stack does and
+// answers /api/status with a status built below and checked against the schema. It proves
+// the page works on its own files only: charts drawn with data, markers, band, tables,
+// config, the crash button, no console errors and no request off 127.0.0.1.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { StackStatusSchema, type AccountStatusView, type StackStatus } from '../../local/status-schema.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const dashboardDir = join(root, 'local', 'dashboard');
+const screenshotPath = join(root, 'test', 'output', 'dashboard', 'dashboard.png');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// ---- a realistic status: 120 s of market with a flash crash in the middle ----------------
+
+const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
+const at = (i: number): number => T0 + i * 1000;
+const r2 = (v: number): number => Math.round(v * 100) / 100;
+const tx = (n: number): string => `0x${n.toString(16).padStart(2, '0').repeat(32)}`;
+
+function oracleAt(i: number): number {
+  // Calm drift, then a 15 % drop over 10 s from t = 55 s and a partial recovery.
+  const crash = i < 55 ? 1 : i < 65 ? 1 - (0.15 * (i - 55)) / 10 : 0.85 + (0.05 * (i - 65)) / 55;
+  return r2(2000 * (1 + 0.002 * Math.sin(i / 5)) * crash);
+}
+
+function buildStatus(): StackStatus {
+  const market = Array.from({ length: 120 }, (_, i) => ({ t: at(i), oracle: oracleAt(i), pool: r2(oracleAt(Math.max(0, i - 2)) * 1.0005) }));
+  const alphaSeries = market.map((_, i) => ({
+    t: at(i),
+    delta: r2(2.5 * Math.sin(i / 9) + (i >= 56 && i < 59 ? 5 + (i - 56) : 0)),
+    bandLower: -5,
+    bandUpper: 5,
+    spot: oracleAt(i),
+  }));
+  let costs = 0;
+  const alphaPnl = market.map((p, i) => {
+    if (i === 30) costs -= 4.2;
+    if (i === 58) costs -= 15.8;
+    const optionsUsd = r2(-8 * (p.oracle - 2000) + 0.05 * i);
+    const hedgeUsd = r2(i >= 58 ? -6 * (p.oracle - oracleAt(58)) + 2.5 * (p.oracle - oracleAt(30)) : i >= 30 ? 2.5 * (p.oracle - oracleAt(30)) : 0);
+    return { t: p.t, optionsUsd, hedgeUsd, costsUsd: r2(costs), totalUsd: r2(optionsUsd + hedgeUsd + costs) };
+  });
+  const alpha: AccountStatusView = {
+    accountId: 'acc-alpha',
+    displayName: 'Alpha desk',
+    status: 'active',
+    config: {
+      accountId: 'acc-alpha',
+      underlying: 'ETH',
+      version: 3,
+      policy: { kind: 'band', bandUnits: 5, minTradeUnits: 0.1, cooldownSeconds: 10 },
+      execution: { venue: 'uniswap-v3', feeTier: 500, maxSlippageBps: 100, maxOraclePoolDeviationBps: 150 },
+    },
+    exposure: {
+      evaluationId: 'ev-0119',
+      at: new Date(at(119)).toISOString(),
+      underlying: 'ETH',
+      status: 'priced',
+      market: { spot: oracleAt(119), vol: 0.72, volSource: 'realised', oracleUpdatedAt: new Date(at(118)).toISOString(), rate: 0.04, yield: 0 },
+      risk: {
+        delta: 1.92, inFlightUnits: 0.8, dollarDelta: r2(1.92 * oracleAt(119)), gamma: 0.012, vegaPerVolPoint: 41.5,
+        thetaPerDay: -18.2, optionValueUsd: 15234.5, optionNotionalUsd: 180000, nearestExpiryYears: 0.08, positionCount: 4,
+      },
+      decision: {
+        id: 'dec-0119', action: 'none', reason: 'NONE_WITHIN_BAND', message: 'Net delta 1.92 is inside the band [-5, 5]: no hedge.',
+        numbers: { delta: 1.92, bandLower: -5, bandUpper: 5 }, dryRun: false, dispatched: false,
+      },
+    },
+    series: alphaSeries,
+    hedges: [
+      { hedgeId: 'h-1', t: at(30), stage: 'confirmed', side: 'buy', quantity: 2.5, priceUsd: r2(oracleAt(30) * 1.001), txHash: tx(1), code: null, message: 'confirmed in block 1042' },
+      { hedgeId: 'h-2', t: at(58), stage: 'confirmed', side: 'sell', quantity: 6, priceUsd: r2(oracleAt(58) * 0.997), txHash: tx(2), code: null, message: 'confirmed in block 1070' },
+      { hedgeId: 'h-3', t: at(62), stage: 'failed', side: 'sell', quantity: 1.5, priceUsd: null, txHash: tx(3), code: 'SLIPPAGE_ABOVE_LIMIT', message: 'executed 2.1% below the oracle (limit 1%): reverted' },
+      { hedgeId: 'h-4', t: at(64), stage: 'skipped', side: 'sell', quantity: 1.5, priceUsd: null, txHash: null, code: 'ORACLE_POOL_DEVIATION', message: 'pool is 3.4% away from the oracle (limit 1.5%)' },
+      { hedgeId: 'h-5', t: at(110), stage: 'submitted', side: 'buy', quantity: 0.8, priceUsd: null, txHash: tx(5), code: null, message: 'submitted' },
+    ],
+    guards: [
+      { t: at(62), hedgeId: 'h-3', code: 'SLIPPAGE_ABOVE_LIMIT', message: 'executed 2.1% below the oracle (limit 1%): reverted' },
+      { t: at(64), hedgeId: 'h-4', code: 'ORACLE_POOL_DEVIATION', message: 'pool is 3.4% away from the oracle (limit 1.5%)' },
+    ],
+    pnl: alphaPnl,
+  };
+  // The second account has gaps and edge cases: no band at first, a single P&L point, no
+  // priced evaluation, and a display name that must be shown as text, never as markup.
+  const beta: AccountStatusView = {
+    accountId: 'acc-beta',
+    displayName: 'Beta <b>fund</b>',
+    status: 'paused',
+    config: { accountId: 'acc-beta', underlying: 'ETH', version: 1, policy: { kind: 'band', bandUnits: 2 } },
+    exposure: { evaluationId: 'ev-b-7', at: new Date(at(119)).toISOString(), underlying: 'ETH', status: 'market-unavailable', problem: { code: 'ORACLE_STALE', message: 'the oracle answer is 95 s old (limit 60 s)' } },
+    series: market.slice(80).map((p, j) => ({ t: p.t, delta: r2(-1 + j / 20), bandLower: j < 10 ? null : -2, bandUpper: j < 10 ? null : 2, spot: p.oracle })),
+    hedges: [{ hedgeId: 'hb-1', t: at(100), stage: 'skipped', side: 'buy', quantity: 0.4, priceUsd: null, txHash: null, code: 'ACCOUNT_PAUSED', message: 'the account is paused' }],
+    guards: [{ t: at(100), hedgeId: 'hb-1', code: 'ACCOUNT_PAUSED', message: 'the account is paused' }],
+    pnl: [{ t: at(119), optionsUsd: 12.5, hedgeUsd: 0, costsUsd: 0, totalUsd: 12.5 }],
+  };
+  return StackStatusSchema.parse({
+    startedAt: T0,
+    now: at(119),
+    ticks: 120,
+    chain: { chainId: 31337, blockNumber: 1090 },
+    market: { oracle: oracleAt(119), pool: market[119]?.pool, vol: 0.72, crashing: false, series: market },
+    accounts: [alpha, beta],
+    events: [
+      { t: at(55), type: 'market.crash-started', accountId: null, summary: 'flash crash: -15% over 10 s' },
+      { t: at(58), type: 'hedge.confirmed', accountId: 'acc-alpha', summary: `sold 6 ETH at ${r2(oracleAt(58) * 0.997)}` },
+      { t: at(64), type: 'hedge.skipped', accountId: 'acc-alpha', summary: 'ORACLE_POOL_DEVIATION' },
+    ],
+  });
+}
+
+// ---- the server: the local stack's routes, nothing else ----------------------------------
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+function sendFile(res: ServerResponse, file: string): void {
+  if (!existsSync(file)) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  res.writeHead(200, { 'content-type': `${TYPES[extname(file)] ?? 'application/octet-stream'}; charset=utf-8` }).end(readFileSync(file));
+}
+
+const status = buildStatus();
+const crashPosts: string[] = [];
+const served: string[] = [];
+let server: Server;
+let origin = '';
+let browser: Browser | undefined;
+let page: Page;
+const consoleErrors: string[] = [];
+const requests: string[] = [];
+
+// Without chromium every test fails (not skips) with this sentence: CI installs it, so a
+// missing browser is a broken environment, and a per-test failure shows in the counts.
+const missingBrowser = existsSync(chromiumPath)
+  ? undefined
+  : `chromium is not installed at ${chromiumPath}: install it (apt-get install chromium, as .ci/run does) or set CHROMIUM_PATH`;
+
+beforeEach(() => {
+  if (missingBrowser) throw new Error(missingBrowser);
+});
+
+beforeAll(async () => {
+  if (missingBrowser) return;
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    served.push(`${req.method} ${url.pathname}`);
+    if (req.method === 'GET' && url.pathname === '/') return sendFile(res, join(dashboardDir, 'index.html'));
+    if (req.method === 'GET' && url.pathname.startsWith('/assets/')) {
+      // basename(): a request can only name a file in the dashboard folder itself.
+      const name = basename(url.pathname);
+      return sendFile(res, join(dashboardDir, name));
+    }
+    if (req.method === 'GET' && url.pathname === '/api/status') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(status));
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/api/crash') {
+      crashPosts.push(new Date().toISOString());
+      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ crashing: true }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--headless=new'] });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => consoleErrors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(`${origin}/`, { waitUntil: 'load' });
+  await page.locator('[data-account="acc-alpha"] [data-panel="pnl"] path.line').first().waitFor({ timeout: 10_000 });
+  await page.locator('[data-account="acc-beta"] [data-panel="exposure"] path.line').first().waitFor({ timeout: 10_000 });
+}, 20_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await new Promise<void>((ok) => server.close(() => ok()));
+});
+
+const alpha = (inner: string): string => `[data-account="acc-alpha"] ${inner}`;
+const beta = (inner: string): string => `[data-account="acc-beta"] ${inner}`;
+
+describe('the dashboard in chromium', () => {
+  it('shows the header from the status', async () => {
+    await expect.poll(() => page.locator('#block').textContent()).toBe('#1090');
+    expect(await page.locator('#chain').textContent()).toBe('31337');
+    expect(await page.locator('#ticks').textContent()).toBe('120');
+    expect(await page.locator('#oracle').textContent()).toMatch(/^\$1,[0-9]{3}\.[0-9]{2}$/);
+    expect(await page.locator('#connection').textContent()).toContain('Live');
+    expect(await page.locator('h1').count()).toBe(1);
+  });
+
+  it('draws the exposure chart: the delta line with every point and the band', async () => {
+    const line = page.locator(alpha('[data-panel="exposure"] path.line-delta'));
+    expect(await line.count()).toBe(1);
+    expect(await line.getAttribute('data-points')).toBe('120');
+    const d = (await line.getAttribute('d')) ?? '';
+    expect(d.match(/L/g)?.length).toBe(119);
+    expect(await page.locator(alpha('[data-panel="exposure"] path.band')).count()).toBe(1);
+    expect(await page.locator(alpha('[data-panel="exposure"] svg')).getAttribute('aria-label')).toContain('band');
+    // Beta has no band for its first ten points: the band starts later, the line is whole.
+    expect(await page.locator(beta('[data-panel="exposure"] path.band')).count()).toBe(1);
+    expect(await page.locator(beta('[data-panel="exposure"] path.line-delta')).getAttribute('data-points')).toBe('40');
+  });
+
+  it('draws oracle and pool with a marker per hedge, tooltips giving price or code', async () => {
+    const price = alpha('[data-panel="price"]');
+    expect(await page.locator(`${price} path.line-oracle`).getAttribute('data-points')).toBe('120');
+    expect(await page.locator(`${price} path.line-pool`).getAttribute('data-points')).toBe('120');
+    expect(await page.locator(`${price} .marker-up`).count()).toBe(1);
+    expect(await page.locator(`${price} .marker-down`).count()).toBe(1);
+    expect(await page.locator(`${price} .marker-cross`).count()).toBe(2);
+    expect(await page.locator(`${price} .marker-dot`).count()).toBe(1);
+    const crossTitles = await page.locator(`${price} .marker-cross title`).allTextContents();
+    expect(crossTitles.join('\n')).toContain('SLIPPAGE_ABOVE_LIMIT');
+    expect(crossTitles.join('\n')).toContain('ORACLE_POOL_DEVIATION');
+    expect(await page.locator(`${price} .marker-up title`).textContent()).toContain('buy 2.5000');
+  });
+
+  it('draws the P&L attribution (four lines) and a lone point for a one-point series', async () => {
+    for (const key of ['options', 'hedge', 'costs', 'total']) {
+      expect(await page.locator(alpha(`[data-panel="pnl"] path.line-${key}`)).getAttribute('data-points')).toBe('120');
+    }
+    expect(await page.locator(beta('[data-panel="pnl"] circle.point')).count()).toBe(4);
+  });
+
+  it('never writes NaN into a chart', async () => {
+    const svgs = await page.locator('svg.chart').evaluateAll((nodes) => nodes.map((n) => n.outerHTML));
+    expect(svgs.length).toBe(6);
+    for (const markup of svgs) expect(markup).not.toMatch(/NaN|Infinity|undefined/);
+  });
+
+  it('fills the tables, the latest decision and the config', async () => {
+    expect(await page.locator(alpha('[data-panel="hedges"] tbody tr')).count()).toBe(5);
+    expect(await page.locator(alpha('[data-panel="guards"] tbody tr')).count()).toBe(2);
+    expect(await page.locator(alpha('[data-panel="guards"] tbody')).textContent()).toContain('SLIPPAGE_ABOVE_LIMIT');
+    expect(await page.locator(alpha('[data-panel="hedges"] tbody')).textContent()).toContain('0x020202…020202');
+    expect(await page.locator(alpha('[data-field="reason"]')).textContent()).toBe('NONE_WITHIN_BAND');
+    expect(await page.locator(beta('[data-field="problem"]')).textContent()).toContain('ORACLE_STALE');
+    expect(await page.locator('#events tbody tr').count()).toBe(3);
+    const config = await page.locator(alpha('pre[data-config]')).textContent();
+    expect(JSON.parse(config ?? '')).toEqual(status.accounts[0]?.config);
+    expect(await page.locator(alpha('pre[data-config]')).isVisible()).toBe(true);
+  });
+
+  it('shows data as text, never as markup', async () => {
+    expect(await page.locator(beta('h2')).textContent()).toBe('Beta <b>fund</b>');
+    expect(await page.locator(beta('h2 b')).count()).toBe(0);
+  });
+
+  it('writes a full-page screenshot', async () => {
+    mkdirSync(dirname(screenshotPath), { recursive: true });
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+    expect(readFileSync(screenshotPath).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('sends POST /api/crash from the Flash crash button', async () => {
+    const before = crashPosts.length;
+    await page.getByRole('button', { name: 'Flash crash' }).click();
+    await expect.poll(() => crashPosts.length).toBe(before + 1);
+    await expect.poll(() => page.locator('#crash-result').textContent()).toBe('Flash crash started.');
+  });
+
+  it('had no console errors and requested nothing but the test server', async () => {
+    // A second poll has happened by now, so re-rendering is covered too.
+    await expect.poll(() => served.filter((s) => s === 'GET /api/status').length).toBeGreaterThan(1);
+    expect(consoleErrors).toEqual([]);
+    expect(requests.length).toBeGreaterThan(4);
+    expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
+    expect(served).not.toContain('GET /favicon.ico');
+  });
+});
