@@ -278,3 +278,6 @@ await runFanOutBench();
 
 const { runHedgingBench } = await import('./hedging-bench.ts');
 await runHedgingBench();
+
+const { runBundleBench } = await import('./bundle-bench.ts');
+await runBundleBench();
