@@ -1,12 +1,11 @@
 /**
- * The CDK app entry (`npx cdk synth`). It resolves the stage today; the stateful and
- * stateless stacks (table, bus, key; functions, API, schedule) are added by the cloud
- * infrastructure issue once the functions they deploy exist.
+ * The CDK app entry (`npx cdk synth`, `npx cdk deploy -c stage=prod`): resolves the stage
+ * (infra/config/stages.ts) and builds its two stacks with cdk-nag plugged in.
  */
 import { App } from 'aws-cdk-lib';
 import { stageConfig } from '../config/stages.ts';
+import { buildHedgeApp } from '../hedge-app.ts';
 
 const app = new App();
-const stage = stageConfig(app.node.tryGetContext('stage'));
-app.node.addMetadata('hedge:stage', stage.name);
+buildHedgeApp(app, stageConfig(app.node.tryGetContext('stage')));
 app.synth();

@@ -1,0 +1,48 @@
+/**
+ * Where operators hear about trouble: one SNS topic, fed by the alerting route of the
+ * routing table (Hedge Failed, Risk Limit Breached) and by every alarm, with an optional
+ * email subscription from the stage config.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface AlertsProps {
+  readonly stageName: string;
+  readonly email?: string;
+}
+
+export class Alerts extends Construct {
+  readonly topic: Topic;
+  private readonly action: SnsAction;
+
+  constructor(scope: Construct, id: string, props: AlertsProps) {
+    super(scope, id);
+    // SSE on this topic would need a customer key whose policy admits EventBridge and
+    // CloudWatch; alerts carry ids and reasons, never secrets, so TLS-only publishing is
+    // the control here.
+    this.topic = new Topic(this, 'Topic', { displayName: `hedge ${props.stageName} alerts`, enforceSSL: true });
+    if (props.email !== undefined) this.topic.addSubscription(new EmailSubscription(props.email));
+    this.action = new SnsAction(this.topic);
+  }
+
+  /** An alarm that fires when `metric` reaches `threshold` in one period, and tells the topic. */
+  alarmAtLeast(scope: Construct, id: string, metric: IMetric, threshold: number, description: string): Alarm {
+    const alarm = new Alarm(scope, id, {
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    });
+    alarm.addAlarmAction(this.action);
+    return alarm;
+  }
+}
+
+/** The period every alarm looks at. */
+export const ALARM_PERIOD = Duration.minutes(5);
