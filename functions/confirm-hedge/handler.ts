@@ -6,6 +6,7 @@
  * Signers (replacements and cancels are signed by the hedge's own signer): KMS keys in
  * the cloud, through KMS in AWS_REGION; LOCAL_SIGNER_KEYS is for the local chain only.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -24,11 +25,14 @@ import { createUniswapV3Venue } from '../../shared/adapters/venues/uniswap-v3-ve
 import type { ChainGateway } from '../../shared/app/execution-ports.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
 import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
+import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.ts';
+import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
 import { loadConfirmHedgeEnv } from './configuration.ts';
 import { createSqsVisibilityExtender } from '../../shared/adapters/sqs/visibility-backoff.ts';
 import { createConfirmHedgeHandler } from './create-confirm-hedge-handler.ts';
 
-const env = loadConfirmHedgeEnv(process.env);
+// Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
+const env = loadConfirmHedgeEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
 const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
 const tableName = env.TABLE_NAME;
 const now = (): Date => new Date();

@@ -3,6 +3,7 @@
  * Adapters are built once per cold start from the validated environment; the record
  * handling is in createConfirmPositionsHandler.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createPublicClient, http, type Address } from 'viem';
@@ -14,10 +15,13 @@ import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/ev
 import { createSqsVisibilityExtender } from '../../shared/adapters/sqs/visibility-backoff.ts';
 import type { OptionBookReader } from '../../shared/app/confirm-positions/ports.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
+import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.ts';
+import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
 import { loadConfirmPositionsEnv } from './configuration.ts';
 import { createConfirmPositionsHandler } from './create-confirm-positions-handler.ts';
 
-const env = loadConfirmPositionsEnv(process.env);
+// Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
+const env = loadConfirmPositionsEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.positionChains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
 const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
 const clock = (): Date => new Date();
 

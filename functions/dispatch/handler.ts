@@ -6,6 +6,7 @@
  * Signers: in the cloud every execution config names a KMS key (kind 'kms'), signed
  * through KMS in AWS_REGION; LOCAL_SIGNER_KEYS exists for the local chain only.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { createPublicClient, http, type PublicClient } from 'viem';
@@ -25,10 +26,13 @@ import { createUniswapV3Venue } from '../../shared/adapters/venues/uniswap-v3-ve
 import type { ChainAccess } from '../../shared/app/dispatch/dispatch-hedge.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
 import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
+import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.ts';
+import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
 import { loadDispatchEnv } from './configuration.ts';
 import { createDispatchHandler } from './create-dispatch-handler.ts';
 
-const env = loadDispatchEnv(process.env);
+// Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
+const env = loadDispatchEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
 const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
 const tableName = env.TABLE_NAME;
 const now = (): Date => new Date();

@@ -3,6 +3,7 @@
  * Changed). Adapters are built once per cold start from the validated environment; the
  * event handling is in createEvaluateHandler.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createPublicClient, http } from 'viem';
 import { createViemMarketReader } from '../../shared/adapters/chain/viem-market-reader.ts';
@@ -15,10 +16,13 @@ import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/ev
 import type { MarketReader } from '../../shared/app/execution-ports.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
 import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
+import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.ts';
+import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
 import { loadEvaluateEnv } from './configuration.ts';
 import { createEvaluateHandler } from './create-evaluate-handler.ts';
 
-const env = loadEvaluateEnv(process.env);
+// Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
+const env = loadEvaluateEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
 const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
 const tableName = env.TABLE_NAME;
 const now = (): Date => new Date();

@@ -3,6 +3,9 @@
  * validated environment (configuration.ts); webhook secrets come from WEBHOOK_SOURCES (a
  * Secrets Manager value injected by the stack), never from code.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.ts';
+import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
 import { createWebhookDeliveryRepository } from '../../shared/adapters/dynamodb/webhook-delivery-repository.ts';
@@ -10,7 +13,10 @@ import { createSqsConfirmationQueue } from '../../shared/adapters/sqs/confirmati
 import { loadIngestWebhookEnv, webhookSourcesFrom } from './configuration.ts';
 import { createIngestWebhookHandler } from './handler.ts';
 
-const { config, runtime } = loadIngestWebhookEnv(process.env);
+// The providers' signing secrets come from Secrets Manager, named by ARN, once per cold start.
+const { config, runtime } = loadIngestWebhookEnv(
+  await envWithSecrets(process.env, [SECRET_VARIABLES.webhookSources], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */),
+);
 const { doc } = createDynamoDbClients({ region: runtime.AWS_REGION, ...(runtime.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: runtime.DYNAMODB_ENDPOINT }) });
 const now = (): Date => new Date();
 

@@ -20,13 +20,9 @@ export interface HedgeSecretsProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** The environment variable each secret stands for, and who reads it. */
-export const SECRET_VARIABLES = {
-  chains: { variable: 'CHAINS', arnVariable: 'CHAINS_SECRET_ARN' },
-  positionChains: { variable: 'CHAINS', arnVariable: 'POSITION_CHAINS_SECRET_ARN' },
-  webhookSources: { variable: 'WEBHOOK_SOURCES', arnVariable: 'WEBHOOK_SOURCES_SECRET_ARN' },
-} as const;
-export type SecretName = keyof typeof SECRET_VARIABLES;
+import { SECRET_VARIABLES, type SecretName } from '../../shared/contracts/secret-variables.ts';
+
+export { SECRET_VARIABLES, type SecretName };
 
 const DESCRIPTIONS: Record<SecretName, string> = {
   chains: 'CHAINS for evaluate, dispatch, confirm-hedge: [{"chainId":1,"rpcUrl":"https://..."}]',
