@@ -113,7 +113,14 @@ export class HedgeFunctions extends Construct {
     });
     const confirmPositions = make('confirm-positions', {
       description: 're-read receipts, wait for confirmations, update positions',
-      environment: { ...base, REQUIRED_CONFIRMATIONS: String(stage.requiredConfirmations), CHAIN_DIRECTORY: JSON.stringify(stage.chainDirectory), ...secretArn('positionChains') },
+      environment: {
+        ...base,
+        REQUIRED_CONFIRMATIONS: String(stage.requiredConfirmations),
+        CHAIN_DIRECTORY: JSON.stringify(stage.chainDirectory),
+        ...secretArn('positionChains'),
+        // Its own queue: a deferred confirmation's next delivery is pushed out further each time.
+        QUEUE_URL: props.confirmationQueue.queueUrl,
+      },
       timeout: TIMEOUTS.chain,
     });
 
