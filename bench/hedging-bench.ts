@@ -15,7 +15,7 @@
  *    is in-process: in the cloud EventBridge and SQS sit between them.
  *
  * The test helpers that import vitest (dynamodb-local, hedging-world) are not used;
- * test/support/chain-fixture.ts and anvil.ts are: anvil.ts finds the binary with
+ * test/support/chain-fixture.ts and local/chain/anvil.ts are: anvil.ts finds the binary with
  * createRequire from its own URL, which after bundling is test/output/bench/bench.mjs,
  * still inside the repository, so node_modules is found by walking up.
  */

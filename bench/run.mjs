@@ -16,7 +16,7 @@ await build({
   outfile,
   logLevel: 'warning',
   // The banner's import is aliased: bundled modules that import createRequire themselves
-  // (test/support/anvil.ts, the Uniswap artifacts) are hoisted beside it under that name.
+  // (local/chain/anvil.ts, the Uniswap artifacts) are hoisted beside it under that name.
   banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
 });
 const run = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });

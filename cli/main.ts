@@ -21,7 +21,8 @@ Usage: hedge <command> [--help]
 Commands:
   greeks   JSON lines of options in, price and Greeks out (hedge greeks --help)
   iv       JSON lines of option prices in, implied volatility out (hedge iv --help)
-  demo     the risk of a sample options book (what npm start shows today)
+  start    the whole local stack: DynamoDB Local, a chain, the functions, a dashboard (npm start; hedge start --help)
+  demo     the risk of a sample options book, valued now
   backtest what hedging a book costs over simulated or replayed prices (hedge backtest --help)
 `;
 
@@ -57,6 +58,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       process.stdout.write(runDemo(args, Date.now()) + '\n');
       return 0;
+    }
+    case 'start': {
+      const { runStart } = await import('../local/cli/run-start.ts');
+      return runStart(args);
     }
     case 'backtest': {
       const { BACKTEST_HELP, runBacktestCommand } = await import('./commands/backtest-command.ts');

@@ -1,108 +1,36 @@
-// A local chain with everything the hedging flow touches, deployed once per test file:
-// two tokens (WETH-like 18 decimals, USDC-like 6 decimals), Uniswap V3 (factory, a
-// WETH/USDC 0.3% pool at 3000 USDC per WETH with full-range liquidity minted through the
-// NonfungiblePositionManager, SwapRouter, QuoterV2) from the Uniswap npm packages, our
-// PriceAggregator (8 decimals, 3000e8) and our OptionBook.
-//
-// Accounts are fresh random keys funded with anvil_setBalance (no well-known keys in the
-// repo); transactions are signed locally, as the product signs them.
+// The local chain for integration tests: the product's deployment (local/chain/local-chain.ts:
+// anvil, two tokens, Uniswap V3 with a WETH/USDC pool, our PriceAggregator and OptionBook)
+// under its test names, plus revertOf for asserting custom errors.
 //
 //   let chain: ChainFixture;
 //   beforeAll(async () => { chain = await startChainFixture(); });
 //   beforeEach(async () => { await chain.reset(); });   // back to the deployed state
 //   afterAll(async () => { await chain.stop(); });
-import { BaseError, ContractFunctionRevertedError, createPublicClient, createTestClient, createWalletClient, getAddress, http, maxUint256, parseEther, parseUnits } from 'viem';
-import type { Address, Hash, HttpTransport, PrivateKeyAccount, PublicClient, TestClient, TransactionReceipt, WalletClient } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { foundry } from 'viem/chains';
-import { optionBookAbi, optionBookBytecode } from '../../shared/adapters/chain/artifacts/option-book.ts';
-import { priceAggregatorAbi, priceAggregatorBytecode } from '../../shared/adapters/chain/artifacts/price-aggregator.ts';
-import { testTokenAbi, testTokenBytecode } from '../../shared/adapters/chain/artifacts/test-token.ts';
-import {
-  uniswapV3Artifacts,
-  uniswapV3FactoryAbi,
-  uniswapV3PositionManagerAbi,
-  uniswapV3TickSpacing,
-} from '../../shared/adapters/chain/uniswap-v3-artifacts.ts';
-import { startAnvil } from './anvil.ts';
-import type { AnvilInstance } from './anvil.ts';
+import { BaseError, ContractFunctionRevertedError } from 'viem';
+import { startLocalChain, type LocalChain, type LocalChainAddresses, type LocalPublicClient, type LocalTestClient, type LocalWalletClient } from '../../local/chain/local-chain.ts';
 
-export const WETH_DECIMALS = 18;
-export const USDC_DECIMALS = 6;
-export const AGGREGATOR_DECIMALS = 8;
-/** The pool's and the aggregator's starting price, USDC per WETH. */
-export const INITIAL_PRICE_USD = 3000;
-/** 0.3 %, in hundredths of a basis point. */
-export const POOL_FEE = 3000;
-/** Liquidity the deployer mints full-range at deployment. */
-export const POOL_LIQUIDITY = { weth: parseUnits('1000', WETH_DECIMALS), usdc: parseUnits('3000000', USDC_DECIMALS) } as const;
-/** What the trader holds at deployment (plus 100 ETH for gas). */
-export const TRADER_BALANCES = { weth: parseUnits('100', WETH_DECIMALS), usdc: parseUnits('300000', USDC_DECIMALS) } as const;
-/** Stands in for the NFT position descriptor, which tokenURI alone would call. */
-export const PLACEHOLDER_TOKEN_DESCRIPTOR: Address = '0x000000000000000000000000000000000000dEaD';
+export {
+  AGGREGATOR_DECIMALS,
+  encodeSqrtPriceX96,
+  INITIAL_PRICE_USD,
+  PLACEHOLDER_TOKEN_DESCRIPTOR,
+  POOL_FEE,
+  POOL_LIQUIDITY,
+  sqrtBigInt,
+  TRADER_BALANCES,
+  USDC_DECIMALS,
+  WETH_DECIMALS,
+  wethPriceFromSqrtPriceX96,
+} from '../../local/chain/local-chain.ts';
 
-type Chain = typeof foundry;
-export type FixturePublicClient = PublicClient<HttpTransport, Chain>;
-export type FixtureWalletClient = WalletClient<HttpTransport, Chain, PrivateKeyAccount>;
-export type FixtureTestClient = TestClient<'anvil', HttpTransport, Chain>;
+export type ChainFixture = LocalChain;
+export type ChainFixtureAddresses = LocalChainAddresses;
+export type FixturePublicClient = LocalPublicClient;
+export type FixtureWalletClient = LocalWalletClient;
+export type FixtureTestClient = LocalTestClient;
 
-export interface ChainFixtureAddresses {
-  readonly weth: Address;
-  readonly usdc: Address;
-  readonly uniswapV3Factory: Address;
-  readonly pool: Address;
-  readonly nonfungiblePositionManager: Address;
-  readonly swapRouter: Address;
-  readonly quoterV2: Address;
-  readonly priceAggregator: Address;
-  readonly optionBook: Address;
-}
-
-export interface ChainFixture {
-  readonly rpcUrl: string;
-  readonly chain: Chain;
-  readonly publicClient: FixturePublicClient;
-  /** Deployed everything; owns the tokens (can mint) and the aggregator (can set answers). */
-  readonly deployer: FixtureWalletClient;
-  /** Holds TRADER_BALANCES; has approved nothing. */
-  readonly trader: FixtureWalletClient;
-  readonly testClient: FixtureTestClient;
-  readonly addresses: ChainFixtureAddresses;
-  /** The pool's token order (Uniswap sorts by address) and starting price. */
-  readonly pool: { readonly token0: Address; readonly token1: Address; readonly wethIsToken0: boolean; readonly initialSqrtPriceX96: bigint };
-  /** Milliseconds to spawn anvil and to deploy (measured once, at start). */
-  readonly startup: { readonly anvilMs: number; readonly deployMs: number };
-  /** Receipt of a mined transaction; throws if it reverted. */
-  confirm(hash: Hash): Promise<TransactionReceipt>;
-  /** Reverts the chain to the state right after deployment (anvil snapshot). */
-  reset(): Promise<void>;
-  /** Stops anvil. */
-  stop(): Promise<void>;
-}
-
-/** Integer square root (floor) of a non-negative bigint, by Newton's method. */
-export function sqrtBigInt(value: bigint): bigint {
-  if (value < 0n) throw new RangeError('sqrtBigInt of a negative number');
-  if (value < 2n) return value;
-  let x = value;
-  let y = (x + 1n) / 2n;
-  while (y < x) {
-    x = y;
-    y = (x + value / x) / 2n;
-  }
-  return x;
-}
-
-/** sqrtPriceX96 for `amount1` of token1 per `amount0` of token0 (raw units): sqrt(amount1/amount0)·2^96. */
-export function encodeSqrtPriceX96(amount1: bigint, amount0: bigint): bigint {
-  return sqrtBigInt((amount1 << 192n) / amount0);
-}
-
-/** USDC per WETH (human units) at a pool sqrtPriceX96, given the token order. */
-export function wethPriceFromSqrtPriceX96(sqrtPriceX96: bigint, wethIsToken0: boolean): number {
-  const ratio = (Number(sqrtPriceX96) / 2 ** 96) ** 2; // token1 raw per token0 raw
-  const scale = 10 ** (WETH_DECIMALS - USDC_DECIMALS);
-  return wethIsToken0 ? ratio * scale : scale / ratio;
+export function startChainFixture(): Promise<ChainFixture> {
+  return startLocalChain();
 }
 
 /** The custom error a call reverted with, decoded with the ABI. */
@@ -115,157 +43,4 @@ export async function revertOf(call: Promise<unknown>): Promise<{ name: string |
     throw error;
   }
   throw new Error('expected the call to revert');
-}
-
-/**
- * Explicit gas for the pool creation and the liquidity mint: both run nested calls
- * (CREATE2 of the pool, the mint callback's transfers) where an estimate that is exact
- * for the outer call can leave a subcall short under the 63/64 rule; a fixed, generous
- * limit (the block allows 30 M) takes estimation out of the fixture. Seen once under
- * load as a reverted mint.
- */
-const DEPLOY_GAS_LIMIT = 8_000_000n;
-
-export async function startChainFixture(): Promise<ChainFixture> {
-  const t0 = performance.now();
-  const anvil: AnvilInstance = await startAnvil({ chainId: foundry.id });
-  const anvilMs = performance.now() - t0;
-  try {
-    const fixture = await deploy(anvil);
-    const deployMs = performance.now() - t0 - anvilMs;
-    return { ...fixture, startup: { anvilMs, deployMs } };
-  } catch (error) {
-    await anvil.stop();
-    throw error;
-  }
-}
-
-async function deploy(anvil: AnvilInstance): Promise<Omit<ChainFixture, 'startup'>> {
-  const transport = http(anvil.rpcUrl);
-  const publicClient: FixturePublicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 10 });
-  const testClient: FixtureTestClient = createTestClient({ chain: foundry, mode: 'anvil', transport });
-  const wallet = (): FixtureWalletClient =>
-    createWalletClient({ account: privateKeyToAccount(generatePrivateKey()), chain: foundry, transport, pollingInterval: 10 });
-  const deployer = wallet();
-  const trader = wallet();
-  await testClient.setBalance({ address: deployer.account.address, value: parseEther('1000') });
-  await testClient.setBalance({ address: trader.account.address, value: parseEther('100') });
-
-  const confirm = async (hash: Hash): Promise<TransactionReceipt> => {
-    // anvil mines on send, so the receipt is normally there at once.
-    const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => publicClient.waitForTransactionReceipt({ hash }));
-    if (receipt.status !== 'success') {
-      const tx = await publicClient.getTransaction({ hash });
-      throw new Error(`transaction ${hash} reverted (gas used ${receipt.gasUsed} of ${tx.gas})`);
-    }
-    return receipt;
-  };
-  const deployed = async (hash: Hash): Promise<Address> => {
-    const receipt = await confirm(hash);
-    if (!receipt.contractAddress) throw new Error(`transaction ${hash} created no contract`);
-    return getAddress(receipt.contractAddress); // checksummed, as viem decodes addresses
-  };
-
-  const weth = await deployed(await deployer.deployContract({ abi: testTokenAbi, bytecode: testTokenBytecode, args: ['Wrapped Ether (test)', 'WETH', WETH_DECIMALS] }));
-  const usdc = await deployed(await deployer.deployContract({ abi: testTokenAbi, bytecode: testTokenBytecode, args: ['USD Coin (test)', 'USDC', USDC_DECIMALS] }));
-  const { factory, nonfungiblePositionManager, swapRouter, quoterV2 } = uniswapV3Artifacts;
-  const uniswapV3Factory = await deployed(await deployer.deployContract({ abi: factory.abi, bytecode: factory.bytecode }));
-  // Periphery constructors take (factory, WETH9[, tokenDescriptor]); our WETH-like token
-  // stands in for WETH9, which only matters for native-ETH payments we never make.
-  const positionManager = await deployed(
-    await deployer.deployContract({ abi: nonfungiblePositionManager.abi, bytecode: nonfungiblePositionManager.bytecode, args: [uniswapV3Factory, weth, PLACEHOLDER_TOKEN_DESCRIPTOR] }),
-  );
-  const router = await deployed(await deployer.deployContract({ abi: swapRouter.abi, bytecode: swapRouter.bytecode, args: [uniswapV3Factory, weth] }));
-  const quoter = await deployed(await deployer.deployContract({ abi: quoterV2.abi, bytecode: quoterV2.bytecode, args: [uniswapV3Factory, weth] }));
-  const priceAggregator = await deployed(
-    await deployer.deployContract({
-      abi: priceAggregatorAbi,
-      bytecode: priceAggregatorBytecode,
-      args: [AGGREGATOR_DECIMALS, 'ETH / USD', parseUnits(String(INITIAL_PRICE_USD), AGGREGATOR_DECIMALS)],
-    }),
-  );
-  const optionBook = await deployed(await deployer.deployContract({ abi: optionBookAbi, bytecode: optionBookBytecode }));
-
-  // The pool, created and initialised through the position manager, then full-range liquidity.
-  const wethIsToken0 = weth.toLowerCase() < usdc.toLowerCase();
-  const [token0, token1] = wethIsToken0 ? [weth, usdc] : [usdc, weth];
-  const oneWeth = parseUnits('1', WETH_DECIMALS);
-  const priceInUsdc = parseUnits(String(INITIAL_PRICE_USD), USDC_DECIMALS);
-  const initialSqrtPriceX96 = wethIsToken0 ? encodeSqrtPriceX96(priceInUsdc, oneWeth) : encodeSqrtPriceX96(oneWeth, priceInUsdc);
-  await confirm(
-    await deployer.writeContract({
-      address: positionManager,
-      abi: uniswapV3PositionManagerAbi,
-      functionName: 'createAndInitializePoolIfNecessary',
-      args: [token0, token1, POOL_FEE, initialSqrtPriceX96],
-      gas: DEPLOY_GAS_LIMIT,
-    }),
-  );
-  const pool = await publicClient.readContract({ address: uniswapV3Factory, abi: uniswapV3FactoryAbi, functionName: 'getPool', args: [weth, usdc, POOL_FEE] });
-
-  const mintTo = async (token: Address, to: Address, amount: bigint): Promise<void> => {
-    await confirm(await deployer.writeContract({ address: token, abi: testTokenAbi, functionName: 'mint', args: [to, amount] }));
-  };
-  await mintTo(weth, deployer.account.address, POOL_LIQUIDITY.weth);
-  await mintTo(usdc, deployer.account.address, POOL_LIQUIDITY.usdc);
-  await mintTo(weth, trader.account.address, TRADER_BALANCES.weth);
-  await mintTo(usdc, trader.account.address, TRADER_BALANCES.usdc);
-  for (const token of [weth, usdc]) {
-    await confirm(await deployer.writeContract({ address: token, abi: testTokenAbi, functionName: 'approve', args: [positionManager, maxUint256] }));
-  }
-  const spacing = uniswapV3TickSpacing[POOL_FEE];
-  const maxTick = Math.floor(887272 / spacing) * spacing; // TickMath.MAX_TICK rounded to the spacing
-  const [amount0Desired, amount1Desired] = wethIsToken0 ? [POOL_LIQUIDITY.weth, POOL_LIQUIDITY.usdc] : [POOL_LIQUIDITY.usdc, POOL_LIQUIDITY.weth];
-  await confirm(
-    await deployer.writeContract({
-      address: positionManager,
-      abi: uniswapV3PositionManagerAbi,
-      functionName: 'mint',
-      args: [
-        {
-          token0,
-          token1,
-          fee: POOL_FEE,
-          tickLower: -maxTick,
-          tickUpper: maxTick,
-          amount0Desired,
-          amount1Desired,
-          amount0Min: 0n,
-          amount1Min: 0n,
-          recipient: deployer.account.address,
-          deadline: maxUint256,
-        },
-      ],
-      gas: DEPLOY_GAS_LIMIT,
-    }),
-  );
-
-  let snapshotId = await testClient.snapshot();
-  return {
-    rpcUrl: anvil.rpcUrl,
-    chain: foundry,
-    publicClient,
-    deployer,
-    trader,
-    testClient,
-    addresses: {
-      weth,
-      usdc,
-      uniswapV3Factory,
-      pool,
-      nonfungiblePositionManager: positionManager,
-      swapRouter: router,
-      quoterV2: quoter,
-      priceAggregator,
-      optionBook,
-    },
-    pool: { token0, token1, wethIsToken0, initialSqrtPriceX96 },
-    confirm,
-    async reset() {
-      // anvil drops a snapshot once reverted to, so take a fresh one each time.
-      await testClient.revert({ id: snapshotId });
-      snapshotId = await testClient.snapshot();
-    },
-    stop: () => anvil.stop(),
-  };
 }

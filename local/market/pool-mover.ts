@@ -1,0 +1,69 @@
+/**
+ * Trades the Uniswap V3 pool to a target price with a market maker's account, as an
+ * arbitrageur would after the oracle moved: one exactInputSingle whose sqrtPriceLimitX96
+ * IS the target. The pool stops the swap exactly at the limit and the router's callback
+ * pulls only what was swapped, so the amount in is an upper bound (the maker's balance),
+ * not a computed size: whatever the liquidity profile, the pool ends at the target.
+ */
+import { maxUint256, parseUnits, type Address } from 'viem';
+import { testTokenAbi } from '../../shared/adapters/chain/artifacts/test-token.ts';
+import { uniswapV3PoolAbi, uniswapV3SwapRouterAbi } from '../../shared/adapters/chain/uniswap-v3-artifacts.ts';
+import { POOL_FEE, USDC_DECIMALS, WETH_DECIMALS, wethPriceFromSqrtPriceX96, type LocalChain, type LocalWalletClient } from '../chain/local-chain.ts';
+
+/** What the maker holds: far more than any move of the demo pool needs. */
+const MAKER_BALANCES = { weth: parseUnits('1000000', WETH_DECIMALS), usdc: parseUnits('10000000000', USDC_DECIMALS) } as const;
+/** Moves smaller than this (relative) are not worth a transaction. */
+const MIN_MOVE = 1e-5;
+
+export interface PoolMover {
+  readonly maker: Address;
+  /** The pool's price now, USDC per WETH. */
+  price(): Promise<number>;
+  /** Trades the pool to `usdPerWeth`; returns the price it ended at. */
+  moveTo(usdPerWeth: number): Promise<number>;
+}
+
+/** sqrtPriceX96 of a USDC-per-WETH price for the pool's token order. */
+export function sqrtPriceX96Of(usdPerWeth: number, wethIsToken0: boolean): bigint {
+  const rawToken1PerToken0 = wethIsToken0 ? (usdPerWeth * 10 ** USDC_DECIMALS) / 10 ** WETH_DECIMALS : 10 ** WETH_DECIMALS / (usdPerWeth * 10 ** USDC_DECIMALS);
+  return BigInt(Math.round(Math.sqrt(rawToken1PerToken0) * 2 ** 96));
+}
+
+export async function createPoolMover(chain: LocalChain, maker: LocalWalletClient): Promise<PoolMover> {
+  const { weth, usdc, pool, swapRouter } = chain.addresses;
+  const { wethIsToken0, token0, token1 } = chain.pool;
+  await chain.testClient.setBalance({ address: maker.account.address, value: parseUnits('1000', 18) });
+  for (const [token, amount] of [
+    [weth, MAKER_BALANCES.weth],
+    [usdc, MAKER_BALANCES.usdc],
+  ] as const) {
+    await chain.confirm(await chain.deployer.writeContract({ address: token, abi: testTokenAbi, functionName: 'mint', args: [maker.account.address, amount] }));
+    await chain.confirm(await maker.writeContract({ address: token, abi: testTokenAbi, functionName: 'approve', args: [swapRouter, maxUint256] }));
+  }
+
+  const sqrtPrice = async (): Promise<bigint> => (await chain.publicClient.readContract({ address: pool, abi: uniswapV3PoolAbi, functionName: 'slot0' }))[0];
+  const price = async (): Promise<number> => wethPriceFromSqrtPriceX96(await sqrtPrice(), wethIsToken0);
+
+  return {
+    maker: maker.account.address,
+    price,
+    async moveTo(usdPerWeth) {
+      const current = await sqrtPrice();
+      const target = sqrtPriceX96Of(usdPerWeth, wethIsToken0);
+      if (Math.abs(Number(target - current)) / Number(current) < MIN_MOVE) return wethPriceFromSqrtPriceX96(current, wethIsToken0);
+      // token1 per token0 rises ⇔ token1 goes in (oneForZero); the limit caps the move either way.
+      const oneForZero = target > current;
+      const [tokenIn, tokenOut] = oneForZero ? [token1, token0] : [token0, token1];
+      const balance = await chain.publicClient.readContract({ address: tokenIn, abi: testTokenAbi, functionName: 'balanceOf', args: [maker.account.address] });
+      await chain.confirm(
+        await maker.writeContract({
+          address: swapRouter,
+          abi: uniswapV3SwapRouterAbi,
+          functionName: 'exactInputSingle',
+          args: [{ tokenIn, tokenOut, fee: POOL_FEE, recipient: maker.account.address, deadline: maxUint256, amountIn: balance, amountOutMinimum: 0n, sqrtPriceLimitX96: target }],
+        }),
+      );
+      return price();
+    },
+  };
+}

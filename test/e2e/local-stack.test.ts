@@ -1,0 +1,114 @@
+// The local stack end to end (issue #8): the headless stack in-process for 30 ticks with
+// a flash crash — hedges confirmed, the delta after every confirmed hedge inside the
+// band, DynamoDB records and the chain reconciled, every server on 127.0.0.1, nothing
+// left running after stop() — and `hedge start --headless --json` as a real child process.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listeningAddresses } from '../../local/process/listening-addresses.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { HeadlessSummarySchema, StackStatusSchema, type HeadlessSummary } from '../../local/status-schema.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BAND = 0.5; // the demo config's band (local/demo/demo-account.ts)
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start, headless, in-process', () => {
+  let stack: LocalStack;
+  let summary: HeadlessSummary;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ crashAt: 8, seed: 7, log: (line) => logs.push(line) });
+    await stack.runTicks(30);
+    summary = HeadlessSummarySchema.parse(await stack.summary());
+    console.log(`[e2e/local-stack] ${JSON.stringify(summary)}`);
+  }, 90_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('hedges through the flash crash and every confirmed hedge leaves the delta inside the band', () => {
+    expect(summary.ticks).toBe(30);
+    expect(summary.hedgesConfirmed).toBeGreaterThan(0);
+    expect(summary.hedgesFailed).toBe(0);
+    expect(summary.hedgesSubmitted).toBe(summary.hedgesConfirmed);
+    expect(summary.bandBreachesAfterHedge).toBe(0);
+    expect(summary.maxAbsDeltaAfterHedge).toBeLessThanOrEqual(BAND);
+  });
+
+  it('the records agree with the chain', async () => {
+    expect(summary.reconciled).toBe(true);
+    const check = await stack.reconcile();
+    expect(check.confirmedRecords).toBe(summary.hedgesConfirmed);
+    expect(check.storedUnits).toBeCloseTo(check.onChainUnits, 9);
+  });
+
+  it('serves the status over HTTP, validated, with the crash and the book in it', async () => {
+    const response = await fetch(`${stack.url}/api/status`);
+    expect(response.status).toBe(200);
+    const status = StackStatusSchema.parse(await response.json());
+    expect(status.ticks).toBe(30);
+    const [account] = status.accounts;
+    expect(account?.accountId).toBe(stack.account.accountId);
+    expect(account?.exposure?.risk?.positionCount).toBe(5); // the four options opened on OptionBook and the hedge position
+    expect(account?.hedges.some((hedge) => hedge.stage === 'confirmed' && hedge.txHash !== null)).toBe(true);
+    const prices = status.market.series.map((point) => point.oracle);
+    expect(Math.min(...prices)).toBeLessThan(3000 * 0.85); // the crash took at least 15 % off the start
+  });
+
+  it('the API is the config API: the demo key reads its own exposure, the admin route refuses it', async () => {
+    const auth = { authorization: `Bearer ${stack.account.apiKey}` };
+    const exposure = await fetch(`${stack.url}/accounts/${stack.account.accountId}/exposure`, { headers: auth });
+    expect(exposure.status).toBe(200);
+    expect(await fetch(`${stack.url}/admin/kill-switch`, { headers: auth }).then((r) => r.status)).toBe(401);
+    expect(await fetch(`${stack.url}/admin/kill-switch`, { headers: { authorization: `Bearer ${stack.adminKey}` } }).then((r) => r.status)).toBe(200);
+  });
+
+  it('never serves files outside the dashboard directory', async () => {
+    for (const path of ['/assets/../../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json']) {
+      const response = await fetch(`${stack.url}${path}`);
+      expect(response.status, path).toBe(404);
+    }
+  });
+
+  it('binds every server it starts to 127.0.0.1 only', () => {
+    for (const pid of [process.pid, stack.pids.anvil, stack.pids.dynamoDbLocal]) {
+      for (const address of listeningAddresses(pid)) expect(address.startsWith('127.0.0.1:'), `${pid} listens on ${address}`).toBe(true);
+    }
+  });
+
+  it('stop() ends anvil, DynamoDB Local and the HTTP server', async () => {
+    const { anvil, dynamoDbLocal } = stack.pids;
+    expect(isRunning(anvil) && isRunning(dynamoDbLocal)).toBe(true);
+    await stack.stop();
+    expect(isRunning(anvil)).toBe(false);
+    expect(isRunning(dynamoDbLocal)).toBe(false);
+    await expect(fetch(`${stack.url}/api/status`)).rejects.toThrow();
+  });
+});
+
+describe('hedge start --headless --json (a real child process)', () => {
+  it('prints one valid summary on stdout and exits 0', async () => {
+    const child = spawn(process.execPath, ['bin/hedge.mjs', 'start', '--headless', '--ticks', '5', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const summary = HeadlessSummarySchema.parse(JSON.parse(lines[0] ?? ''));
+    expect(summary.ticks).toBe(5);
+    expect(summary.reconciled).toBe(true);
+  }, 60_000);
+});
