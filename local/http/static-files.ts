@@ -1,6 +1,7 @@
 /**
  * The dashboard's files (local/dashboard/, written by its own module): `/` is index.html,
- * `/assets/<path>` a file under assets/. Only regular files inside the directory are
+ * `/assets/<path>` the file <path> of that folder (the page asks for /assets/app.js,
+ * /assets/chart.js, /assets/style.css, /assets/favicon.svg). Only regular files inside the directory are
  * served — the resolved path must stay under the root (no `..`, no absolute paths, no
  * symlink out), and anything else is a 404, never a listing.
  */
@@ -32,7 +33,7 @@ export async function readStaticFile(root: string, requestPath: string): Promise
   if (requestPath === '/' || requestPath === '/index.html') relative = 'index.html';
   else if (requestPath.startsWith('/assets/')) {
     try {
-      relative = decodeURIComponent(requestPath.slice(1));
+      relative = decodeURIComponent(requestPath.slice('/assets/'.length));
     } catch {
       return undefined;
     }

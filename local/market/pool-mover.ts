@@ -15,6 +15,9 @@ const MAKER_BALANCES = { weth: parseUnits('1000000', WETH_DECIMALS), usdc: parse
 /** Moves smaller than this (relative) are not worth a transaction. */
 const MIN_MOVE = 1e-5;
 
+/** Far above a single-pool swap's ~110k gas: see moveTo. */
+const MAKER_SWAP_GAS = 1_000_000n;
+
 export interface PoolMover {
   readonly maker: Address;
   /** The pool's price now, USDC per WETH. */
@@ -61,6 +64,10 @@ export async function createPoolMover(chain: LocalChain, maker: LocalWalletClien
           abi: uniswapV3SwapRouterAbi,
           functionName: 'exactInputSingle',
           args: [{ tokenIn, tokenOut, fee: POOL_FEE, recipient: maker.account.address, deadline: maxUint256, amountIn: balance, amountOutMinimum: 0n, sqrtPriceLimitX96: target }],
+          // A fixed, generous limit instead of an estimate: a hedge mined between the estimate
+          // and this swap moves the pool, and the swap to the limit then needs more gas than
+          // estimated (an out-of-gas revert was seen under load). Local chain: gas costs nothing.
+          gas: MAKER_SWAP_GAS,
         }),
       );
       return price();

@@ -3,6 +3,8 @@
 // band, DynamoDB records and the chain reconciled, every server on 127.0.0.1, nothing
 // left running after stop() — and `hedge start --headless --json` as a real child process.
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listeningAddresses } from '../../local/process/listening-addresses.ts';
@@ -71,6 +73,37 @@ describe('npm start, headless, in-process', () => {
     expect(exposure.status).toBe(200);
     expect(await fetch(`${stack.url}/admin/kill-switch`, { headers: auth }).then((r) => r.status)).toBe(401);
     expect(await fetch(`${stack.url}/admin/kill-switch`, { headers: { authorization: `Bearer ${stack.adminKey}` } }).then((r) => r.status)).toBe(200);
+  });
+
+  it('serves the dashboard, which renders the live stack in chromium without errors', async () => {
+    for (const [path, type] of [['/', 'text/html'], ['/assets/app.js', 'text/javascript'], ['/assets/chart.js', 'text/javascript'], ['/assets/style.css', 'text/css']] as const) {
+      const response = await fetch(`${stack.url}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type'), path).toContain(type);
+    }
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(String(error)));
+      page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+      });
+      await page.goto(stack.url);
+      const account = `[data-account="${stack.account.accountId}"]`;
+      await page.locator(`${account} [data-panel="exposure"] path.line-delta`).first().waitFor({ timeout: 10_000 });
+      expect(Number(await page.locator(`${account} [data-panel="exposure"] path.line-delta`).first().getAttribute('data-points'))).toBeGreaterThan(1);
+      expect(await page.locator(`${account} [data-panel="price"] .marker-up, ${account} [data-panel="price"] .marker-down`).count()).toBeGreaterThan(0);
+      mkdirSync(`${ROOT}test/output/dashboard`, { recursive: true });
+      await page.screenshot({ path: `${ROOT}test/output/dashboard/live-stack.png`, fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('never serves files outside the dashboard directory', async () => {
