@@ -46,8 +46,10 @@ export interface EvaluateDeps {
   readonly markets: (chainId: number) => MarketReader | undefined;
   readonly publisher: EventPublisher;
   readonly now: () => Date;
-  /** Retries of a lost state version (another evaluation of the account committed first). Default 3. */
+  /** Retries of a lost state version (another evaluation of the account committed first, or a hedge ended). Default 6. */
   readonly maxConflictRetries?: number;
+  /** Waits before retry `attempt` (1, 2, …); default: full jitter over 10·2^attempt ms, so racing evaluations spread out. */
+  readonly conflictBackoff?: (attempt: number) => Promise<void>;
 }
 
 export interface EvaluationRequest {
@@ -87,6 +89,11 @@ export class UnknownChainError extends Error {
   }
 }
 
+function jitteredBackoff(attempt: number): Promise<void> {
+  const ms = Math.random() * 10 * 2 ** Math.min(attempt, 8);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 function isConflict(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'CONFLICT';
 }
@@ -96,12 +103,14 @@ function isConflict(error: unknown): boolean {
  * const outcome = await evaluateAccount(deps, { accountId: 'acc-1', evaluationId: event.detail.eventId });
  */
 export async function evaluateAccount(deps: EvaluateDeps, request: EvaluationRequest): Promise<EvaluationOutcome> {
-  const retries = deps.maxConflictRetries ?? 3;
+  const retries = deps.maxConflictRetries ?? 6;
+  const backoff = deps.conflictBackoff ?? jitteredBackoff;
   for (let attempt = 0; ; attempt++) {
     try {
       return await evaluateOnce(deps, request);
     } catch (error) {
       if (!isConflict(error) || attempt >= retries) throw error;
+      await backoff(attempt + 1);
     }
   }
 }
