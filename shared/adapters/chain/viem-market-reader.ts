@@ -35,6 +35,21 @@ export function createViemMarketReader(options: { client: PublicClient; chainId:
     return token0;
   }
 
+  // A feed's decimals are fixed for its life (Chainlink keeps them across aggregator
+  // upgrades behind a proxy): one read per feed, which saves one RPC call per evaluation.
+  const decimalsByFeed = new Map<string, Promise<number>>();
+
+  function decimalsOf(address: Address): Promise<number> {
+    const key = address.toLowerCase();
+    let decimals = decimalsByFeed.get(key);
+    if (!decimals) {
+      decimals = client.readContract({ address, abi: priceAggregatorAbi, functionName: 'decimals' });
+      decimalsByFeed.set(key, decimals);
+      decimals.catch(() => decimalsByFeed.delete(key));
+    }
+    return decimals;
+  }
+
   return {
     chainId,
 
@@ -42,7 +57,7 @@ export function createViemMarketReader(options: { client: PublicClient; chainId:
       const address = getAddress(aggregator);
       const [round, decimals] = await Promise.all([
         client.readContract({ address, abi: priceAggregatorAbi, functionName: 'latestRoundData' }),
-        client.readContract({ address, abi: priceAggregatorAbi, functionName: 'decimals' }),
+        decimalsOf(address),
       ]);
       const [roundId, answer, startedAt, updatedAt, answeredInRound] = round;
       return {
