@@ -204,6 +204,10 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     configs,
     evaluations,
     hedges,
+    gasCostEth: async (txHash) => {
+      const receipt = await chain.publicClient.getTransactionReceipt({ hash: txHash as `0x${string}` });
+      return Number(receipt.gasUsed * receipt.effectiveGasPrice) / 1e18;
+    },
   });
   let published = 0;
   const bus = createLocalBus({ onDeliveryError: (failure) => log(`${failure.consumer} failed on ${failure.event['detail-type']}: ${errorText(failure.error)}`) });

@@ -29,6 +29,8 @@ export interface StatusSources {
   readonly configs: { getConfig(accountId: string): Promise<{ readonly config: HedgePolicyConfig } | undefined> };
   readonly evaluations: { load(accountId: string): Promise<{ readonly exposure?: ExposureSnapshot } | undefined> };
   readonly hedges: { listHedgeRecords(accountId: string, options?: { limit?: number }): Promise<{ readonly items: readonly StoredHedgeRecordLike[] }> };
+  /** What a mined transaction paid for gas, in ETH (gasUsed × effective gas price); counted in the P&L's costs. */
+  readonly gasCostEth?: (txHash: string) => Promise<number>;
 }
 
 export interface AfterHedgeStats {
@@ -127,7 +129,15 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
         confirmed.add(event.detail.hedgeId);
         confirmedTxs.push({ accountId, txHash: event.detail.txHash });
         const oracle = market.at(-1)?.oracle ?? event.detail.priceUsd;
-        t.fills.push({ units: event.detail.baseDelta, oracle, price: event.detail.priceUsd, gasEth: 0 });
+        const fill = { units: event.detail.baseDelta, oracle, price: event.detail.priceUsd, gasEth: 0 };
+        t.fills.push(fill);
+        // The event carries gas used, not its price: the receipt has both. Filled in when it answers.
+        sources.gasCostEth?.(event.detail.txHash).then(
+          (eth) => {
+            fill.gasEth = eth;
+          },
+          () => undefined, // a P&L figure without gas beats no figure; the next status shows it when it can
+        );
         t.awaitingCheck = true;
         const side = event.detail.baseDelta >= 0 ? 'bought' : 'sold';
         t.lastHedge = `${side} ${Math.abs(event.detail.baseDelta).toFixed(3)} @ ${event.detail.priceUsd.toFixed(2)}`;
