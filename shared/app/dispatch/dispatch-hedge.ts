@@ -2,7 +2,7 @@
  * The dispatcher: one Hedge Requested → at most one swap transaction per order, whatever
  * is redelivered, retried or crashed.
  *
- * Per order (hedge id = decision id + slice index; its record was written by the evaluator):
+ * Per order (hedge id = decision id + the order's position; its record was written by the evaluator):
  * 1. Terminal record → duplicate, nothing to do. A journaled transaction → resume: the
  *    SAME signed bytes are broadcast again (same hash, same nonce) and Hedge Submitted is
  *    published again (same event id). Nothing new is ever signed for a journaled hedge.
@@ -106,8 +106,8 @@ const GAS_HEADROOM_PCT = 20n;
  */
 export async function dispatchHedge(deps: DispatchDeps, request: EventDetail<'Hedge Requested'>): Promise<OrderOutcome[]> {
   const outcomes: OrderOutcome[] = [];
-  for (const order of request.orders) {
-    const ref: HedgeRef = { accountId: request.accountId, hedgeId: hedgeIdOf(request.decisionId, order.sliceIndex), at: new Date(request.occurredAt) };
+  for (const [index, order] of request.orders.entries()) {
+    const ref: HedgeRef = { accountId: request.accountId, hedgeId: hedgeIdOf(request.decisionId, index), at: new Date(request.occurredAt) };
     outcomes.push(await dispatchOrder(deps, ref, order, { decisionId: request.decisionId, underlying: request.underlying }));
   }
   return outcomes;

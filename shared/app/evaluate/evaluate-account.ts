@@ -178,17 +178,17 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   const at = now.toISOString();
   const nextInFlight: Record<string, InFlightHedge> = { ...inFlight };
   if (dispatched) {
-    for (const order of decision.orders) {
+    for (const [index, order] of decision.orders.entries()) {
       if (order.instrument.kind === 'option') continue; // not delta-one: the venue refuses it, nothing will fill
-      nextInFlight[hedgeIdOf(decision.id, order.sliceIndex)] = { units: order.side === 'buy' ? order.quantity : -order.quantity, at };
+      nextInFlight[hedgeIdOf(decision.id, index)] = { units: order.side === 'buy' ? order.quantity : -order.quantity, at };
     }
   }
   const hedgeRecords: NewHedgeRecord[] = [];
   const events: EventEntry[] = [];
   const ordersRecorded = dispatched ? decision.orders : decision.wouldTrade.length > 0 ? decision.wouldTrade : decision.orders;
-  for (const order of ordersRecorded) {
+  for (const [index, order] of ordersRecorded.entries()) {
     hedgeRecords.push({
-      hedgeId: hedgeIdOf(decision.id, order.sliceIndex),
+      hedgeId: hedgeIdOf(decision.id, index),
       at: now,
       stage: dispatched ? 'decided' : 'skipped',
       record: {

@@ -126,7 +126,7 @@ export const HedgeRequestedV1 = z.strictObject({
  */
 export const HedgeSubmittedV1 = z.strictObject({
   ...envelope(1),
-  /** hedgeIdOf(decisionId, sliceIndex). */
+  /** hedgeIdOf(decisionId, the order's position in Hedge Requested's orders). */
   hedgeId: NonEmpty,
   decisionId: NonEmpty,
   /** When the hedge was decided: with the account and hedge id, the key of its record. */

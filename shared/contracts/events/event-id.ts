@@ -20,7 +20,11 @@ export function deriveEventId(detailType: string, accountId: string, naturalKey:
   return `evt_${digest.slice(0, 32)}`;
 }
 
-/** The id of one child order of a decision: the hedge's natural key from dispatch on. */
-export function hedgeIdOf(decisionId: string, sliceIndex: number): string {
-  return `${decisionId}:${sliceIndex}`;
+/**
+ * The id of one order of a decision, by its position in the decision's orders: the hedge's
+ * natural key from dispatch on. The position, not the slice index: a decision can carry
+ * an option order and a delta order that are both "slice 0".
+ */
+export function hedgeIdOf(decisionId: string, orderIndex: number): string {
+  return `${decisionId}:${orderIndex}`;
 }

@@ -101,6 +101,30 @@ describe('the evaluator', () => {
   });
 });
 
+describe('a decision with several orders', () => {
+  it('an option hedge and the delta hedge of one decision are two hedges: the venue refuses the option, the delta trades', async () => {
+    const w = world();
+    const expiryMs = w.clock.nowMs + 60 * 86_400_000;
+    const account = await w.openAccount({
+      shortCalls: 4,
+      config: (c) => ({
+        ...c,
+        limits: { maxAbsGamma: 0.0005, hedgeOptions: [{ id: 'eth-3000-c-60d', optionType: 'call', strike: 3000, expiryMs }] },
+      }),
+    });
+    const evaluation = await w.evaluate(account.accountId);
+    if (evaluation.status !== 'decided' || !evaluation.dispatched) throw new Error(`expected a dispatched decision, got ${JSON.stringify(evaluation)}`);
+    const kinds = evaluation.decision.orders.map((o) => o.instrument.kind);
+    expect(kinds).toContain('option');
+    expect(kinds.filter((k) => k !== 'option')).toHaveLength(1);
+    const outcomes = await w.dispatchLatest(account.accountId);
+    expect(new Set(outcomes.map((o) => o.hedgeId)).size).toBe(outcomes.length);
+    expect(outcomes.filter((o) => o.status === 'skipped').map((o) => 'code' in o && o.code)).toEqual(kinds.filter((k) => k === 'option').map(() => 'INSTRUMENT_NOT_SUPPORTED'));
+    expect(outcomes.filter((o) => o.status === 'submitted')).toHaveLength(1);
+    expect((await w.followUntilFinal(account.accountId)).status).toBe('confirmed');
+  });
+});
+
 describe('execution details', () => {
   it('waits for the configured confirmation depth before confirming', async () => {
     const w = world();
