@@ -3,6 +3,9 @@
  * hedge-state-repository.ts, same `state` and `version`), which here also carries:
  *   exposure        — the latest ExposureSnapshot (what GET /accounts/{id}/exposure serves),
  *   lastEvaluation  — the evaluation id and the events it published;
+ *   outbox          — Hedge Requested / Risk Limit Breached entries committed and not yet
+ *                     known to be published (cleared after the publish; a later
+ *                     evaluation publishes leftovers first);
  *   inFlight        — hedges requested and not ended (their units count in the delta),
  *                     removed by the transaction that ends each hedge, which also bumps
  *                     `version`: an evaluation that read the old map loses its commit.
@@ -12,7 +15,7 @@
  * that decided to hedge adds its hedge records in the same TransactWriteItems, so state
  * and records can never disagree (a crash leaves both written or neither).
  */
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { EvaluationCommit, EvaluationStore, StoredEvaluationState } from '../../app/evaluate/ports.ts';
 import { AccountIdSchema } from '../../contracts/account-schema.ts';
@@ -32,6 +35,7 @@ const StoredSchema = z.object({
   exposure: ExposureSnapshotSchema.optional(),
   lastEvaluation: z.object({ evaluationId: z.string(), at: z.string(), events: z.array(EventEntrySchema) }).optional(),
   inFlight: z.record(z.string(), z.object({ units: z.number(), at: z.string() })).default({}),
+  outbox: z.array(EventEntrySchema).default([]),
 });
 
 export function createEvaluationRepository(options: { doc: DynamoDBDocumentClient; tableName: string; now?: () => Date }): EvaluationStore {
@@ -60,7 +64,7 @@ export function createEvaluationRepository(options: { doc: DynamoDBDocumentClien
     const fresh = commit.expectedVersion === 0;
     const statePut = {
       TableName: tableName,
-      Item: { pk: accountPk(id), sk: HEDGE_STATE_SK, state, version, exposure, lastEvaluation: commit.lastEvaluation, inFlight: commit.inFlight ?? {}, updatedAt: now().toISOString() },
+      Item: { pk: accountPk(id), sk: HEDGE_STATE_SK, state, version, exposure, lastEvaluation: commit.lastEvaluation, inFlight: commit.inFlight ?? {}, outbox: commit.outbox ?? [], updatedAt: now().toISOString() },
       ConditionExpression: fresh ? 'attribute_not_exists(pk)' : '#version = :expected',
       ...(fresh ? {} : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': commit.expectedVersion } }),
     };
@@ -93,5 +97,24 @@ export function createEvaluationRepository(options: { doc: DynamoDBDocumentClien
     }
   }
 
-  return { load, commit };
+  async function clearOutbox(accountId: string, version: number): Promise<void> {
+    const id = parseInput(AccountIdSchema, accountId, 'account id');
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: accountPk(id), sk: HEDGE_STATE_SK },
+          UpdateExpression: 'SET outbox = :empty',
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':empty': [], ':version': version },
+        }),
+      );
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return; // a later evaluation committed: it published the outbox first
+      throw classifyError(error, 'UpdateItem (clear outbox)');
+    }
+  }
+
+  return { load, commit, clearOutbox };
 }

@@ -14,7 +14,9 @@
  *    events about to be published. Lost the state version to a concurrent evaluation →
  *    start again from 2 (a bounded number of times).
  * 6. Publish Exposure Computed, Hedge Requested (only when the account has an execution
- *    block and the decision is not dry-run), Risk Limit Breached per alert.
+ *    block and the decision is not dry-run), Risk Limit Breached per alert. The last two are
+ *    also committed as the state's outbox and cleared after the publish: if this
+ *    evaluation dies in between, the account's next evaluation publishes them first.
  *
  * A requested hedge counts as done from the decision on: the state applies it at the
  * decision's spot (cooldown and daily notional start then), and its units are "in flight"
@@ -124,6 +126,8 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     if (events.length > 0) await deps.publisher.publish(events);
     return { status: 'replayed', published: events.length };
   }
+  // Leftovers of an evaluation that committed and died before publishing: they go first.
+  if (stored !== undefined && stored.outbox.length > 0) await deps.publisher.publish(stored.outbox);
   const [account, versioned] = await Promise.all([deps.accounts.getAccount(accountId), deps.configs.getConfig(accountId)]);
   if (account === undefined) return { status: 'unknown-account' };
   if (versioned === undefined) return { status: 'no-config' };
@@ -277,15 +281,19 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
       dispatched,
     },
   };
-  await deps.evaluations.commit(accountId, {
+  // What must not be lost if we die before publishing (Exposure Computed is informative only).
+  const outbox = events.filter((entry) => entry.DetailType !== 'Exposure Computed');
+  const committedVersion = await deps.evaluations.commit(accountId, {
     expectedVersion: stored?.version ?? 0,
     state: nextState,
     inFlight: nextInFlight,
+    outbox,
     exposure: snapshot,
     lastEvaluation: { evaluationId, at, events },
     hedgeRecords,
   });
   await deps.publisher.publish(events);
+  if (outbox.length > 0) await deps.evaluations.clearOutbox(accountId, committedVersion);
   return { status: 'decided', decision, dispatched, published: events.length };
 }
 

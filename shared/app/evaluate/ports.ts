@@ -34,6 +34,13 @@ export interface StoredEvaluationState {
   readonly inFlight: Readonly<Record<string, InFlightHedge>>;
   readonly exposure?: ExposureSnapshot;
   readonly lastEvaluation?: LastEvaluation;
+  /**
+   * Events that must reach the bus (Hedge Requested, Risk Limit Breached), committed with
+   * the state and cleared once published: an evaluation that died between its commit and
+   * its publish leaves them here, and the next evaluation of the account publishes them
+   * first (event ids are deterministic, so a repeat is harmless).
+   */
+  readonly outbox: readonly EventEntry[];
 }
 
 export interface NewHedgeRecord {
@@ -52,6 +59,8 @@ export interface EvaluationCommit {
   readonly exposure: ExposureSnapshot;
   readonly lastEvaluation: LastEvaluation;
   readonly hedgeRecords: readonly NewHedgeRecord[];
+  /** The events that must be published (none when absent): see StoredEvaluationState.outbox. */
+  readonly outbox?: readonly EventEntry[];
 }
 
 export interface EvaluationStore {
@@ -62,4 +71,6 @@ export interface EvaluationStore {
    * ConflictError (from the adapter) when another evaluation won the version.
    */
   commit(accountId: string, commit: EvaluationCommit): Promise<number>;
+  /** Empties the outbox if the state is still at `version` (a later evaluation owns it otherwise). */
+  clearOutbox(accountId: string, version: number): Promise<void>;
 }

@@ -58,6 +58,22 @@ describe('the evaluator', () => {
     expect(w.publisher.of('Hedge Requested', account.accountId)).toHaveLength(1);
   });
 
+  it('a bus outage after the commit and no redelivery: the next evaluation (another trigger) publishes the lost request first', async () => {
+    const w = world();
+    const account = await w.openAccount({ shortCalls: 4 });
+    w.publisher.failNext(1);
+    await expect(evaluateAccount(w.evaluateDeps, { accountId: account.accountId, evaluationId: evaluationEventId(account.accountId) })).rejects.toThrow('bus unavailable');
+    expect(w.publisher.of('Hedge Requested', account.accountId)).toHaveLength(0);
+    expect((await w.evaluateDeps.evaluations.load(account.accountId))?.outbox.map((e) => e.DetailType)).toEqual(['Hedge Requested']);
+    w.clock.nowMs += 60_000;
+    const next = await evaluateAccount(w.evaluateDeps, { accountId: account.accountId, evaluationId: evaluationEventId(account.accountId) });
+    expect(next.status).toBe('decided');
+    if (next.status === 'decided') expect(next.decision.action).toBe('none'); // the lost hedge is in flight: not requested twice
+    expect(w.publisher.of('Hedge Requested', account.accountId)).toHaveLength(1);
+    expect((await w.evaluateDeps.evaluations.load(account.accountId))?.outbox).toEqual([]);
+    expect((await w.dispatchLatest(account.accountId))[0]!.status).toBe('submitted');
+  });
+
   it('ten concurrent evaluations of one account: each commits on its own state version, one hedge is requested', async () => {
     const w = world();
     const account = await w.openAccount({ shortCalls: 4, config: (c) => ({ ...c, guards: { cooldownMs: 600_000 } }) });
