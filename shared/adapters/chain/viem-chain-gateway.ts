@@ -110,8 +110,20 @@ export function createViemChainGateway(options: ViemChainGatewayOptions): ChainG
     } catch (error) {
       const answer = rpcAnswerOf(error);
       if (answer === undefined || isTransportFailure(error)) throw error;
-      return { ok: false, ...decodeRevert(answer) };
+      return executionVerdict(error, answer);
     }
+  }
+
+  /**
+   * A failed eth_call / eth_estimateGas is a verdict on the call only when the node says the
+   * execution failed (code 3 "execution reverted", revert data, out of gas, not enough funds
+   * for it). Anything else (-32603 internal error, -32000 "header not found" from a load-
+   * balanced provider, ...) says nothing about the call: retry later, never fail the hedge.
+   */
+  function executionVerdict(error: unknown, answer: RpcAnswer): { ok: false; reason: string; data?: Hex } {
+    const hasData = typeof answer.data === 'string' && answer.data.length > 2;
+    if (answer.code === 3 || hasData || /revert|out of gas|insufficient funds|gas required exceeds|invalid opcode/i.test(answer.message)) return { ok: false, ...decodeRevert(answer) };
+    throw new ChainUnavailableError(`chain ${chainId}: the node could not run the call (${answer.code}: ${answer.message.slice(0, 200)})`, { cause: error });
   }
 
   async function transactionKnown(hash: Hex): Promise<boolean> {
@@ -134,7 +146,7 @@ export function createViemChainGateway(options: ViemChainGatewayOptions): ChainG
       } catch (error) {
         const answer = rpcAnswerOf(error);
         if (answer === undefined || isTransportFailure(error)) throw error;
-        return { ok: false, ...decodeRevert(answer) } satisfies SimulationResult;
+        return executionVerdict(error, answer) satisfies SimulationResult;
       }
     },
 

@@ -200,7 +200,9 @@ async function sendNew(
   try {
     quote = await venue.quote({ side: order.side, baseAmount: toRawUnits(order.quantity, execution.venue.baseDecimals) });
   } catch (error) {
-    if (isTransportFailure(error)) throw error;
+    // Only the quoter's own revert (no liquidity, a wrong pool) is an answer; a node or
+    // transport error says nothing about the trade: the message is retried.
+    if (!isContractRevert(error)) throw error;
     return fail(deps, ref, { stage: 'quote', code: 'QUOTE_FAILED', message: `The venue could not quote the trade: ${messageOf(error)}` }, context);
   }
   const slippage = checkQuoteSlippage(order.side, quote.priceUsd, oracle.price, execution.maxSlippageBps);
@@ -389,6 +391,14 @@ export function toRawUnits(quantity: number, decimals: number): bigint {
 
 /** Errors of the transport (not answers of the chain), through the cause chain: retry later instead of failing the hedge. */
 const TRANSPORT_ERROR_NAMES = new Set(['ChainUnavailableError', 'HttpRequestError', 'TimeoutError', 'SocketClosedError', 'WebSocketRequestError']);
+
+/** The call reverted (viem's ContractFunctionRevertedError somewhere in the cause chain). */
+export function isContractRevert(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { name?: unknown }).name === 'ContractFunctionRevertedError') return true;
+  }
+  return false;
+}
 
 export function isTransportFailure(error: unknown): boolean {
   for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
