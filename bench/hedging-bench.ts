@@ -52,6 +52,7 @@ import { portfolioExposure } from '../shared/domain/exposure/portfolio-exposure.
 import type { Position } from '../shared/domain/exposure/positions.ts';
 import { AGGREGATOR_DECIMALS, encodeSqrtPriceX96, INITIAL_PRICE_USD, POOL_FEE, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture } from '../test/support/chain-fixture.ts';
 import { startDynamoDbLocal } from './support/dynamodb-local.ts';
+import { localExecutionConfig, localMarketConfig } from '../local/chain/local-hedge-config.ts';
 
 const TABLE = 'hedge-bench-hedging';
 const ACCOUNTS = 200;
@@ -205,14 +206,6 @@ export async function runHedgingBench(): Promise<void> {
   console.log(`  section run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-function marketBlock(chain: ChainFixture): NonNullable<HedgePolicyConfigInput['market']> {
-  return {
-    chainId: chain.chain.id,
-    oracle: { address: chain.addresses.priceAggregator, maxStalenessMs: 3_600_000, maxPoolDeviationBps: 200 },
-    vol: { source: 'fixed', value: 0.6 },
-  };
-}
-
 // ---------------------------------------------------------------- 1. evaluations per second
 
 async function evaluationThroughput(rawDoc: DynamoDBDocumentClient, chain: ChainFixture): Promise<void> {
@@ -244,7 +237,7 @@ async function evaluationThroughput(rawDoc: DynamoDBDocumentClient, chain: Chain
   ];
   const optionDelta = portfolioExposure(options, { ETH: { spot: INITIAL_PRICE_USD, vol: 0.6, rate: 0, yield: 0 } }, nowMs)[0]!.delta;
   const book: Position[] = [...options, { id: 'hedge-ETH', underlying: 'ETH', kind: 'spot', quantity: -optionDelta }];
-  const config = HedgePolicyConfigSchema.parse({ underlying: 'ETH', hedgeInstrument: 'spot', band: { unit: 'units', trigger: 0.25, target: 'zero' }, market: marketBlock(chain) });
+  const config = HedgePolicyConfigSchema.parse({ underlying: 'ETH', hedgeInstrument: 'spot', band: { unit: 'units', trigger: 0.25, target: 'zero' }, market: localMarketConfig(chain) });
   const ids = Array.from({ length: ACCOUNTS }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
   const seedStart = performance.now();
   await pool(ids, 32, async (accountId) => {
@@ -387,27 +380,8 @@ async function priceMoveToSubmission(doc: DynamoDBDocumentClient, chain: ChainFi
     underlying: 'ETH',
     hedgeInstrument: 'spot',
     band: { unit: 'units', trigger: 0.25, target: 'zero' },
-    market: marketBlock(chain),
-    execution: {
-      venue: {
-        kind: 'uniswap-v3',
-        pool: addresses.pool,
-        swapRouter: addresses.swapRouter,
-        quoterV2: addresses.quoterV2,
-        baseToken: addresses.weth,
-        quoteToken: addresses.usdc,
-        baseDecimals: WETH_DECIMALS,
-        quoteDecimals: USDC_DECIMALS,
-        fee: POOL_FEE,
-      },
-      signer: { kind: 'local', name: signerName },
-      maxSlippageBps: 150,
-      maxTradeNotionalUsd: 100_000,
-      maxDailyNotionalUsd: 250_000,
-      maxFeePerGasGwei: 500,
-      maxPriorityFeePerGasGwei: 5,
-      replaceAfterMs: 30_000,
-    },
+    market: localMarketConfig(chain),
+    execution: localExecutionConfig(chain, signerName),
   } satisfies HedgePolicyConfigInput);
   await accounts.createAccount({ accountId, displayName: 'Latency desk' }, 'bench:seed');
   await configs.putConfig(accountId, config, 0, 'bench:seed');

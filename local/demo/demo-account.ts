@@ -9,7 +9,8 @@
 import { parseUnits, type Address } from 'viem';
 import { optionBookAbi } from '../../shared/adapters/chain/artifacts/option-book.ts';
 import type { HedgePolicyConfigInput } from '../../shared/contracts/hedge-policy-config.ts';
-import { AGGREGATOR_DECIMALS, POOL_FEE, USDC_DECIMALS, WETH_DECIMALS, type LocalChain, type LocalWalletClient } from '../chain/local-chain.ts';
+import { AGGREGATOR_DECIMALS, WETH_DECIMALS, type LocalChain, type LocalWalletClient } from '../chain/local-chain.ts';
+import { localExecutionConfig, localMarketConfig } from '../chain/local-hedge-config.ts';
 
 export interface DemoAccount {
   readonly accountId: string;
@@ -18,28 +19,13 @@ export interface DemoAccount {
 
 /** The demo policy on the local chain. Staleness is generous: headless ticks run faster than wall-clock minutes. */
 export function demoConfig(chain: LocalChain, signerName: string): HedgePolicyConfigInput {
-  const a = chain.addresses;
   return {
     underlying: 'ETH',
     hedgeInstrument: 'spot',
     band: { unit: 'units', trigger: 0.5, target: 'zero' },
     guards: { minTradeUnits: 0.05, maxTradeUnits: 50 },
-    market: {
-      chainId: chain.chain.id,
-      oracle: { address: a.priceAggregator, maxStalenessMs: 600_000, maxPoolDeviationBps: 300 },
-      vol: { source: 'fixed', value: 0.6 },
-    },
-    execution: {
-      venue: { kind: 'uniswap-v3', pool: a.pool, swapRouter: a.swapRouter, quoterV2: a.quoterV2, baseToken: a.weth, quoteToken: a.usdc, baseDecimals: WETH_DECIMALS, quoteDecimals: USDC_DECIMALS, fee: POOL_FEE },
-      signer: { kind: 'local', name: signerName },
-      maxSlippageBps: 300,
-      maxTradeNotionalUsd: 150_000,
-      maxDailyNotionalUsd: 10_000_000,
-      maxFeePerGasGwei: 500,
-      maxPriorityFeePerGasGwei: 5,
-      replaceAfterMs: 30_000,
-      maxConsecutiveFailures: 5,
-    },
+    market: localMarketConfig(chain, { maxStalenessMs: 600_000, maxPoolDeviationBps: 300 }),
+    execution: localExecutionConfig(chain, signerName, { maxSlippageBps: 300, maxTradeNotionalUsd: 150_000, maxDailyNotionalUsd: 10_000_000, maxConsecutiveFailures: 5 }),
   };
 }
 

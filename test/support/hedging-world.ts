@@ -38,6 +38,7 @@ import type { EventPublisher } from '../../shared/contracts/events/event-publish
 import { HedgePolicyConfigSchema, type HedgePolicyConfig, type HedgePolicyConfigInput } from '../../shared/contracts/hedge-policy-config.ts';
 import { AGGREGATOR_DECIMALS, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture } from './chain-fixture.ts';
 import { useDynamoDbLocal } from './dynamodb-local.ts';
+import { localExecutionConfig, localMarketConfig } from '../../local/chain/local-hedge-config.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -205,31 +206,8 @@ export function useHedgingWorld(): () => HedgingWorld {
           underlying: 'ETH',
           hedgeInstrument: 'spot',
           band: { unit: 'units', trigger: 0.25, target: 'zero' },
-          market: {
-            chainId: chain.chain.id,
-            oracle: { address: addresses.priceAggregator, maxStalenessMs: 3_600_000, maxPoolDeviationBps: 200 },
-            vol: { source: 'fixed', value: 0.6 },
-          },
-          execution: {
-            venue: {
-              kind: 'uniswap-v3',
-              pool: addresses.pool,
-              swapRouter: addresses.swapRouter,
-              quoterV2: addresses.quoterV2,
-              baseToken: addresses.weth,
-              quoteToken: addresses.usdc,
-              baseDecimals: WETH_DECIMALS,
-              quoteDecimals: USDC_DECIMALS,
-              fee: 3000,
-            },
-            signer: { kind: 'local', name: signerName },
-            maxSlippageBps: 150,
-            maxTradeNotionalUsd: 100_000,
-            maxDailyNotionalUsd: 250_000,
-            maxFeePerGasGwei: 500,
-            maxPriorityFeePerGasGwei: 5,
-            replaceAfterMs: 30_000,
-          },
+          market: localMarketConfig(chain),
+          execution: localExecutionConfig(chain, signerName),
         };
         const config = HedgePolicyConfigSchema.parse(options.config ? options.config(base) : base);
         await accounts.createAccount({ accountId, displayName: `Desk ${accountId}` }, 'test:world');
