@@ -24,7 +24,7 @@ import type { ClaimResult, HedgeJournal, HedgePositionChange, HedgeRef, HedgeSta
 import type { Position } from '../../domain/exposure/positions.ts';
 import { cancellationCodes, classifyError, errorName } from './classify-error.ts';
 import { ConflictError } from './errors.ts';
-import { createHedgeRecordRepository, HEDGE_STAGE_PREDECESSORS } from './hedge-record-repository.ts';
+import { advanceHedgeRecordUpdate, createHedgeRecordRepository, HEDGE_STAGE_PREDECESSORS } from './hedge-record-repository.ts';
 import { accountPk, FAILURE_STREAK_SK, HEDGE_STATE_SK, hedgeRecordSk, positionSk } from './keys.ts';
 import { numberAttribute, stringAttribute } from './number-attribute.ts';
 
@@ -141,28 +141,11 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
 
   async function advance(ref: HedgeRef, step: HedgeStepInput): Promise<'advanced' | 'already'> {
     if (step.stage !== 'failed' && step.stage !== 'skipped') return records.advanceHedgeRecord(ref.accountId, ref, step);
-    const allowed = HEDGE_STAGE_PREDECESSORS[step.stage];
-    const names = allowed.map((_, i) => `:from${i}`);
     try {
       await doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: keyOf(ref),
-                UpdateExpression: 'SET #stage = :stage, #steps = list_append(#steps, :step) ADD #applied :keys',
-                ConditionExpression: `attribute_exists(pk) AND #stage IN (${names.join(', ')}) AND NOT contains(#applied, :key)`,
-                ExpressionAttributeNames: { '#stage': 'stage', '#steps': 'steps', '#applied': 'appliedStepKeys' },
-                ExpressionAttributeValues: {
-                  ':stage': step.stage,
-                  ':step': [{ stage: step.stage, key: step.key, at: step.at.toISOString(), data: step.data }],
-                  ':keys': new Set([step.key]),
-                  ':key': step.key,
-                  ...Object.fromEntries(allowed.map((stage, i) => [`:from${i}`, stage])),
-                },
-              },
-            },
+            { Update: advanceHedgeRecordUpdate(tableName, keyOf(ref), step, HEDGE_STAGE_PREDECESSORS[step.stage]) },
             inFlightRemoval(ref),
           ],
         }),
@@ -196,22 +179,8 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
         await doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: keyOf(ref),
-                  UpdateExpression: 'SET #stage = :confirmed, #steps = list_append(#steps, :step) ADD #applied :keys',
-                  ConditionExpression: '#stage = :submitted AND NOT contains(#applied, :key)',
-                  ExpressionAttributeNames: { '#stage': 'stage', '#steps': 'steps', '#applied': 'appliedStepKeys' },
-                  ExpressionAttributeValues: {
-                    ':confirmed': 'confirmed',
-                    ':submitted': 'submitted',
-                    ':step': [{ stage: 'confirmed', key: step.key, at, data: step.data }],
-                    ':keys': new Set([step.key]),
-                    ':key': step.key,
-                  },
-                },
-              },
+              // The record: submitted → confirmed (whatever stage the step names), its key not applied yet.
+              { Update: advanceHedgeRecordUpdate(tableName, keyOf(ref), { ...step, stage: 'confirmed' }, HEDGE_STAGE_PREDECESSORS.confirmed) },
               {
                 Put: {
                   TableName: tableName,

@@ -82,6 +82,45 @@ export function storedHedgeRecord(accountId: string, item: Record<string, unknow
   };
 }
 
+/** The conditional update of one hedge step, as an UpdateCommand's input or a TransactWriteItems `Update`. */
+export interface HedgeRecordUpdate {
+  readonly TableName: string;
+  readonly Key: { readonly pk: string; readonly sk: string };
+  readonly UpdateExpression: string;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * Moves the record at `key` to `step.stage`, appending the step and its key: the record
+ * exists, its stage is one of `allowedStages` and the step's key was not applied yet. The
+ * one spelling of a step, used alone (advanceHedgeRecord) and inside the journal's
+ * transactions (hedge-journal-repository.ts).
+ */
+export function advanceHedgeRecordUpdate(
+  tableName: string,
+  key: { readonly pk: string; readonly sk: string },
+  step: HedgeStep,
+  allowedStages: readonly HedgeStage[],
+): HedgeRecordUpdate {
+  const names = allowedStages.map((_, i) => `:from${i}`);
+  return {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: 'SET #stage = :stage, #steps = list_append(#steps, :step) ADD #applied :keys',
+    ConditionExpression: `attribute_exists(pk) AND #stage IN (${names.join(', ')}) AND NOT contains(#applied, :key)`,
+    ExpressionAttributeNames: { '#stage': 'stage', '#steps': 'steps', '#applied': 'appliedStepKeys' },
+    ExpressionAttributeValues: {
+      ':stage': step.stage,
+      ':step': [{ stage: step.stage, key: step.key, at: step.at.toISOString(), data: step.data }],
+      ':keys': new Set([step.key]),
+      ':key': step.key,
+      ...Object.fromEntries(allowedStages.map((stage, i) => [`:from${i}`, stage])),
+    },
+  };
+}
+
 export interface HedgeRecordRepository {
   /** One record by its key (the hedge id and the time it was decided), strongly consistent. */
   getHedgeRecord(accountId: string, hedge: { readonly hedgeId: string; readonly at: Date }): Promise<StoredHedgeRecord | undefined>;
@@ -124,22 +163,10 @@ export function createHedgeRecordRepository(options: { doc: DynamoDBDocumentClie
   async function advanceHedgeRecord(accountId: string, hedge: { readonly hedgeId: string; readonly at: Date }, step: HedgeStep): Promise<'advanced' | 'already'> {
     const allowed = HEDGE_STAGE_PREDECESSORS[step.stage];
     if (!allowed) throw new TypeError(`unknown hedge stage ${JSON.stringify(step.stage)}`);
-    const names = allowed.map((_, i) => `:from${i}`);
     try {
       await doc.send(
         new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: accountPk(accountId), sk: hedgeRecordSk(hedge.at, hedge.hedgeId) },
-          UpdateExpression: 'SET #stage = :stage, #steps = list_append(#steps, :step) ADD #applied :keys',
-          ConditionExpression: `attribute_exists(pk) AND #stage IN (${names.join(', ')}) AND NOT contains(#applied, :key)`,
-          ExpressionAttributeNames: { '#stage': 'stage', '#steps': 'steps', '#applied': 'appliedStepKeys' },
-          ExpressionAttributeValues: {
-            ':stage': step.stage,
-            ':step': [{ stage: step.stage, key: step.key, at: step.at.toISOString(), data: step.data }],
-            ':keys': new Set([step.key]),
-            ':key': step.key,
-            ...Object.fromEntries(allowed.map((stage, i) => [`:from${i}`, stage])),
-          },
+          ...advanceHedgeRecordUpdate(tableName, { pk: accountPk(accountId), sk: hedgeRecordSk(hedge.at, hedge.hedgeId) }, step, allowed),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
