@@ -21,10 +21,10 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { followHedge, type FollowHedgeDeps, type FollowOutcome } from '../../shared/app/confirm-hedge/follow-hedge.ts';
-import { decodeEventOf } from '../../shared/contracts/events/decode-event.ts';
+import { decodeEventBody } from '../../shared/contracts/events/decode-event-body.ts';
 import type { EventDetail } from '../../shared/contracts/events/event-definitions.ts';
-import { InvalidEventError } from '../../shared/contracts/events/event-errors.ts';
 import { retryDelaySeconds, type ExtendVisibility } from '../../shared/adapters/sqs/visibility-backoff.ts';
+import { processRecordsInGroupOrder } from '../../shared/runtime/sqs/process-in-group-order.ts';
 
 export { RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, retryDelaySeconds, type ExtendVisibility } from '../../shared/adapters/sqs/visibility-backoff.ts';
 
@@ -40,47 +40,33 @@ export type ConfirmHedgeErrorDisposition = 'dropped-malformed' | 'retry' | 'visi
 
 export type ConfirmHedgeHandler = middy.MiddyfiedHandler<SQSEvent, SQSBatchResponse>;
 
-/** An SQS body → the Hedge Submitted it carries; throws the contract's errors. */
-export function decodeHedgeSubmittedBody(body: string): EventDetail<'Hedge Submitted'> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body) as unknown;
-  } catch (error) {
-    throw new InvalidEventError('the message body is not JSON', [String(error)], { cause: error });
-  }
-  if (typeof raw !== 'object' || raw === null) throw new InvalidEventError('the message body is not an event', ['expected a JSON object']);
-  return decodeEventOf('Hedge Submitted', raw).detail;
-}
-
 /** @example export const handler = createConfirmHedgeHandler({ deps, extendVisibility }); */
 export function createConfirmHedgeHandler(options: ConfirmHedgeHandlerOptions): ConfirmHedgeHandler {
-  return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
+  return middy<SQSEvent, SQSBatchResponse>().handler((event) =>
+    // A standard queue: its records carry no message group, so none blocks another.
+    processRecordsInGroupOrder(event.Records, async (record) => {
       let submitted: EventDetail<'Hedge Submitted'>;
       try {
-        submitted = decodeHedgeSubmittedBody(record.body);
+        submitted = decodeEventBody('Hedge Submitted', record.body).detail;
       } catch (error) {
         options.onError?.(error, record, 'dropped-malformed');
-        continue;
+        return 'done';
       }
       let outcome: FollowOutcome;
       try {
         outcome = await followHedge(options.deps, submitted);
       } catch (error) {
         options.onError?.(error, record, 'retry');
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
+        return 'retry';
       }
       options.onOutcome?.(outcome, record);
-      if (outcome.status !== 'pending') continue;
-      batchItemFailures.push({ itemIdentifier: record.messageId });
+      if (outcome.status !== 'pending') return 'done';
       try {
         await options.extendVisibility(record, retryDelaySeconds(Number(record.attributes.ApproximateReceiveCount)));
       } catch (error) {
         options.onError?.(error, record, 'visibility-not-extended');
       }
-    }
-    return { batchItemFailures };
-  });
+      return 'retry';
+    }),
+  );
 }

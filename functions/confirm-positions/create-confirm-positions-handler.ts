@@ -19,6 +19,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeConfirmationMessage } from '../../shared/adapters/sqs/confirmation-message.ts';
 import { retryDelaySeconds, type ExtendVisibility } from '../../shared/adapters/sqs/visibility-backoff.ts';
 import { confirmPositions, type ConfirmOutcome, type ConfirmPositionsDeps } from '../../shared/app/confirm-positions/confirm-positions.ts';
+import { processRecordsInGroupOrder } from '../../shared/runtime/sqs/process-in-group-order.ts';
 
 export interface ConfirmPositionsHandlerOptions {
   readonly deps: ConfirmPositionsDeps;
@@ -33,42 +34,29 @@ export type ConfirmPositionsHandler = (event: SQSEvent) => Promise<SQSBatchRespo
 
 /** @example export const handler = createConfirmPositionsHandler({ deps }); */
 export function createConfirmPositionsHandler(options: ConfirmPositionsHandlerOptions): ConfirmPositionsHandler {
-  return async (event) => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    const blockedGroups = new Set<string>();
-    for (const record of event.Records) {
-      const group = record.attributes.MessageGroupId;
-      if (group !== undefined && blockedGroups.has(group)) {
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      let retry: boolean;
+  return (event) =>
+    processRecordsInGroupOrder(event.Records, async (record) => {
       try {
         const request = decodeConfirmationMessage(record.body);
         try {
           const outcome = await confirmPositions(options.deps, request);
           options.onOutcome?.(outcome, record);
-          retry = outcome.status === 'deferred';
-          if (retry && options.extendVisibility !== undefined) {
+          if (outcome.status !== 'deferred') return 'done';
+          if (options.extendVisibility !== undefined) {
             try {
               await options.extendVisibility(record, retryDelaySeconds(Number(record.attributes.ApproximateReceiveCount)));
             } catch (error) {
               options.onError?.(error, record); // listed all the same: it returns after the queue's own timeout
             }
           }
+          return 'retry';
         } catch (error) {
           options.onError?.(error, record);
-          retry = true;
+          return 'retry';
         }
       } catch (error) {
         options.onError?.(error, record); // poison message: dropped
-        retry = false;
+        return 'done';
       }
-      if (retry) {
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        if (group !== undefined) blockedGroups.add(group);
-      }
-    }
-    return { batchItemFailures };
-  };
+    });
 }

@@ -29,9 +29,9 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dispatchHedge, isTransportFailure, type DispatchDeps, type OrderOutcome } from '../../shared/app/dispatch/dispatch-hedge.ts';
-import { decodeEventOf } from '../../shared/contracts/events/decode-event.ts';
+import { decodeEventBody } from '../../shared/contracts/events/decode-event-body.ts';
 import type { EventDetail } from '../../shared/contracts/events/event-definitions.ts';
-import { InvalidEventError } from '../../shared/contracts/events/event-errors.ts';
+import { processRecordsInGroupOrder } from '../../shared/runtime/sqs/process-in-group-order.ts';
 
 export interface DispatchHandlerOptions {
   /** Everything but the claim owner, which is per record. */
@@ -54,45 +54,25 @@ export function isRetryableDispatchError(error: unknown): boolean {
 /** The claim owner of one delivery of one message. */
 export const claimOwnerOf = (context: Pick<Context, 'awsRequestId'>, record: Pick<SQSRecord, 'messageId'>): string => `${context.awsRequestId}:${record.messageId}`;
 
-/** An SQS body → the Hedge Requested it carries; throws the contract's errors. */
-export function decodeHedgeRequestedBody(body: string): EventDetail<'Hedge Requested'> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body) as unknown;
-  } catch (error) {
-    throw new InvalidEventError('the message body is not JSON', [String(error)], { cause: error });
-  }
-  if (typeof raw !== 'object' || raw === null) throw new InvalidEventError('the message body is not an event', ['expected a JSON object']);
-  return decodeEventOf('Hedge Requested', raw).detail;
-}
-
 /** @example export const handler = createDispatchHandler({ deps }); */
 export function createDispatchHandler(options: DispatchHandlerOptions): DispatchHandler {
-  return middy<SQSEvent, SQSBatchResponse>().handler(async (event, context) => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    const blockedGroups = new Set<string>();
-    for (const record of event.Records) {
-      const group = record.attributes.MessageGroupId;
-      if (group !== undefined && blockedGroups.has(group)) {
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
+  return middy<SQSEvent, SQSBatchResponse>().handler((event, context) =>
+    processRecordsInGroupOrder(event.Records, async (record) => {
       let request: EventDetail<'Hedge Requested'>;
       try {
-        request = decodeHedgeRequestedBody(record.body);
+        request = decodeEventBody('Hedge Requested', record.body).detail;
       } catch (error) {
         options.onError?.(error, record, 'dropped-malformed');
-        continue;
+        return 'done';
       }
       try {
         const outcomes = await dispatchHedge({ ...options.deps, owner: claimOwnerOf(context, record) }, request);
         options.onOutcome?.(outcomes, record);
+        return 'done';
       } catch (error) {
         options.onError?.(error, record, isRetryableDispatchError(error) ? 'retry' : 'retry-unexpected');
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        if (group !== undefined) blockedGroups.add(group);
+        return 'retry';
       }
-    }
-    return { batchItemFailures };
-  });
+    }),
+  );
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { decodeHedgeRequestedBody } from '../../../functions/dispatch/create-dispatch-handler.ts';
+import { decodeEventBody } from '../../../shared/contracts/events/decode-event-body.ts';
 import { loadEnqueueDispatchEnv } from '../../../functions/enqueue-dispatch/configuration.ts';
 import { createEnqueueDispatchHandler, type SendMessageClient } from '../../../functions/enqueue-dispatch/create-enqueue-dispatch-handler.ts';
 import { encodeEvent } from '../../../shared/contracts/events/encode-event.ts';
@@ -79,7 +79,7 @@ describe('enqueue-dispatch', () => {
     const event = delivered(hedgeRequested('acc-2', '1:kms:signer-b'));
     await createEnqueueDispatchHandler({ sqs, queueUrl: QUEUE_URL })(event, context());
 
-    expect(decodeHedgeRequestedBody(sqs.sent[0]!.input.MessageBody!)).toEqual(event.detail);
+    expect(decodeEventBody('Hedge Requested', sqs.sent[0]!.input.MessageBody!).detail).toEqual(event.detail);
   });
 
   it('gives two signers two message groups, and the same event the same deduplication id', async () => {
