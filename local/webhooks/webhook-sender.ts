@@ -6,9 +6,9 @@
  * timestamp, and `v1,<base64 HMAC-SHA256("id.timestamp.body")>` with the shared secret.
  * A delivery that is not answered 2xx is retried with backoff, like a provider's.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { toHex, type Address, type Log } from 'viem';
-import { STANDARD_WEBHOOK_HEADERS, standardWebhookKey } from '../../shared/adapters/webhook-providers/standard-webhooks-signature.ts';
+import { STANDARD_WEBHOOK_HEADERS, signStandardWebhook } from '../../shared/adapters/webhook-providers/standard-webhooks-signature.ts';
 import type { LocalPublicClient } from '../chain/local-chain.ts';
 import { backoffMs, createSleeper } from '../runtime/stoppable-sleep.ts';
 
@@ -49,16 +49,12 @@ function rpcLog(log: Log<bigint, number, false>): Record<string, unknown> {
 }
 
 /** The Standard Webhooks headers for `body`, signed with `secret` at `atSeconds`. */
-export function signStandardWebhook(body: string, secret: string, deliveryId: string, atSeconds: number): Record<string, string> {
-  const key = standardWebhookKey(secret);
-  if (key === undefined) throw new Error('the webhook secret is not a whsec_ base64 secret');
-  const timestamp = String(atSeconds);
-  const signature = createHmac('sha256', key).update(`${deliveryId}.${timestamp}.${body}`, 'utf8').digest('base64');
+export function standardWebhookHeaders(body: string, secret: string, deliveryId: string, atSeconds: number): Record<string, string> {
   return {
     'content-type': 'application/json',
     [STANDARD_WEBHOOK_HEADERS.id]: deliveryId,
-    [STANDARD_WEBHOOK_HEADERS.timestamp]: timestamp,
-    [STANDARD_WEBHOOK_HEADERS.signature]: `v1,${signature}`,
+    [STANDARD_WEBHOOK_HEADERS.timestamp]: String(atSeconds),
+    [STANDARD_WEBHOOK_HEADERS.signature]: signStandardWebhook({ secret, id: deliveryId, timestamp: atSeconds, body }),
   };
 }
 
@@ -75,7 +71,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     const txHash = logs[0]?.transactionHash ?? '';
     for (let attempt = 1; attempt <= (options.maxAttempts ?? 5) && !stopped; attempt++) {
       try {
-        const response = await fetch(options.endpoint, { method: 'POST', headers: signStandardWebhook(body, options.secret, deliveryId, Math.floor(Date.now() / 1000)), body });
+        const response = await fetch(options.endpoint, { method: 'POST', headers: standardWebhookHeaders(body, options.secret, deliveryId, Math.floor(Date.now() / 1000)), body });
         await response.arrayBuffer();
         options.onDelivery?.({ deliveryId, txHash, status: response.status });
         if (response.ok) return;

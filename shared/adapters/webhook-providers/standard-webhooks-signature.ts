@@ -24,6 +24,24 @@ export function standardWebhookKey(secret: string): Buffer | undefined {
   return key.length === 0 ? undefined : key;
 }
 
+/** HMAC-SHA256 of the signed content `${id}.${timestamp}.${body}`; the signer and the verifier share it. */
+function standardWebhookDigest(key: Buffer, id: string, timestamp: string, body: string | Buffer): Buffer {
+  return hmacSha256(key, [`${id}.${timestamp}.`, body]);
+}
+
+/**
+ * The `v1,<base64>` entry a Standard Webhooks sender puts in `webhook-signature` for `body`
+ * (the local provider and the tests sign deliveries with it). Throws when `secret` has no key.
+ *
+ * @example
+ * signStandardWebhook({ secret: 'whsec_…', id: 'msg_1', timestamp: 1767225600, body }) // 'v1,K5o…='
+ */
+export function signStandardWebhook(input: { readonly secret: string; readonly id: string; readonly timestamp: number; readonly body: string }): string {
+  const key = standardWebhookKey(input.secret);
+  if (key === undefined) throw new Error('the webhook secret is not a whsec_ base64 secret');
+  return `v1,${standardWebhookDigest(key, input.id, String(input.timestamp), input.body).toString('base64')}`;
+}
+
 /**
  * @example
  * verifyStandardWebhookSignature({ body, headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1767225600', 'webhook-signature': 'v1,K5o…=' }, secrets: ['whsec_…'], now })
@@ -47,6 +65,6 @@ export function verifyStandardWebhookSignature(input: WebhookVerificationInput):
     .filter((digest): digest is Buffer => digest !== undefined);
   if (given.length === 0) return reject('malformed-header', 'webhook-signature has no v1,<base64> entry');
   if (!isFresh(seconds, input.now)) return reject('stale-timestamp', 'webhook-timestamp is more than 5 minutes from now');
-  const index = matchingSecret(given, keys.map((key) => hmacSha256(key, [`${id}.${timestamp}.`, input.body])));
+  const index = matchingSecret(given, keys.map((key) => standardWebhookDigest(key, id, timestamp, input.body)));
   return index === -1 ? reject('signature-mismatch', 'no active secret produces any of the v1 signatures') : { ok: true, deliveryId: id, secretIndex: index };
 }
