@@ -50,7 +50,7 @@ import type { EventPublisher } from '../shared/contracts/events/event-publisher.
 import { HedgePolicyConfigSchema, type HedgePolicyConfigInput } from '../shared/contracts/hedge-policy-config.ts';
 import { portfolioExposure } from '../shared/domain/exposure/portfolio-exposure.ts';
 import type { Position } from '../shared/domain/exposure/positions.ts';
-import { AGGREGATOR_DECIMALS, encodeSqrtPriceX96, INITIAL_PRICE_USD, POOL_FEE, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture } from '../test/support/chain-fixture.ts';
+import { AGGREGATOR_DECIMALS, encodeSqrtPriceX96, INITIAL_PRICE_USD, POOL_FEE, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture, SWAP_GAS_LIMIT } from '../test/support/chain-fixture.ts';
 import { startDynamoDbLocal } from './support/dynamodb-local.ts';
 import { localExecutionConfig, localMarketConfig } from '../local/chain/local-hedge-config.ts';
 
@@ -419,6 +419,7 @@ async function priceMoveToSubmission(doc: DynamoDBDocumentClient, chain: ChainFi
         abi: uniswapV3SwapRouterAbi,
         functionName: 'exactInputSingle',
         args: [{ tokenIn, tokenOut, fee: POOL_FEE, recipient: trader.account.address, deadline: maxUint256, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: target }],
+        gas: SWAP_GAS_LIMIT,
       }),
     );
   };

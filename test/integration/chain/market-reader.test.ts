@@ -11,7 +11,7 @@ import { uniswapV3PoolAbi, uniswapV3SwapRouterAbi } from '../../../shared/adapte
 import { createViemMarketReader } from '../../../shared/adapters/chain/viem-market-reader.ts';
 import type { MarketReader, UniswapV3PoolRef } from '../../../shared/app/execution-ports.ts';
 import { checkOracleReading, checkPoolDeviation, volFromFeed } from '../../../shared/domain/market/oracle-checks.ts';
-import { AGGREGATOR_DECIMALS, INITIAL_PRICE_USD, POOL_FEE, USDC_DECIMALS, WETH_DECIMALS, startChainFixture, wethPriceFromSqrtPriceX96 } from '../../support/chain-fixture.ts';
+import { AGGREGATOR_DECIMALS, INITIAL_PRICE_USD, POOL_FEE, USDC_DECIMALS, WETH_DECIMALS, startChainFixture, wethPriceFromSqrtPriceX96, SWAP_GAS_LIMIT } from '../../support/chain-fixture.ts';
 import type { ChainFixture } from '../../support/chain-fixture.ts';
 
 let chain: ChainFixture;
@@ -53,6 +53,7 @@ const sellThroughRouter = async (tokenIn: Address, tokenOut: Address, amountIn: 
       abi: uniswapV3SwapRouterAbi,
       functionName: 'exactInputSingle',
       args: [{ tokenIn, tokenOut, fee: POOL_FEE, recipient: trader, deadline: maxUint256, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
+      gas: SWAP_GAS_LIMIT,
     }),
   );
 };

@@ -16,7 +16,7 @@ import {
   uniswapV3QuoterV2Abi,
   uniswapV3SwapRouterAbi,
 } from '../../../shared/adapters/chain/uniswap-v3-artifacts.ts';
-import { INITIAL_PRICE_USD, POOL_FEE, TRADER_BALANCES, USDC_DECIMALS, WETH_DECIMALS, startChainFixture, wethPriceFromSqrtPriceX96 } from '../../support/chain-fixture.ts';
+import { INITIAL_PRICE_USD, POOL_FEE, TRADER_BALANCES, USDC_DECIMALS, WETH_DECIMALS, startChainFixture, wethPriceFromSqrtPriceX96, SWAP_GAS_LIMIT } from '../../support/chain-fixture.ts';
 import type { ChainFixture } from '../../support/chain-fixture.ts';
 
 let chain: ChainFixture;
@@ -115,6 +115,7 @@ describe('the deployed WETH/USDC pool', () => {
       abi: uniswapV3SwapRouterAbi,
       functionName: 'exactInputSingle',
       args: [{ tokenIn, tokenOut, fee: POOL_FEE, recipient: trader, deadline: maxUint256, amountIn, amountOutMinimum: quotedOut, sqrtPriceLimitX96: 0n }],
+      gas: SWAP_GAS_LIMIT,
     });
     const receipt = await chain.confirm(hash);
 
@@ -152,6 +153,7 @@ describe('snapshot isolation', () => {
         abi: uniswapV3SwapRouterAbi,
         functionName: 'exactInputSingle',
         args: [{ tokenIn: weth, tokenOut: usdc, fee: POOL_FEE, recipient: trader, deadline: maxUint256, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
+        gas: SWAP_GAS_LIMIT,
       }),
     );
     await chain.confirm(await chain.deployer.writeContract({ address: usdc, abi: testTokenAbi, functionName: 'mint', args: [trader, 1n] }));

@@ -11,7 +11,7 @@ import { createUniswapV3Venue, maximumAmountIn, minimumAmountOut } from '../../.
 import type { ChainLog, SwapCall, SwapIntent, Venue, VenueQuote } from '../../../shared/app/execution-ports.ts';
 import { UniswapV3VenueSchema } from '../../../shared/contracts/execution-config.ts';
 import type { UniswapV3VenueConfig } from '../../../shared/contracts/execution-config.ts';
-import { INITIAL_PRICE_USD, POOL_FEE, USDC_DECIMALS, WETH_DECIMALS, revertOf, startChainFixture } from '../../support/chain-fixture.ts';
+import { INITIAL_PRICE_USD, POOL_FEE, USDC_DECIMALS, WETH_DECIMALS, revertOf, startChainFixture, SWAP_GAS_LIMIT } from '../../support/chain-fixture.ts';
 import type { ChainFixture } from '../../support/chain-fixture.ts';
 
 let chain: ChainFixture;
@@ -101,6 +101,7 @@ async function movePoolAgainst(side: SwapIntent['side']): Promise<void> {
       abi: uniswapV3SwapRouterAbi,
       functionName: 'exactInputSingle',
       args: [{ tokenIn, tokenOut, fee: POOL_FEE, recipient: deployer, deadline: maxUint256, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }],
+      gas: SWAP_GAS_LIMIT,
     }),
   );
 }
