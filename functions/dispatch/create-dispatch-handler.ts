@@ -12,7 +12,7 @@
  *   overtake one that is coming back (its nonce would be taken out of order). Records of
  *   other groups go on. Retrying is safe: the journal makes a redelivery resume the same
  *   signed transaction (dispatch-hedge.ts, step 1).
- *   Retryable errors (HedgeBusyError, BroadcastDeferredError, ApprovalPendingError,
+ *   Retryable errors (HedgeBusyError, LaneBusyError, BroadcastDeferredError, ApprovalPendingError,
  *   transport failures, store errors with `retryable: true`) are expected to heal by
  *   waiting; anything else is unexpected (a bug, a missing signer, a terminal store
  *   error) and is listed all the same, so SQS moves it to the DLQ after maxReceiveCount

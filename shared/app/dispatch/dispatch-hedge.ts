@@ -88,6 +88,15 @@ export class BroadcastDeferredError extends Error {
   }
 }
 
+/** The signer has transactions not mined yet: the hedge waits for them (retry later; nothing was signed). */
+export class LaneBusyError extends Error {
+  readonly retryable = true;
+  constructor(hedgeId: string, signer: string, pending: number) {
+    super(`hedge ${hedgeId} waits: ${pending} transaction(s) of ${signer} not mined yet`);
+    this.name = 'LaneBusyError';
+  }
+}
+
 export class ApprovalPendingError extends Error {
   readonly retryable = true;
   constructor(hash: string) {
@@ -124,6 +133,7 @@ async function dispatchOrder(deps: DispatchDeps, ref: HedgeRef, order: HedgeOrde
   const context: FailureContext = { ...decision, maxConsecutiveFailures: execution?.maxConsecutiveFailures };
 
   if (view.transactions.length === 0) {
+    if (execution !== undefined && market !== undefined) await ensureLaneIdle(deps, ref, execution, market.chainId);
     const nowMs = deps.now().getTime();
     const claim = await deps.journal.claim(ref, deps.owner, nowMs + (deps.claimLeaseMs ?? DEFAULT_LEASE_MS), nowMs);
     if (claim.status === 'busy') throw new HedgeBusyError(hedgeId, claim.owner, claim.untilMs);
@@ -269,6 +279,20 @@ async function sendNew(
   }
   const view = await deps.journal.get(ref);
   return broadcastJournaled(deps, ref, view!, chain.gateway, context, 'submitted');
+}
+
+/**
+ * One transaction of the lane on its way at a time: while an earlier one is pending, the
+ * chain state we would quote, approve and simulate against is not the one this swap will
+ * meet (an exact approval still unspent, a pool about to move). Checked before the claim,
+ * so the retry is not held by our own lease.
+ */
+async function ensureLaneIdle(deps: DispatchDeps, ref: HedgeRef, execution: ExecutionConfig, chainId: number): Promise<void> {
+  const chain = deps.chains(chainId);
+  if (chain === undefined) return; // reported where the chain is needed
+  const signer = await deps.signers(execution.signer);
+  const { pending, latest } = await chain.gateway.nonces(signer.address);
+  if (pending > latest) throw new LaneBusyError(ref.hedgeId, signer.address, pending - latest);
 }
 
 /** Broadcasts the latest journaled transaction again (same bytes) and reports it submitted. */

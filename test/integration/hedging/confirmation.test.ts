@@ -6,7 +6,7 @@
 import { maxUint256, parseUnits } from 'viem';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { followHedge } from '../../../shared/app/confirm-hedge/follow-hedge.ts';
-import type { DispatchDeps } from '../../../shared/app/dispatch/dispatch-hedge.ts';
+import { LaneBusyError, type DispatchDeps } from '../../../shared/app/dispatch/dispatch-hedge.ts';
 import { useHedgingWorld, type OpenedAccount, type OpenAccountOptions } from '../../support/hedging-world.ts';
 
 const world = useHedgingWorld();
@@ -61,6 +61,28 @@ describe('confirmation', () => {
     expect(done).toMatchObject({ status: 'confirmed', txHash: submissions[1]!.txHash });
     expect((await w.balances(account.signer)).weth - wethBefore).toBeCloseTo(quantity, 9);
     expect(await w.chain.publicClient.getTransactionCount({ address: account.signer })).toBe(2); // approve + one swap
+  });
+
+  it('a second hedge of the lane waits while the first is not mined (its quote, approval and simulation would see the wrong state)', async () => {
+    const w = world();
+    const { account } = await decided();
+    await w.chain.testClient.setAutomine(false);
+    expect((await w.dispatchLatest(account.accountId))[0]!.status).toBe('submitted');
+    await w.positions.putPosition(
+      account.accountId,
+      { id: 'calls-2', underlying: 'ETH', kind: 'option', optionType: 'call', strike: 3000, expiryMs: w.clock.nowMs + 30 * 86_400_000, quantity: -2 },
+      'manual',
+    );
+    w.clock.nowMs += 1_000;
+    const second = await w.evaluate(account.accountId);
+    if (second.status !== 'decided' || !second.dispatched) throw new Error('expected a second hedge');
+    await expect(w.dispatchLatest(account.accountId)).rejects.toBeInstanceOf(LaneBusyError);
+    await w.chain.testClient.mine({ blocks: 1 });
+    await w.chain.testClient.setAutomine(true);
+    const firstSubmitted = w.publisher.of('Hedge Submitted', account.accountId)[0]!;
+    expect((await followHedge(w.followDeps, firstSubmitted)).status).toBe('confirmed');
+    expect((await w.dispatchLatest(account.accountId))[0]!.status).toBe('submitted');
+    expect((await w.followUntilFinal(account.accountId)).status).toBe('confirmed');
   });
 
   it('with no replacements left, the stuck hedge is cancelled by a zero-value transfer to self', async () => {
