@@ -5,6 +5,7 @@
  * dispatch-limits-repository.ts); every write is one conditional request or one
  * transaction, never read-then-write.
  */
+import type { SignerRef, UniswapV3VenueConfig } from '../contracts/execution-config.ts';
 import type { Address, Hex } from './execution-ports.ts';
 
 /** A hedge record is addressed by its account, its hedge id and the time it was decided. */
@@ -38,6 +39,14 @@ export interface JournaledTransaction {
   readonly maxFeePerGas: string;
   readonly maxPriorityFeePerGas: string;
   readonly signedAt: string;
+  /**
+   * What the transaction was built with, so that following it never depends on today's
+   * configuration (the venue whose Swap log it decodes, the signer reference that may
+   * replace or cancel it, the swap's deadline in unix seconds).
+   */
+  readonly venue?: UniswapV3VenueConfig;
+  readonly signer?: SignerRef;
+  readonly deadlineSec?: string;
 }
 
 export interface HedgeView {

@@ -10,10 +10,13 @@
  * - None mined, and the chain's nonce moved past ours → something else used the nonce:
  *   the hedge did not execute (failed, NONCE_CONSUMED).
  * - None mined after `replaceAfterMs` → replace at the same nonce with both fees raised by
- *   `feeBumpPct` (≥ 10%), capped; after `maxReplacements` (or when the caps leave no
- *   room) → a cancel: a zero-value transfer to self at the same nonce, whose fees may
- *   exceed the caps (a cancel must always be possible). Every replacement is journaled
- *   before it is broadcast, conditional on the journal length the confirmer saw.
+ *   `feeBumpPct` (≥ 10%), capped; after `maxReplacements`, when the caps leave no room, or
+ *   when the swap's deadline passed → a cancel: a zero-value transfer to self at the same
+ *   nonce, whose fees may exceed the caps (a cancel must always be possible), itself
+ *   re-priced while it is not mined. Every replacement is journaled before it is
+ *   broadcast, conditional on the journal length the confirmer saw. Replacements are
+ *   signed by the journaled signer reference and decoded with the journaled venue: a
+ *   configuration changed since never changes how a sent transaction is followed.
  */
 import { encodeEvent } from '../../contracts/events/encode-event.ts';
 import type { EventDetail } from '../../contracts/events/event-definitions.ts';
@@ -79,8 +82,12 @@ export async function followHedge(deps: FollowHedgeDeps, submitted: EventDetail<
   const { latest: minedCount } = await gateway.nonces(latest.from);
   if (minedCount > latest.nonce) {
     // The nonce is used. Ours may have been mined between the receipt reads above and the
-    // count: look again before concluding that another transaction took it.
-    for (const tx of [...view.transactions].reverse()) {
+    // count, or be a replacement another confirmer journaled since we read: read the
+    // journal again and look at every transaction in it before concluding that another
+    // transaction took the nonce.
+    const fresh = (await deps.journal.get(ref)) ?? view;
+    if (TERMINAL_STAGES.has(fresh.stage)) return { status: 'already-final', stage: fresh.stage };
+    for (const tx of [...fresh.transactions].reverse()) {
       if ((await gateway.receipt(tx.hash)) !== undefined) return { status: 'pending', reason: 'confirmations', txHash: tx.hash };
     }
     return failed(deps, ref, context, 'receipt', 'NONCE_CONSUMED', `Nonce ${latest.nonce} of ${latest.from} was used by a transaction outside this hedge; the hedge was not executed.`, latest.hash);
@@ -89,7 +96,7 @@ export async function followHedge(deps: FollowHedgeDeps, submitted: EventDetail<
   // heals a replacement journaled but never sent, and a transaction a node dropped.
   await gateway.broadcast(latest.raw);
   const ageMs = deps.now().getTime() - Date.parse(latest.signedAt);
-  if (execution === undefined || ageMs < execution.replaceAfterMs || latest.purpose === 'cancel') {
+  if (execution === undefined || ageMs < execution.replaceAfterMs) {
     return { status: 'pending', reason: 'not-mined', txHash: latest.hash };
   }
   return replace(deps, ref, view, latest, gateway, execution);
@@ -112,8 +119,9 @@ async function settle(
   if (tx.purpose === 'cancel') {
     return failed(deps, ref, context, 'receipt', 'CANCELLED', `The hedge was cancelled: transaction ${tx.hash} took its nonce after it was not mined in time.`, tx.hash);
   }
-  if (execution === undefined) throw new Error(`hedge ${ref.hedgeId} was mined but the account has no execution block to decode it with`);
-  const execution_ = deps.venues(execution.venue, tx.chainId).decodeExecution(receipt.logs, tx.from);
+  if (execution === undefined && tx.venue === undefined) throw new Error(`hedge ${ref.hedgeId} was mined but neither its journal nor the account names a venue to decode it with`);
+  // The venue the swap was built for (journaled), not today's configuration.
+  const execution_ = deps.venues((tx.venue ?? execution?.venue)!, tx.chainId).decodeExecution(receipt.logs, tx.from);
   if (execution_ === undefined) {
     return failed(deps, ref, context, 'receipt', 'NO_SWAP_LOG', `Transaction ${tx.hash} succeeded but carries no Swap log to the signer: nothing was executed.`, tx.hash);
   }
@@ -150,10 +158,17 @@ async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, la
   const previous: Fees = { maxFeePerGas: BigInt(latest.maxFeePerGas), maxPriorityFeePerGas: BigInt(latest.maxPriorityFeePerGas) };
   const caps = { maxFeePerGas: gweiToWei(execution.maxFeePerGasGwei), maxPriorityFeePerGas: gweiToWei(execution.maxPriorityFeePerGasGwei) };
   const replacements = view.transactions.length - 1;
-  const bumped = replacements < execution.maxReplacements ? bumpFees(previous, execution.feeBumpPct, caps) : undefined;
+  // A swap past its deadline can only revert: cancel it. A cancel is re-priced (uncapped)
+  // until it is mined: a cancel stuck under a rising base fee would hold the whole lane.
+  const deadlinePassed = latest.deadlineSec !== undefined && deps.now().getTime() / 1000 >= Number(latest.deadlineSec);
+  const mayReplaceSwap = latest.purpose === 'swap' && !deadlinePassed && replacements < execution.maxReplacements;
+  const bumped = mayReplaceSwap ? bumpFees(previous, execution.feeBumpPct, caps) : undefined;
   const cancel = bumped === undefined;
   const fees = bumped ?? bumpFees(previous, execution.feeBumpPct, NO_CAPS)!;
-  const signer = await deps.signers(execution.signer);
+  // The signer the transaction was signed with (journaled); a key rotated since must not
+  // sign at the old key's nonce: then the transaction is only followed, never replaced.
+  const signer = await deps.signers(latest.signer ?? execution.signer);
+  if (signer.address.toLowerCase() !== latest.from.toLowerCase()) return { status: 'pending', reason: 'not-mined', txHash: latest.hash };
   const call = cancel ? { to: latest.from, data: '0x' as const, value: 0n } : { to: latest.to, data: latest.data, value: BigInt(latest.value) };
   const gas = cancel ? 21_000n : BigInt(latest.gas);
   const signed = await signer.signTransaction({ ...call, chainId: latest.chainId, nonce: latest.nonce, gas, ...fees });
@@ -171,6 +186,9 @@ async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, la
     maxFeePerGas: fees.maxFeePerGas.toString(),
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
     signedAt: deps.now().toISOString(),
+    ...(latest.venue === undefined ? {} : { venue: latest.venue }),
+    ...(latest.signer === undefined ? {} : { signer: latest.signer }),
+    ...(cancel || latest.deadlineSec === undefined ? {} : { deadlineSec: latest.deadlineSec }),
   };
   if ((await deps.journal.journalReplacement(ref, transaction, view.transactions.length)) === 'lost') {
     return { status: 'pending', reason: 'not-mined', txHash: latest.hash }; // another confirmer replaced it first

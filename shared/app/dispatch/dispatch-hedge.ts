@@ -144,8 +144,9 @@ async function dispatchOrder(deps: DispatchDeps, ref: HedgeRef, order: HedgeOrde
     }
   }
   if (view.transactions.length > 0) {
-    if (market === undefined) throw new Error(`hedge ${hedgeId} is journaled but the account has no market block: cannot reach its chain`);
-    return resume(deps, ref, view, requireChain(deps, market.chainId).gateway, context);
+    // The chain the transaction was signed for, whatever the configuration says today.
+    const journaledChainId = view.transactions[view.transactions.length - 1]!.chainId;
+    return resume(deps, ref, view, requireChain(deps, journaledChainId).gateway, context);
   }
   if (execution === undefined || market === undefined) {
     return skip(deps, ref, { ok: false, code: 'EXECUTION_NOT_CONFIGURED', message: 'The account has no execution block any more: nothing is sent.' }, context);
@@ -270,6 +271,9 @@ async function sendNew(
     maxFeePerGas: plan.maxFeePerGas.toString(),
     maxPriorityFeePerGas: plan.maxPriorityFeePerGas.toString(),
     signedAt: deps.now().toISOString(),
+    venue: execution.venue,
+    signer: execution.signer,
+    deadlineSec: swap.deadlineSec.toString(),
   };
   if ((await deps.journal.journalFirst(ref, deps.owner, transaction, deps.now())) === 'lost') {
     // Our lease ran out and another dispatcher took the hedge: never broadcast. The nonce

@@ -100,6 +100,46 @@ describe('confirmation', () => {
     expect(hedge).toBeUndefined();
   });
 
+  it('a cancel that is not mined either is re-priced (uncapped) until it is', async () => {
+    const w = world();
+    const { account, wethBefore } = await decided({ config: (c) => ({ ...c, execution: { ...c.execution!, maxReplacements: 0 } }) });
+    await w.chain.testClient.setAutomine(false);
+    await w.dispatchLatest(account.accountId);
+    w.clock.nowMs += 31_000;
+    expect(await followOnce(account.accountId)).toMatchObject({ status: 'pending', reason: 'cancel-sent' });
+    w.clock.nowMs += 31_000;
+    expect(await followOnce(account.accountId)).toMatchObject({ status: 'pending', reason: 'cancel-sent' });
+    const requested = w.publisher.of('Hedge Requested', account.accountId)[0]!;
+    const journal = (await w.journal.get({ accountId: account.accountId, hedgeId: `${requested.decisionId}:0`, at: new Date(requested.occurredAt) }))!.transactions;
+    expect(journal.map((t) => t.purpose)).toEqual(['swap', 'cancel', 'cancel']);
+    expect(BigInt(journal[2]!.maxFeePerGas) * 100n).toBeGreaterThanOrEqual(BigInt(journal[1]!.maxFeePerGas) * 110n);
+    await w.chain.testClient.mine({ blocks: 1 });
+    expect(await followOnce(account.accountId)).toMatchObject({ status: 'failed', code: 'CANCELLED' });
+    expect((await w.balances(account.signer)).weth).toBe(wethBefore);
+  });
+
+  it('a configuration changed after the swap was sent does not change how it is followed (journaled venue and signer)', async () => {
+    const w = world();
+    const { account, quantity, wethBefore } = await decided();
+    await w.chain.testClient.setAutomine(false);
+    await w.dispatchLatest(account.accountId);
+    const current = (await w.configs.getConfig(account.accountId))!;
+    const elsewhere = '0x00000000000000000000000000000000000000aa';
+    await w.configs.putConfig(
+      account.accountId,
+      { ...current.config, execution: { ...current.config.execution!, venue: { ...current.config.execution!.venue, pool: elsewhere }, signer: { kind: 'local', name: 'someone-else' } } },
+      current.version,
+      'test:operator',
+    );
+    w.clock.nowMs += 31_000; // due for a replacement: signed by the journaled signer, not "someone-else"
+    expect(await followOnce(account.accountId)).toMatchObject({ status: 'pending', reason: 'replaced' });
+    await w.chain.testClient.mine({ blocks: 1 });
+    const done = await followOnce(account.accountId);
+    expect(done).toMatchObject({ status: 'confirmed' });
+    expect((await w.balances(account.signer)).weth - wethBefore).toBeCloseTo(quantity, 9);
+    expect((await w.positions.getPosition(account.accountId, 'hedge-ETH'))?.position.quantity).toBeCloseTo(quantity, 9);
+  });
+
   it('a swap that reverts on chain (its deadline passed before it was mined) fails with the decoded reason', async () => {
     const w = world();
     const { account, wethBefore } = await decided({ config: (c) => ({ ...c, execution: { ...c.execution!, deadlineSeconds: 10 } }) });
