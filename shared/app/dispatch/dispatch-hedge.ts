@@ -32,6 +32,7 @@ import type { HedgeOrder } from '../../domain/policy/policy-types.ts';
 import type { Address, ChainGateway, ContractCall, MarketReader, TransactionSigner, Venue } from '../execution-ports.ts';
 import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
+import { executionFingerprint } from '../execution-fingerprint.ts';
 import { allocateReconciledNonce, type NonceCounter } from './allocate-nonce.ts';
 import { endHedgeWithoutTrade, type FailureContext, type HedgeFailure } from './hedge-outcomes.ts';
 
@@ -150,6 +151,15 @@ async function dispatchOrder(deps: DispatchDeps, ref: HedgeRef, order: HedgeOrde
   }
   if (execution === undefined || market === undefined) {
     return skip(deps, ref, { ok: false, code: 'EXECUTION_NOT_CONFIGURED', message: 'The account has no execution block any more: nothing is sent.' }, context);
+  }
+  const decidedUnder = view.record.executionFingerprint;
+  if (typeof decidedUnder === 'string' && decidedUnder !== executionFingerprint(versioned!.config)) {
+    return skip(
+      deps,
+      ref,
+      { ok: false, code: 'CONFIG_CHANGED', message: 'The underlying, chain, venue or signer changed since the decision: nothing is sent; the next evaluation decides again.' },
+      context,
+    );
   }
   return sendNew(deps, ref, order, versioned!.config, execution, market.chainId, context);
 }

@@ -38,6 +38,7 @@ import { decideHedge } from '../../domain/policy/decide-hedge.ts';
 import { applyDecision, initialHedgeState, observePrice } from '../../domain/policy/hedge-state.ts';
 import type { BookRisk, Decision, HedgeState } from '../../domain/policy/policy-types.ts';
 import type { Address, MarketReader } from '../execution-ports.ts';
+import { executionFingerprint } from '../execution-fingerprint.ts';
 import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
 
 export interface EvaluateDeps {
@@ -204,6 +205,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
         spot: market.spot,
         order,
         configVersion: versioned.version,
+        executionFingerprint: executionFingerprint(config),
         ...(dispatched ? {} : { skipped: decision.dryRun ? 'dry-run' : 'advisory (no execution block)' }),
       },
     });

@@ -103,6 +103,15 @@ describe('dispatch guards', () => {
     await expectRefused(account, 'SLIPPAGE_ABOVE_LIMIT');
   });
 
+  it('the venue changed after the decision: the units are not sent to another pool', async () => {
+    const w = world();
+    const account = await decided();
+    const current = (await w.configs.getConfig(account.accountId))!;
+    const execution = current.config.execution!;
+    await w.configs.putConfig(account.accountId, { ...current.config, execution: { ...execution, venue: { ...execution.venue, pool: '0x00000000000000000000000000000000000000aa' } } }, current.version, 'test:operator');
+    await expectRefused(account, 'CONFIG_CHANGED');
+  });
+
   it('dry-run switched on after the decision', async () => {
     const w = world();
     const account = await decided();
