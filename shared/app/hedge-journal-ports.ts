@@ -103,8 +103,8 @@ export type ReserveResult =
 export interface DispatchLimits {
   /** Reserves `notionalUsd` of the UTC day's cap for this hedge, atomically; idempotent per hedge id. */
   reserveDailyNotional(accountId: string, utcDay: string, hedgeId: string, notionalUsd: number, capUsd: number): Promise<ReserveResult>;
-  /** Gives a reservation back (the hedge was never sent); idempotent. */
-  releaseDailyNotional(accountId: string, utcDay: string, hedgeId: string, notionalUsd: number): Promise<void>;
+  /** Gives a hedge's reservation back, exactly the amount reserved (the hedge was never sent); idempotent. */
+  releaseDailyNotional(accountId: string, utcDay: string, hedgeId: string): Promise<void>;
   /** Counts a failed hedge once (idempotent per hedge id); returns the failures in a row. */
   recordFailure(accountId: string, hedgeId: string): Promise<number>;
   /** The deployment-wide kill switch: when engaged, nothing is signed for anyone. */

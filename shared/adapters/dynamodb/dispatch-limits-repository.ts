@@ -5,7 +5,8 @@
  * - ACCOUNT#<id> / NOTIONAL#<yyyy-mm-dd>: { reservedUsd, hedges (string set), expiresAt }.
  *   reserve = ADD reservedUsd :n, hedges :id IF reservedUsd + n ≤ cap (written as
  *   reservedUsd ≤ cap − n) AND the hedge is not in the set: concurrent dispatchers can
- *   never overshoot the day's cap, and a redelivered hedge does not count twice.
+ *   never overshoot the day's cap, and a redelivered hedge does not count twice. Each
+ *   hedge's amount is kept beside (`amount:<hedgeId>`): a release subtracts exactly it.
  * - ACCOUNT#<id> / FAILURESTREAK: { streak, hedges }: ADD 1 unless this hedge was counted;
  *   reset to 0 (and the set emptied) by a confirmation, inside its transaction
  *   (hedge-journal-repository.ts).
@@ -21,6 +22,9 @@ import { numberAttribute, stringSetAttribute } from './number-attribute.ts';
 /** Day counters are kept a week past their day (audit), then expire. */
 const NOTIONAL_TTL_SECONDS = 8 * 24 * 3600;
 const UTC_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The attribute holding one hedge's reserved amount on its day's item. */
+const amountAttribute = (hedgeId: string): string => `amount:${hedgeId}`;
 
 export function createDispatchLimitsRepository(options: { doc: DynamoDBDocumentClient; tableName: string; now?: () => Date }): DispatchLimits {
   const { doc, tableName } = options;
@@ -40,9 +44,11 @@ export function createDispatchLimitsRepository(options: { doc: DynamoDBDocumentC
         new UpdateCommand({
           TableName: tableName,
           Key: { pk: accountPk(accountId), sk: dailyNotionalSk(utcDay) },
-          UpdateExpression: 'ADD reservedUsd :n, hedges :ids SET #ttl = :ttl',
+          // The amount is kept per hedge (`amount:<hedgeId>`), so that a release gives back
+          // exactly what was reserved even if the caller's price moved in between.
+          UpdateExpression: 'ADD reservedUsd :n, hedges :ids SET #ttl = :ttl, #amount = :n',
           ConditionExpression: '(attribute_not_exists(reservedUsd) OR reservedUsd <= :room) AND NOT contains(hedges, :id)',
-          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE, '#amount': amountAttribute(hedgeId) },
           ExpressionAttributeValues: { ':n': notionalUsd, ':ids': new Set([hedgeId]), ':id': hedgeId, ':room': capUsd - notionalUsd, ':ttl': expiresAt },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -56,16 +62,17 @@ export function createDispatchLimitsRepository(options: { doc: DynamoDBDocumentC
     }
   }
 
-  async function releaseDailyNotional(accountId: string, utcDay: string, hedgeId: string, notionalUsd: number): Promise<void> {
+  async function releaseDailyNotional(accountId: string, utcDay: string, hedgeId: string): Promise<void> {
     checkDay(utcDay);
     try {
       await doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { pk: accountPk(accountId), sk: dailyNotionalSk(utcDay) },
-          UpdateExpression: 'ADD reservedUsd :minus DELETE hedges :ids',
-          ConditionExpression: 'contains(hedges, :id)',
-          ExpressionAttributeValues: { ':minus': -notionalUsd, ':ids': new Set([hedgeId]), ':id': hedgeId },
+          UpdateExpression: 'SET reservedUsd = reservedUsd - #amount REMOVE #amount DELETE hedges :ids',
+          ConditionExpression: 'contains(hedges, :id) AND attribute_exists(#amount)',
+          ExpressionAttributeNames: { '#amount': amountAttribute(hedgeId) },
+          ExpressionAttributeValues: { ':ids': new Set([hedgeId]), ':id': hedgeId },
         }),
       );
     } catch (error) {

@@ -240,7 +240,8 @@ async function sendNew(
     deadlineSec: BigInt(Math.floor(judgedAt / 1000) + execution.deadlineSeconds),
   });
 
-  const utcDay = new Date(nowMs).toISOString().slice(0, 10);
+  // The decision's UTC day: a retry after midnight reserves (and releases) on the same day's item.
+  const utcDay = ref.at.toISOString().slice(0, 10);
   const reservation = await deps.limits.reserveDailyNotional(ref.accountId, utcDay, ref.hedgeId, notionalUsd, execution.maxDailyNotionalUsd);
   if (reservation.status === 'cap-exceeded') {
     return skip(
@@ -260,7 +261,7 @@ async function sendNew(
   if (approval !== undefined) await sendApproval(deps, chain.gateway, signer, approval, plan);
   const simulation = await chain.gateway.simulate(signer.address, swap);
   if (!simulation.ok) {
-    await deps.limits.releaseDailyNotional(ref.accountId, utcDay, ref.hedgeId, notionalUsd);
+    await deps.limits.releaseDailyNotional(ref.accountId, utcDay, ref.hedgeId);
     return fail(deps, ref, { stage: 'simulation', code: 'SIMULATION_REVERTED', message: `The swap would revert: ${simulation.reason}` }, context);
   }
 
@@ -288,7 +289,7 @@ async function sendNew(
   if ((await deps.journal.journalFirst(ref, deps.owner, transaction, deps.now())) === 'lost') {
     // Our lease ran out and another dispatcher took the hedge: never broadcast. The nonce
     // we allocated is a gap the next allocation heals; the reservation is given back.
-    await deps.limits.releaseDailyNotional(ref.accountId, utcDay, ref.hedgeId, notionalUsd);
+    await deps.limits.releaseDailyNotional(ref.accountId, utcDay, ref.hedgeId);
     return { hedgeId: ref.hedgeId, status: 'claim-lost' };
   }
   const view = await deps.journal.get(ref);
