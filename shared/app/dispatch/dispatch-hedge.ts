@@ -25,7 +25,7 @@ import type { EventDetail } from '../../contracts/events/event-definitions.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
 import type { ExecutionConfig, SignerRef, UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
 import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
-import { checkMarket, checkPreTrade, checkQuoteSlippage, type GuardVerdict } from '../../domain/dispatch/dispatch-guards.ts';
+import { checkMarket, checkPreTrade, checkQuoteSlippage, remainingSlippageBps, type GuardVerdict } from '../../domain/dispatch/dispatch-guards.ts';
 import { gweiToWei, planFees } from '../../domain/dispatch/fees.ts';
 import { checkOracleReading } from '../../domain/market/oracle-checks.ts';
 import type { HedgeOrder } from '../../domain/policy/policy-types.ts';
@@ -236,7 +236,8 @@ async function sendNew(
   if (!plan.ok) return skip(deps, ref, plan, context);
   const swap = venue.buildSwap(quote, {
     recipient: signer.address,
-    slippageBps: execution.maxSlippageBps,
+    // The limit from the quote gets only what the quote left of the budget against the oracle.
+    slippageBps: remainingSlippageBps(order.side, quote.priceUsd, oracle.price, execution.maxSlippageBps),
     deadlineSec: BigInt(Math.floor(judgedAt / 1000) + execution.deadlineSeconds),
   });
 

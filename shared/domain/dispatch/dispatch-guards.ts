@@ -87,6 +87,18 @@ export function checkQuoteSlippage(side: 'buy' | 'sell', quotePriceUsd: number, 
   return PASS;
 }
 
+/**
+ * What is left of the slippage budget for the swap's own limit (min out / max in) once
+ * the quote's distance from the oracle is spent: the executed price can then never be
+ * worse than `maxSlippageBps` from the oracle (a quote-relative limit alone would allow
+ * up to twice that). Whole basis points, rounded down, never negative.
+ */
+export function remainingSlippageBps(side: 'buy' | 'sell', quotePriceUsd: number, oraclePrice: number, maxSlippageBps: number): number {
+  const worseBy = side === 'sell' ? oraclePrice - quotePriceUsd : quotePriceUsd - oraclePrice;
+  const spent = Math.max(0, (worseBy / oraclePrice) * 10_000);
+  return Math.max(0, Math.floor(maxSlippageBps - spent));
+}
+
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
