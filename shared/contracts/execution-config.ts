@@ -57,8 +57,15 @@ export const MarketSourceSchema = z.strictObject({
 export const SignerRefSchema = z.discriminatedUnion('kind', [
   /** A local private key the dispatch function holds under this name (local chain, tests). */
   z.strictObject({ kind: z.literal('local'), name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
-  /** An AWS KMS asymmetric key (ECC_SECG_P256K1, SIGN_VERIFY): key id, alias or ARN. */
-  z.strictObject({ kind: z.literal('kms'), keyId: z.string().min(1).max(2048) }),
+  /**
+   * An AWS KMS asymmetric key (ECC_SECG_P256K1, SIGN_VERIFY), named by its key ARN only:
+   * the dispatch lane and the nonce counter are per key, so one key must have exactly one
+   * name (an alias and an id of the same key would be two lanes racing for one nonce).
+   */
+  z.strictObject({
+    kind: z.literal('kms'),
+    keyId: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,64}$/, 'must be the key ARN (arn:aws:kms:<region>:<account>:key/<key id>)'),
+  }),
 ]);
 
 export const UniswapV3VenueSchema = z.strictObject({

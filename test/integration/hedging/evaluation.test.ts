@@ -159,11 +159,11 @@ describe('execution details', () => {
     const w = world();
     const kms = createKmsStandIn({ sForm: 'high' });
     await w.fund(kms.address);
-    const signerRef = { kind: 'kms', keyId: kms.keyId } as const;
+    const signerRef = { kind: 'kms', keyId: kms.keyArn } as const;
     const account = await w.openAccount({ shortCalls: 4, config: (c) => ({ ...c, execution: { ...c.execution!, signer: signerRef } }) });
-    const kmsSigner = await createKmsTransactionSigner(createAwsKmsDigestSigner({ client: kms, keyId: kms.keyId }));
+    const kmsSigner = await createKmsTransactionSigner(createAwsKmsDigestSigner({ client: kms, keyId: kms.keyArn }));
     const signers = async (ref: SignerRef) => {
-      if (ref.kind !== 'kms' || ref.keyId !== kms.keyId) throw new Error('unexpected signer');
+      if (ref.kind !== 'kms' || ref.keyId !== kms.keyArn) throw new Error('unexpected signer');
       return kmsSigner;
     };
     await w.evaluate(account.accountId);
