@@ -3,7 +3,8 @@
  * routing table (Hedge Failed, Risk Limit Breached) and by every alarm, with an optional
  * email subscription from the stage config.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -26,6 +27,21 @@ export class Alerts extends Construct {
     // the control here.
     this.topic = new Topic(this, 'Topic', { displayName: `hedge ${props.stageName} alerts`, enforceSSL: true });
     if (props.email !== undefined) this.topic.addSubscription(new EmailSubscription(props.email));
+    // A topic policy replaces the topic's default one, which is what lets this account's
+    // CloudWatch alarms publish: without this statement every alarm would fire into the void.
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        },
+      }),
+    );
     this.action = new SnsAction(this.topic);
   }
 

@@ -26,8 +26,9 @@ export const TABLE_ACCESS: Readonly<Record<FunctionName, TableAccess>> = {
   'ingest-webhook': { items: ['PutItem', 'UpdateItem', 'DeleteItem'], queriesGsi1: false },
   // active accounts through gsi1, nothing else.
   'ingest-schedule': { items: [], queriesGsi1: true },
-  // config, profile, positions, hedge state; commits the evaluation (Puts in one transaction).
-  evaluate: { items: ['GetItem', 'Query', 'PutItem'], queriesGsi1: false },
+  // config, profile, positions, hedge state; commits the evaluation (Puts in one
+  // transaction) and clears its outbox after publishing (Update).
+  evaluate: { items: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], queriesGsi1: false },
   'enqueue-dispatch': { items: [], queriesGsi1: false },
   // config, profile, journal, limits, nonces.
   dispatch: { items: ['GetItem', 'PutItem', 'UpdateItem'], queriesGsi1: false },

@@ -45,7 +45,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, readonly string[]> = {
   'config-api': ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents'],
   'ingest-webhook': ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   'ingest-schedule': ['dynamodb:Query', 'events:PutEvents', 'sqs:SendMessage'],
-  evaluate: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:SendMessage'],
+  evaluate: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:SendMessage'],
   'enqueue-dispatch': ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   dispatch: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:GetPublicKey', 'kms:Sign', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
   'confirm-hedge': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:GetPublicKey', 'kms:Sign', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
@@ -231,6 +231,14 @@ describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
         }
       }
       for (const alarm of alarms) expect(JSON.stringify(alarm.AlarmActions)).toContain('AlertsTopic');
+    });
+
+    it("the alerts topic's policy lets this account's alarms publish (a topic policy replaces the default one)", () => {
+      const policies = Object.values(stateless.findResources('AWS::SNS::TopicPolicy')) as { Properties: { PolicyDocument: { Statement: { Principal?: { Service?: string }; Action: string | string[]; Effect: string; Condition?: Record<string, unknown> }[] } } }[];
+      const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+      const fromAlarms = statements.find((st) => st.Effect === 'Allow' && st.Principal?.Service === 'cloudwatch.amazonaws.com');
+      expect(fromAlarms?.Action).toBe('sns:Publish');
+      expect(JSON.stringify(fromAlarms?.Condition)).toContain('aws:SourceAccount');
     });
   });
 });
