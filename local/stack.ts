@@ -352,6 +352,8 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   stops.add('webhook sender', () => sender.stop());
 
   // --- settling: wait until nothing moves -----------------------------------------------
+  /** Ticks after which the flow had not settled (the summary's figures may then be cut short). */
+  let settleTimeouts = 0;
   async function settle(): Promise<void> {
     const deadline = Date.now() + SETTLE_TIMEOUT_MS;
     for (;;) {
@@ -363,6 +365,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
       await bus.idle();
       if (published === before) return;
       if (Date.now() > deadline) {
+        settleTimeouts++;
         log(`the flow did not settle within ${SETTLE_TIMEOUT_MS} ms; going on`);
         return;
       }
@@ -500,6 +503,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
       const counts = collector.hedgeCounts;
       const after = collector.afterHedge;
       const check = await reconcileNow();
+      if (settleTimeouts > 0) log(`${settleTimeouts} tick(s) did not settle within ${SETTLE_TIMEOUT_MS} ms: a slow machine, not a mismatch, if 'reconciled' is false`);
       if (!check.reconciled) log(`not reconciled: stored ${check.storedUnits} vs on-chain ${check.onChainUnits}; ${check.badReceipts.join('; ')}`);
       return {
         ticks: collector.ticks,

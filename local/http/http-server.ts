@@ -56,7 +56,13 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
       const { method, path } = request;
       const webhook = WEBHOOK_PATH.exec(path);
       if (webhook?.[1] !== undefined && method === 'POST') {
-        const event = toApiGatewayEvent(request, 'POST /webhooks/{provider}', { provider: decodeURIComponent(webhook[1]) });
+        let provider: string;
+        try {
+          provider = decodeURIComponent(webhook[1]);
+        } catch {
+          return problem(res, 404, 'not-found', 'Not Found', 'no such webhook provider'); // a malformed escape names no provider
+        }
+        const event = toApiGatewayEvent(request, 'POST /webhooks/{provider}', { provider });
         return writeApiGatewayResult(res, await options.ingestWebhook(event, lambdaContext('ingest-webhook')));
       }
       if (path === '/api/status' && method === 'GET') return json(res, 200, StackStatusSchema.parse(await options.status()));

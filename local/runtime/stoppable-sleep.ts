@@ -10,8 +10,11 @@ export interface Sleeper {
 
 export function createSleeper(): Sleeper {
   const sleeping = new Map<ReturnType<typeof setTimeout>, () => void>();
+  // After wakeAll, a loop that was busy at that moment must not start a fresh wait.
+  let awake = false;
   return {
     sleep(ms) {
+      if (awake) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           sleeping.delete(timer);
@@ -21,6 +24,7 @@ export function createSleeper(): Sleeper {
       });
     },
     wakeAll() {
+      awake = true;
       for (const [timer, resolve] of sleeping) {
         clearTimeout(timer);
         resolve();

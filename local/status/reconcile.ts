@@ -29,6 +29,8 @@ export interface Reconciliation {
   readonly badReceipts: readonly string[];
 }
 
+const FINAL_STAGES: ReadonlySet<string> = new Set(['confirmed', 'failed', 'skipped']);
+
 /** Float sums of 18-decimal amounts: agree to far better than a wei of any real trade. */
 const TOLERANCE_UNITS = 1e-9;
 
@@ -46,6 +48,16 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     const receipt = await input.client.getTransactionReceipt({ hash: txHash as Hash }).catch(() => undefined);
     if (receipt?.status !== 'success') badReceipts.push(`${record.hedgeId}: ${txHash} has no successful receipt`);
   }
-  const agrees = Math.abs(onChainUnits - input.storedHedgeUnits) <= TOLERANCE_UNITS;
+  // Every record must have ended: a hedge still decided/ordered/submitted is units the
+  // records and the chain do not agree on yet.
+  for (const record of input.records) {
+    if (!FINAL_STAGES.has(record.stage)) badReceipts.push(`${record.hedgeId}: still ${record.stage}`);
+  }
+  // The fills the records report must add up to what the chain holds, not only the position.
+  const recordedUnits = confirmed.reduce((sum, record) => {
+    const delta = record.steps.find((step) => step.stage === 'confirmed')?.data.baseDelta;
+    return sum + (typeof delta === 'number' ? delta : Number.NaN);
+  }, 0);
+  const agrees = Math.abs(onChainUnits - input.storedHedgeUnits) <= TOLERANCE_UNITS && Math.abs(onChainUnits - recordedUnits) <= TOLERANCE_UNITS;
   return { reconciled: agrees && badReceipts.length === 0, onChainUnits, storedUnits: input.storedHedgeUnits, confirmedRecords: confirmed.length, badReceipts };
 }
