@@ -26,20 +26,15 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { priceAggregatorAbi } from '../shared/adapters/chain/artifacts/price-aggregator.ts';
 import { testTokenAbi } from '../shared/adapters/chain/artifacts/test-token.ts';
 import { uniswapV3PoolAbi, uniswapV3SwapRouterAbi } from '../shared/adapters/chain/uniswap-v3-artifacts.ts';
-import { createViemChainGateway } from '../shared/adapters/chain/viem-chain-gateway.ts';
 import { createViemMarketReader } from '../shared/adapters/chain/viem-market-reader.ts';
 import { createAccountRepository } from '../shared/adapters/dynamodb/account-repository.ts';
 import { createConfigRepository } from '../shared/adapters/dynamodb/config-repository.ts';
 import { createDynamoDbClients } from '../shared/adapters/dynamodb/create-dynamodb-clients.ts';
-import { createDispatchLimitsRepository } from '../shared/adapters/dynamodb/dispatch-limits-repository.ts';
 import { ensureTable } from '../shared/adapters/dynamodb/ensure-table.ts';
 import { createEvaluationRepository } from '../shared/adapters/dynamodb/evaluation-repository.ts';
-import { createHedgeJournalRepository } from '../shared/adapters/dynamodb/hedge-journal-repository.ts';
-import { createNonceRepository } from '../shared/adapters/dynamodb/nonce-repository.ts';
 import { createPositionRepository } from '../shared/adapters/dynamodb/position-repository.ts';
 import { createSignerRegistry } from '../shared/adapters/signing/local-transaction-signer.ts';
-import { createUniswapV3Venue } from '../shared/adapters/venues/uniswap-v3-venue.ts';
-import { followHedge, type FollowHedgeDeps } from '../shared/app/confirm-hedge/follow-hedge.ts';
+import { followHedge } from '../shared/app/confirm-hedge/follow-hedge.ts';
 import { dispatchHedge, type DispatchDeps } from '../shared/app/dispatch/dispatch-hedge.ts';
 import { evaluateAccount, type EvaluateDeps } from '../shared/app/evaluate/evaluate-account.ts';
 import type { MarketReader } from '../shared/app/execution-ports.ts';
@@ -53,6 +48,7 @@ import type { Position } from '../shared/domain/exposure/positions.ts';
 import { AGGREGATOR_DECIMALS, encodeSqrtPriceX96, INITIAL_PRICE_USD, POOL_FEE, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture, SWAP_GAS_LIMIT } from '../test/support/chain-fixture.ts';
 import { startDynamoDbLocal } from './support/dynamodb-local.ts';
 import { localExecutionConfig, localMarketConfig } from '../local/chain/local-hedge-config.ts';
+import { createChainAccess, createHedgingDeps, createHedgingStores } from '../shared/runtime/hedging-deps.ts';
 
 const TABLE = 'hedge-bench-hedging';
 const ACCOUNTS = 200;
@@ -314,55 +310,26 @@ async function evaluationThroughput(rawDoc: DynamoDBDocumentClient, chain: Chain
 
 async function priceMoveToSubmission(doc: DynamoDBDocumentClient, chain: ChainFixture): Promise<void> {
   const { addresses } = chain;
-  const client = createPublicClient({ chain: chain.chain, transport: http(chain.rpcUrl) });
-  const market = createViemMarketReader({ client, chainId: chain.chain.id });
-  const gateway = createViemChainGateway({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, retries: 1, timeoutMs: 5_000 });
   const localKeys = new Map<string, Hex>();
   const registry = createSignerRegistry({ localKeys });
-  const venues: DispatchDeps['venues'] = (venue) => createUniswapV3Venue({ client, venue });
   const publisher = keptEntriesPublisher();
   const now = (): Date => new Date();
-  const configs = createConfigRepository({ doc, tableName: TABLE, schema: HedgePolicyConfigSchema });
-  const accounts = createAccountRepository({ doc, tableName: TABLE });
-  const positions = createPositionRepository({ doc, tableName: TABLE });
-  const journal = createHedgeJournalRepository({ doc, tableName: TABLE, now });
-  const limits = createDispatchLimitsRepository({ doc, tableName: TABLE, now });
-  const evaluateDeps: EvaluateDeps = {
-    configs,
-    accounts,
-    positions,
-    evaluations: createEvaluationRepository({ doc, tableName: TABLE, now }),
-    markets: (chainId) => (chainId === chain.chain.id ? market : undefined),
-    publisher,
-    now,
-  };
-  const dispatchDeps: DispatchDeps = {
-    configs,
-    accounts,
-    journal,
-    limits,
-    nonces: createNonceRepository({ doc, tableName: TABLE, now }),
-    chains: (chainId) => (chainId === chain.chain.id ? { gateway, market } : undefined),
-    venues,
+  const stores = createHedgingStores({ doc, tableName: TABLE, now });
+  const { configs, accounts, positions } = stores;
+  const access = createChainAccess({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, chain: chain.chain, gateway: { retries: 1, timeoutMs: 5_000 } });
+  const { client } = access;
+  const hedging = createHedgingDeps({
+    stores,
+    chains: new Map([[chain.chain.id, access]]),
     signers: (ref) => registry.resolve(ref),
     allowedContracts: () => [addresses.swapRouter, addresses.weth, addresses.usdc],
     publisher,
     now,
-    owner: 'bench',
     // anvil mines on send: the approval's receipt is there at the first look, the poll interval never waited.
     approvalWait: { timeoutMs: 10_000, pollMs: 50, sleep: (wait) => new Promise((r) => setTimeout(r, wait)) },
-  };
-  const followDeps: FollowHedgeDeps = {
-    configs,
-    accounts,
-    journal,
-    limits,
-    gateways: (chainId) => (chainId === chain.chain.id ? gateway : undefined),
-    venues,
-    signers: (ref) => registry.resolve(ref),
-    publisher,
-    now,
-  };
+  });
+  const { evaluate: evaluateDeps, follow: followDeps } = hedging;
+  const dispatchDeps: DispatchDeps = { ...hedging.dispatch, owner: 'bench' };
 
   // The account, funded as the hedging world funds one: its own key, ETH, WETH and USDC.
   const accountId = `bench-latency-${randomUUID().slice(0, 8)}`;

@@ -29,35 +29,23 @@ import { createEvaluateHandler } from '../functions/evaluate/create-evaluate-han
 import { createIngestWebhookHandler } from '../functions/ingest-webhook/handler.ts';
 import { testTokenAbi } from '../shared/adapters/chain/artifacts/test-token.ts';
 import { createViemOptionBookReader } from '../shared/adapters/chain/option-book-reader.ts';
-import { createViemChainGateway } from '../shared/adapters/chain/viem-chain-gateway.ts';
-import { createViemMarketReader } from '../shared/adapters/chain/viem-market-reader.ts';
 import { createStaticChainDirectory, type ChainDirectoryConfig } from '../shared/adapters/directory/static-chain-directory.ts';
-import { createAccountRepository } from '../shared/adapters/dynamodb/account-repository.ts';
-import { createConfigRepository } from '../shared/adapters/dynamodb/config-repository.ts';
 import { createDynamoDbClients } from '../shared/adapters/dynamodb/create-dynamodb-clients.ts';
-import { createDispatchLimitsRepository } from '../shared/adapters/dynamodb/dispatch-limits-repository.ts';
 import { ensureTable } from '../shared/adapters/dynamodb/ensure-table.ts';
-import { createEvaluationRepository } from '../shared/adapters/dynamodb/evaluation-repository.ts';
-import { createHedgeJournalRepository } from '../shared/adapters/dynamodb/hedge-journal-repository.ts';
 import { createHedgeRecordRepository, type StoredHedgeRecord } from '../shared/adapters/dynamodb/hedge-record-repository.ts';
-import { createNonceRepository } from '../shared/adapters/dynamodb/nonce-repository.ts';
-import { createPositionRepository } from '../shared/adapters/dynamodb/position-repository.ts';
 import { createWebhookDeliveryRepository } from '../shared/adapters/dynamodb/webhook-delivery-repository.ts';
 import { createLocalBus, type DeliveredEvent } from '../shared/adapters/local-bus/local-bus.ts';
 import { createLocalScheduler } from '../shared/adapters/local-bus/local-scheduler.ts';
 import { createSignerRegistry } from '../shared/adapters/signing/local-transaction-signer.ts';
-import { createUniswapV3Venue } from '../shared/adapters/venues/uniswap-v3-venue.ts';
 import { WEBHOOK_VERIFIERS } from '../shared/adapters/webhook-providers/webhook-verifiers.ts';
 import type { ChainDirectory } from '../shared/app/confirm-positions/ports.ts';
-import type { DispatchDeps } from '../shared/app/dispatch/dispatch-hedge.ts';
-import type { EvaluateDeps } from '../shared/app/evaluate/evaluate-account.ts';
 import { hedgePositionId } from '../shared/app/evaluate/evaluate-account.ts';
-import type { FollowHedgeDeps } from '../shared/app/confirm-hedge/follow-hedge.ts';
 import { encodeEvent } from '../shared/contracts/events/encode-event.ts';
 import { DEFAULT_EVENT_BUS_NAME } from '../shared/contracts/events/event-entry.ts';
 import type { EventPublisher } from '../shared/contracts/events/event-publisher.ts';
 import { HedgePolicyConfigSchema } from '../shared/contracts/hedge-policy-config.ts';
 import { WEBHOOK_PAYLOAD_PARSERS } from '../shared/contracts/webhooks/webhook-payloads.ts';
+import { createChainAccess, createHedgingDeps, createHedgingStores } from '../shared/runtime/hedging-deps.ts';
 import { startLocalChain, USDC_DECIMALS, WETH_DECIMALS, type LocalChain } from './chain/local-chain.ts';
 import { createDemoAccount, demoConfig, openDemoBook, type DemoAccount } from './demo/demo-account.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local.ts';
@@ -174,12 +162,8 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   const now = (): Date => new Date();
 
   // --- repositories (the Lambdas' adapters) -------------------------------------------
-  const accounts = createAccountRepository({ doc, tableName, now });
-  const configs = createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now });
-  const positions = createPositionRepository({ doc, tableName, now });
-  const journal = createHedgeJournalRepository({ doc, tableName, now });
-  const limits = createDispatchLimitsRepository({ doc, tableName, now });
-  const evaluations = createEvaluationRepository({ doc, tableName, now });
+  const stores = createHedgingStores({ doc, tableName, now });
+  const { accounts, configs, positions, limits, evaluations } = stores;
   const hedges = createHedgeRecordRepository({ doc, tableName });
 
   // --- the market ----------------------------------------------------------------------
@@ -221,55 +205,37 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   };
 
   // --- the hedging flow's dependencies (as in the Lambdas' entries) --------------------
-  const gateway = createViemChainGateway({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, retries: 1, timeoutMs: 5_000 });
-  const marketReader = createViemMarketReader({ client: chain.publicClient, chainId: chain.chain.id });
+  // The stack's own client (fast polling) serves the market reader and the venues too.
+  const access = createChainAccess({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, client: chain.publicClient, gateway: { retries: 1, timeoutMs: 5_000 } });
   const signerKey: Hex = generatePrivateKey();
   const signerName = 'demo-hedger';
   const signerAddress = privateKeyToAccount(signerKey).address;
   const signers = createSignerRegistry({ localKeys: { [signerName]: signerKey } });
-  const venues: DispatchDeps['venues'] = (venue) => createUniswapV3Venue({ client: chain.publicClient, venue });
   const a = chain.addresses;
-  const evaluateDeps: EvaluateDeps = { configs, accounts, positions, evaluations, markets: (id) => (id === chain.chain.id ? marketReader : undefined), publisher, now };
-  const dispatchDeps: Omit<DispatchDeps, 'owner'> = {
-    configs,
-    accounts,
-    journal,
-    limits,
-    nonces: createNonceRepository({ doc, tableName, now }),
-    chains: (id) => (id === chain.chain.id ? { gateway, market: marketReader } : undefined),
-    venues,
+  const hedging = createHedgingDeps({
+    stores,
+    chains: new Map([[chain.chain.id, access]]),
     signers: (ref) => signers.resolve(ref),
     allowedContracts: () => [a.swapRouter, a.weth, a.usdc],
     publisher,
     now,
     approvalWait: { timeoutMs: 10_000, pollMs: 25, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
-  };
-  const followDeps: FollowHedgeDeps = {
-    configs,
-    accounts,
-    journal,
-    limits,
-    gateways: (id) => (id === chain.chain.id ? gateway : undefined),
-    venues,
-    signers: (ref) => signers.resolve(ref),
-    publisher,
-    now,
-  };
+  });
 
   // --- consumers of the routing table --------------------------------------------------
-  const evaluate = createEvaluateHandler({ deps: evaluateDeps });
+  const evaluate = createEvaluateHandler({ deps: hedging.evaluate });
   bus.subscribe('evaluate', async (event: DeliveredEvent) => {
     const result = await evaluate(event as Parameters<typeof evaluate>[0], lambdaContext('evaluate'));
     await collector.recordEvaluation(result.accountId);
   });
   const lanes = createDispatchLanes({
-    handler: createDispatchHandler({ deps: dispatchDeps, onError: (error, record, disposition) => log(`dispatch ${record.messageId}: ${disposition} ${errorText(error)}`) }),
+    handler: createDispatchHandler({ deps: hedging.dispatch, onError: (error, record, disposition) => log(`dispatch ${record.messageId}: ${disposition} ${errorText(error)}`) }),
     onDeadLetter: (message) => collector.note('Dead Letter', null, `dispatch message ${message.messageId} of lane ${message.group ?? '?'} gave up`),
   });
   stops.add('dispatch lanes', () => lanes.stop());
   bus.subscribe('dispatch', (event) => lanes.enqueue(event));
   const confirmLoop = createConfirmLoop({
-    deps: followDeps,
+    deps: hedging.follow,
     pollMs: options.confirmPollMs ?? 100,
     onError: (error) => log(`confirm: ${errorText(error)}`),
     onFinal: (event, outcome) => {

@@ -10,23 +10,15 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createPublicClient, http, type PublicClient } from 'viem';
-import { createViemChainGateway } from '../../shared/adapters/chain/viem-chain-gateway.ts';
-import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
-import { createConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
-import { createDispatchLimitsRepository } from '../../shared/adapters/dynamodb/dispatch-limits-repository.ts';
 import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
-import { createHedgeJournalRepository } from '../../shared/adapters/dynamodb/hedge-journal-repository.ts';
 import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
 import { createAwsKmsDigestSigner } from '../../shared/adapters/signing/aws-kms-digest-signer.ts';
 import { createKmsTransactionSigner } from '../../shared/adapters/signing/kms-transaction-signer.ts';
 import { createSignerRegistry } from '../../shared/adapters/signing/local-transaction-signer.ts';
-import { createUniswapV3Venue } from '../../shared/adapters/venues/uniswap-v3-venue.ts';
-import type { ChainGateway } from '../../shared/app/execution-ports.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
-import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
 import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.ts';
 import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
+import { createChainAccessMap, createFollowDeps, createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
 import { loadConfirmHedgeEnv } from './configuration.ts';
 import { createSqsVisibilityExtender } from '../../shared/adapters/sqs/visibility-backoff.ts';
 import { createConfirmHedgeHandler } from './create-confirm-hedge-handler.ts';
@@ -34,16 +26,9 @@ import { createConfirmHedgeHandler } from './create-confirm-hedge-handler.ts';
 // Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
 const env = loadConfirmHedgeEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
 const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
-const tableName = env.TABLE_NAME;
 const now = (): Date => new Date();
-
-const chains = new Map<number, { readonly gateway: ChainGateway; readonly client: PublicClient }>();
-for (const chain of env.CHAINS) {
-  chains.set(chain.chainId, {
-    gateway: createViemChainGateway({ rpcUrl: chain.rpcUrl, chainId: chain.chainId }),
-    client: createPublicClient({ transport: http(chain.rpcUrl) }),
-  });
-}
+const stores = createHedgingStores({ doc, tableName: env.TABLE_NAME, now });
+const chains = createChainAccessMap(env.CHAINS);
 
 const kms = new KMSClient({ region: env.AWS_REGION });
 const signers = createSignerRegistry({
@@ -58,21 +43,7 @@ const eventBridge = createEventBridgePublisher(new EventBridgeClient({ region: e
 const publisher: EventPublisher = { publish: (entries) => eventBridge.publish(entries.map((entry) => ({ ...entry, EventBusName: env.EVENT_BUS_NAME }))) };
 
 export const handler = createConfirmHedgeHandler({
-  deps: {
-    configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now }),
-    accounts: createAccountRepository({ doc, tableName, now }),
-    journal: createHedgeJournalRepository({ doc, tableName, now }),
-    limits: createDispatchLimitsRepository({ doc, tableName, now }),
-    gateways: (chainId) => chains.get(chainId)?.gateway,
-    venues: (venue, chainId) => {
-      const chain = chains.get(chainId);
-      if (chain === undefined) throw new Error(`no RPC endpoint is configured for chain ${chainId}`);
-      return createUniswapV3Venue({ client: chain.client, venue });
-    },
-    signers: (ref) => signers.resolve(ref),
-    publisher,
-    now,
-  },
+  deps: createFollowDeps({ stores, chains, signers: (ref) => signers.resolve(ref), publisher, now }),
   extendVisibility,
   onError: (error, record, disposition) =>
     console.error(

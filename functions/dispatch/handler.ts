@@ -9,43 +9,24 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { createPublicClient, http, type PublicClient } from 'viem';
-import { createViemChainGateway } from '../../shared/adapters/chain/viem-chain-gateway.ts';
-import { createViemMarketReader } from '../../shared/adapters/chain/viem-market-reader.ts';
-import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
-import { createConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
-import { createDispatchLimitsRepository } from '../../shared/adapters/dynamodb/dispatch-limits-repository.ts';
 import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
-import { createHedgeJournalRepository } from '../../shared/adapters/dynamodb/hedge-journal-repository.ts';
-import { createNonceRepository } from '../../shared/adapters/dynamodb/nonce-repository.ts';
 import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
 import { createAwsKmsDigestSigner } from '../../shared/adapters/signing/aws-kms-digest-signer.ts';
 import { createKmsTransactionSigner } from '../../shared/adapters/signing/kms-transaction-signer.ts';
 import { createSignerRegistry } from '../../shared/adapters/signing/local-transaction-signer.ts';
-import { createUniswapV3Venue } from '../../shared/adapters/venues/uniswap-v3-venue.ts';
-import type { ChainAccess } from '../../shared/app/dispatch/dispatch-hedge.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
-import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
 import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.ts';
 import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
+import { createChainAccessMap, createDispatchDeps, createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
 import { loadDispatchEnv } from './configuration.ts';
 import { createDispatchHandler } from './create-dispatch-handler.ts';
 
 // Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
 const env = loadDispatchEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
 const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
-const tableName = env.TABLE_NAME;
 const now = (): Date => new Date();
-
-const chains = new Map<number, ChainAccess & { readonly client: PublicClient }>();
-for (const chain of env.CHAINS) {
-  const client = createPublicClient({ transport: http(chain.rpcUrl) });
-  chains.set(chain.chainId, {
-    client,
-    gateway: createViemChainGateway({ rpcUrl: chain.rpcUrl, chainId: chain.chainId }),
-    market: createViemMarketReader({ client, chainId: chain.chainId }),
-  });
-}
+const stores = createHedgingStores({ doc, tableName: env.TABLE_NAME, now });
+const chains = createChainAccessMap(env.CHAINS);
 
 const kms = new KMSClient({ region: env.AWS_REGION });
 const signers = createSignerRegistry({
@@ -58,24 +39,15 @@ const eventBridge = createEventBridgePublisher(new EventBridgeClient({ region: e
 const publisher: EventPublisher = { publish: (entries) => eventBridge.publish(entries.map((entry) => ({ ...entry, EventBusName: env.EVENT_BUS_NAME }))) };
 
 export const handler = createDispatchHandler({
-  deps: {
-    configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now }),
-    accounts: createAccountRepository({ doc, tableName, now }),
-    journal: createHedgeJournalRepository({ doc, tableName, now }),
-    limits: createDispatchLimitsRepository({ doc, tableName, now }),
-    nonces: createNonceRepository({ doc, tableName, now }),
-    chains: (chainId) => chains.get(chainId),
-    venues: (venue, chainId) => {
-      const chain = chains.get(chainId);
-      if (chain === undefined) throw new Error(`no RPC endpoint is configured for chain ${chainId}`);
-      return createUniswapV3Venue({ client: chain.client, venue });
-    },
+  deps: createDispatchDeps({
+    stores,
+    chains,
     signers: (ref) => signers.resolve(ref),
     allowedContracts: (chainId) => env.ALLOWED_CONTRACTS[String(chainId)] ?? [],
     publisher,
     now,
     ...(env.CLAIM_LEASE_MS === undefined ? {} : { claimLeaseMs: env.CLAIM_LEASE_MS }),
-  },
+  }),
   onError: (error, record, disposition) =>
     console.error(
       JSON.stringify({

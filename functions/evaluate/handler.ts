@@ -5,47 +5,28 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { createPublicClient, http } from 'viem';
-import { createViemMarketReader } from '../../shared/adapters/chain/viem-market-reader.ts';
-import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
-import { createConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
 import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
-import { createEvaluationRepository } from '../../shared/adapters/dynamodb/evaluation-repository.ts';
-import { createPositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
 import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
-import type { MarketReader } from '../../shared/app/execution-ports.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
-import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
 import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.ts';
 import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
+import { createChainAccessMap, createEvaluateDeps, createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
 import { loadEvaluateEnv } from './configuration.ts';
 import { createEvaluateHandler } from './create-evaluate-handler.ts';
 
 // Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
 const env = loadEvaluateEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
 const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
-const tableName = env.TABLE_NAME;
 const now = (): Date => new Date();
-
-const markets = new Map<number, MarketReader>();
-for (const chain of env.CHAINS) {
-  markets.set(chain.chainId, createViemMarketReader({ client: createPublicClient({ transport: http(chain.rpcUrl) }), chainId: chain.chainId }));
-}
+const stores = createHedgingStores({ doc, tableName: env.TABLE_NAME, now });
+const chains = createChainAccessMap(env.CHAINS);
 
 // The use case encodes its events for the default bus; address them to ours.
 const eventBridge = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }));
 const publisher: EventPublisher = { publish: (entries) => eventBridge.publish(entries.map((entry) => ({ ...entry, EventBusName: env.EVENT_BUS_NAME }))) };
 
 export const handler = createEvaluateHandler({
-  deps: {
-    configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now }),
-    accounts: createAccountRepository({ doc, tableName, now }),
-    positions: createPositionRepository({ doc, tableName, now }),
-    evaluations: createEvaluationRepository({ doc, tableName, now }),
-    markets: (chainId) => markets.get(chainId),
-    publisher,
-    now,
-  },
+  deps: createEvaluateDeps({ stores, chains, publisher, now }),
   onOutcome: ({ accountId, evaluationId, trigger, outcome }) =>
     console.log(JSON.stringify({ level: 'info', message: 'evaluated', accountId, evaluationId, trigger, status: outcome.status, ...(outcome.status === 'decided' ? { action: outcome.decision.action, dispatched: outcome.dispatched } : {}) })),
 });

@@ -8,23 +8,17 @@
 //   const account = await world().openAccount({ shortCalls: 4 });
 //   const evaluation = await world().evaluate(account.accountId);
 import { randomUUID } from 'node:crypto';
-import { createPublicClient, createWalletClient, http, parseUnits, type Address, type Hex, type PrivateKeyAccount, type WalletClient, type HttpTransport } from 'viem';
+import { createWalletClient, http, parseUnits, type Address, type Hex, type PrivateKeyAccount, type WalletClient, type HttpTransport } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll } from 'vitest';
 import { testTokenAbi } from '../../shared/adapters/chain/artifacts/test-token.ts';
 import { priceAggregatorAbi } from '../../shared/adapters/chain/artifacts/price-aggregator.ts';
 import { createViemChainGateway } from '../../shared/adapters/chain/viem-chain-gateway.ts';
-import { createViemMarketReader } from '../../shared/adapters/chain/viem-market-reader.ts';
-import { createAccountRepository, type AccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
-import { createConfigRepository, type ConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
-import { createDispatchLimitsRepository } from '../../shared/adapters/dynamodb/dispatch-limits-repository.ts';
-import { createEvaluationRepository } from '../../shared/adapters/dynamodb/evaluation-repository.ts';
-import { createHedgeJournalRepository } from '../../shared/adapters/dynamodb/hedge-journal-repository.ts';
-import { createNonceRepository } from '../../shared/adapters/dynamodb/nonce-repository.ts';
-import { createPositionRepository, type PositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
+import type { AccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
+import type { ConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
+import type { PositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
 import { createSignerRegistry } from '../../shared/adapters/signing/local-transaction-signer.ts';
-import { createUniswapV3Venue } from '../../shared/adapters/venues/uniswap-v3-venue.ts';
 import { followHedge, type FollowHedgeDeps } from '../../shared/app/confirm-hedge/follow-hedge.ts';
 import { dispatchHedge, type DispatchDeps } from '../../shared/app/dispatch/dispatch-hedge.ts';
 import { evaluateAccount, type EvaluateDeps } from '../../shared/app/evaluate/evaluate-account.ts';
@@ -36,6 +30,7 @@ import type { EventEntry } from '../../shared/contracts/events/event-entry.ts';
 import { encodeEvent } from '../../shared/contracts/events/encode-event.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
 import { HedgePolicyConfigSchema, type HedgePolicyConfig, type HedgePolicyConfigInput } from '../../shared/contracts/hedge-policy-config.ts';
+import { createChainAccess, createHedgingDeps, createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
 import { AGGREGATOR_DECIMALS, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture } from './chain-fixture.ts';
 import { useDynamoDbLocal } from './dynamodb-local.ts';
 import { localExecutionConfig, localMarketConfig } from '../../local/chain/local-hedge-config.ts';
@@ -132,53 +127,22 @@ export function useHedgingWorld(): () => HedgingWorld {
     const clock = { nowMs: Date.now() };
     const now = (): Date => new Date(clock.nowMs);
     const publisher = recordingPublisher();
-    const accounts = createAccountRepository({ doc, tableName, now });
-    const configs = createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now });
-    const positions = createPositionRepository({ doc, tableName, now });
-    const journal = createHedgeJournalRepository({ doc, tableName, now });
-    const limits = createDispatchLimitsRepository({ doc, tableName, now });
-    const client = createPublicClient({ chain: foundry, transport: http(chain.rpcUrl) });
-    const market = createViemMarketReader({ client, chainId: chain.chain.id });
-    const gateway = createViemChainGateway({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, retries: 1, timeoutMs: 5_000 });
+    const stores = createHedgingStores({ doc, tableName, now });
+    const { configs, accounts, positions, journal } = stores;
+    const access = createChainAccess({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, chain: foundry, gateway: { retries: 1, timeoutMs: 5_000 } });
     const registry = createSignerRegistry({ localKeys });
     const addresses = chain.addresses;
-    const venues: DispatchDeps['venues'] = (venue) => createUniswapV3Venue({ client, venue });
-
-    const evaluateDeps: EvaluateDeps = {
-      configs,
-      accounts,
-      positions,
-      evaluations: createEvaluationRepository({ doc, tableName, now }),
-      markets: (chainId) => (chainId === chain.chain.id ? market : undefined),
-      publisher,
-      now,
-    };
-    const dispatchDeps: DispatchDeps = {
-      configs,
-      accounts,
-      journal,
-      limits,
-      nonces: createNonceRepository({ doc, tableName, now }),
-      chains: (chainId) => (chainId === chain.chain.id ? { gateway, market } : undefined),
-      venues,
+    const hedging = createHedgingDeps({
+      stores,
+      chains: new Map([[chain.chain.id, access]]),
       signers: (ref) => registry.resolve(ref),
       allowedContracts: () => [addresses.swapRouter, addresses.weth, addresses.usdc],
       publisher,
       now,
-      owner: `test-${randomUUID().slice(0, 8)}`,
       approvalWait: { timeoutMs: 10_000, pollMs: 50, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
-    };
-    const followDeps: FollowHedgeDeps = {
-      configs,
-      accounts,
-      journal,
-      limits,
-      gateways: (chainId) => (chainId === chain.chain.id ? gateway : undefined),
-      venues,
-      signers: (ref) => registry.resolve(ref),
-      publisher,
-      now,
-    };
+    });
+    const { evaluate: evaluateDeps, follow: followDeps } = hedging;
+    const dispatchDeps: DispatchDeps = { ...hedging.dispatch, owner: `test-${randomUUID().slice(0, 8)}` };
 
     const mint = async (token: Address, to: Address, amount: bigint): Promise<void> => {
       await chain.confirm(await chain.deployer.writeContract({ address: token, abi: testTokenAbi, functionName: 'mint', args: [to, amount] }));

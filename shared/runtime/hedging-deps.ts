@@ -1,0 +1,204 @@
+/**
+ * The hedging flow's wiring, written once: DynamoDB repositories and per-chain viem
+ * adapters into the dependencies of evaluate, dispatch and follow. The Lambda entries,
+ * the local stack, the integration tests' world and the bench all build their use cases
+ * here, so what they run is the same composition and only their environments differ
+ * (RPC URLs, signers, allow-lists, the bus, the clock).
+ *
+ * The dispatcher's claim owner is left to the caller: it is per delivery in the Lambda
+ * (awsRequestId and messageId), fixed in a test or the bench.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createPublicClient, http, type Chain, type PublicClient } from 'viem';
+import { createViemChainGateway, type ViemChainGatewayOptions } from '../adapters/chain/viem-chain-gateway.ts';
+import { createViemMarketReader } from '../adapters/chain/viem-market-reader.ts';
+import { createAccountRepository, type AccountRepository } from '../adapters/dynamodb/account-repository.ts';
+import { createConfigRepository, type ConfigRepository } from '../adapters/dynamodb/config-repository.ts';
+import { createDispatchLimitsRepository } from '../adapters/dynamodb/dispatch-limits-repository.ts';
+import { createEvaluationRepository } from '../adapters/dynamodb/evaluation-repository.ts';
+import { createHedgeJournalRepository } from '../adapters/dynamodb/hedge-journal-repository.ts';
+import { createNonceRepository, type NonceRepository } from '../adapters/dynamodb/nonce-repository.ts';
+import { createPositionRepository, type PositionRepository } from '../adapters/dynamodb/position-repository.ts';
+import { createUniswapV3Venue } from '../adapters/venues/uniswap-v3-venue.ts';
+import type { FollowHedgeDeps } from '../app/confirm-hedge/follow-hedge.ts';
+import type { DispatchDeps } from '../app/dispatch/dispatch-hedge.ts';
+import type { EvaluateDeps } from '../app/evaluate/evaluate-account.ts';
+import type { EvaluationStore } from '../app/evaluate/ports.ts';
+import type { ChainGateway, MarketReader, Venue } from '../app/execution-ports.ts';
+import type { DispatchLimits, HedgeJournal } from '../app/hedge-journal-ports.ts';
+import type { EventPublisher } from '../contracts/events/event-publisher.ts';
+import type { UniswapV3VenueConfig } from '../contracts/execution-config.ts';
+import { HedgePolicyConfigSchema, type HedgePolicyConfig } from '../contracts/hedge-policy-config.ts';
+
+export interface HedgingStores {
+  readonly configs: ConfigRepository<HedgePolicyConfig>;
+  readonly accounts: AccountRepository;
+  readonly positions: PositionRepository;
+  readonly evaluations: EvaluationStore;
+  readonly journal: HedgeJournal;
+  readonly limits: DispatchLimits;
+  readonly nonces: NonceRepository;
+}
+
+/**
+ * @example
+ * const stores = createHedgingStores({ doc, tableName: env.TABLE_NAME, now: () => new Date() });
+ */
+export function createHedgingStores(options: { readonly doc: DynamoDBDocumentClient; readonly tableName: string; readonly now: () => Date }): HedgingStores {
+  const { doc, tableName, now } = options;
+  return {
+    configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now }),
+    accounts: createAccountRepository({ doc, tableName, now }),
+    positions: createPositionRepository({ doc, tableName, now }),
+    evaluations: createEvaluationRepository({ doc, tableName, now }),
+    journal: createHedgeJournalRepository({ doc, tableName, now }),
+    limits: createDispatchLimitsRepository({ doc, tableName, now }),
+    nonces: createNonceRepository({ doc, tableName, now }),
+  };
+}
+
+/** What the hedging flow reads and sends on one chain. */
+export interface HedgingChain {
+  readonly market: MarketReader;
+  readonly gateway: ChainGateway;
+  readonly venue: (venue: UniswapV3VenueConfig) => Venue;
+}
+
+export interface ChainAccessOptions {
+  readonly rpcUrl: string;
+  readonly chainId: number;
+  /** A client the caller already keeps for this chain (the local stack's, with its fast polling); otherwise one over rpcUrl. */
+  readonly client?: PublicClient;
+  /** The viem chain of the client made here, when the caller knows it. */
+  readonly chain?: Chain;
+  /** The gateway's transport policy; its defaults suit a remote RPC provider. */
+  readonly gateway?: Pick<ViemChainGatewayOptions, 'timeoutMs' | 'retries'>;
+}
+
+/**
+ * The viem adapters of one chain: the market reader and the venues share one client; the
+ * gateway keeps its own transport (its timeouts and retries are its own policy).
+ *
+ * @example
+ * const access = createChainAccess({ rpcUrl: 'http://127.0.0.1:8545', chainId: 31337 });
+ */
+export function createChainAccess(options: ChainAccessOptions): HedgingChain & { readonly client: PublicClient } {
+  const { rpcUrl, chainId } = options;
+  const client: PublicClient = options.client ?? createPublicClient({ chain: options.chain, transport: http(rpcUrl) });
+  return {
+    client,
+    market: createViemMarketReader({ client, chainId }),
+    gateway: createViemChainGateway({ rpcUrl, chainId, ...options.gateway }),
+    venue: (venue) => createUniswapV3Venue({ client, venue }),
+  };
+}
+
+/**
+ * One access per configured chain, keyed by chain id.
+ *
+ * @example
+ * const chains = createChainAccessMap(env.CHAINS);
+ */
+export function createChainAccessMap(chains: readonly { readonly chainId: number; readonly rpcUrl: string }[]): ReadonlyMap<number, HedgingChain> {
+  return new Map(chains.map((chain) => [chain.chainId, createChainAccess(chain)]));
+}
+
+type HedgingChains = ReadonlyMap<number, HedgingChain>;
+
+function venuesOf(chains: HedgingChains): DispatchDeps['venues'] {
+  return (venue, chainId) => {
+    const chain = chains.get(chainId);
+    if (chain === undefined) throw new Error(`no RPC endpoint is configured for chain ${chainId}`);
+    return chain.venue(venue);
+  };
+}
+
+export interface EvaluateWiring {
+  readonly stores: Pick<HedgingStores, 'configs' | 'accounts' | 'positions' | 'evaluations'>;
+  readonly chains: HedgingChains;
+  readonly publisher: EventPublisher;
+  readonly now: () => Date;
+}
+
+export function createEvaluateDeps(wiring: EvaluateWiring): EvaluateDeps {
+  const { stores, chains, publisher, now } = wiring;
+  return {
+    configs: stores.configs,
+    accounts: stores.accounts,
+    positions: stores.positions,
+    evaluations: stores.evaluations,
+    markets: (chainId) => chains.get(chainId)?.market,
+    publisher,
+    now,
+  };
+}
+
+export interface FollowWiring {
+  readonly stores: Pick<HedgingStores, 'configs' | 'accounts' | 'journal' | 'limits'>;
+  readonly chains: HedgingChains;
+  readonly signers: FollowHedgeDeps['signers'];
+  readonly publisher: EventPublisher;
+  readonly now: () => Date;
+}
+
+export function createFollowDeps(wiring: FollowWiring): FollowHedgeDeps {
+  const { stores, chains, signers, publisher, now } = wiring;
+  return {
+    configs: stores.configs,
+    accounts: stores.accounts,
+    journal: stores.journal,
+    limits: stores.limits,
+    gateways: (chainId) => chains.get(chainId)?.gateway,
+    venues: venuesOf(chains),
+    signers,
+    publisher,
+    now,
+  };
+}
+
+export interface DispatchWiring extends Omit<FollowWiring, 'stores'> {
+  readonly stores: Pick<HedgingStores, 'configs' | 'accounts' | 'journal' | 'limits' | 'nonces'>;
+  readonly allowedContracts: DispatchDeps['allowedContracts'];
+  readonly claimLeaseMs?: DispatchDeps['claimLeaseMs'];
+  readonly approvalWait?: DispatchDeps['approvalWait'];
+}
+
+/** Everything the dispatcher needs but its claim owner. */
+export function createDispatchDeps(wiring: DispatchWiring): Omit<DispatchDeps, 'owner'> {
+  const { stores, chains, signers, allowedContracts, publisher, now } = wiring;
+  return {
+    configs: stores.configs,
+    accounts: stores.accounts,
+    journal: stores.journal,
+    limits: stores.limits,
+    nonces: stores.nonces,
+    chains: (chainId) => {
+      const chain = chains.get(chainId);
+      return chain === undefined ? undefined : { gateway: chain.gateway, market: chain.market };
+    },
+    venues: venuesOf(chains),
+    signers,
+    allowedContracts,
+    publisher,
+    now,
+    ...(wiring.claimLeaseMs === undefined ? {} : { claimLeaseMs: wiring.claimLeaseMs }),
+    ...(wiring.approvalWait === undefined ? {} : { approvalWait: wiring.approvalWait }),
+  };
+}
+
+export interface HedgingDeps {
+  readonly evaluate: EvaluateDeps;
+  readonly dispatch: Omit<DispatchDeps, 'owner'>;
+  readonly follow: FollowHedgeDeps;
+}
+
+/**
+ * The three use cases over the same stores, chains and signers (one process running the whole flow).
+ *
+ * @example
+ * const hedging = createHedgingDeps({ stores, chains, signers: (ref) => registry.resolve(ref), allowedContracts: () => [router], publisher, now });
+ * await dispatchHedge({ ...hedging.dispatch, owner: 'local' }, request);
+ */
+export function createHedgingDeps(wiring: DispatchWiring & { readonly stores: HedgingStores }): HedgingDeps {
+  return { evaluate: createEvaluateDeps(wiring), dispatch: createDispatchDeps(wiring), follow: createFollowDeps(wiring) };
+}
