@@ -114,7 +114,7 @@ function venuesOf(chains: HedgingChains): DispatchDeps['venues'] {
 }
 
 export interface EvaluateWiring {
-  readonly stores: Pick<HedgingStores, 'configs' | 'accounts' | 'positions' | 'evaluations'>;
+  readonly stores: Pick<HedgingStores, 'configs' | 'accounts' | 'positions' | 'evaluations' | 'journal'>;
   readonly chains: HedgingChains;
   readonly publisher: EventPublisher;
   readonly now: () => Date;
@@ -130,6 +130,8 @@ export function createEvaluateDeps(wiring: EvaluateWiring): EvaluateDeps {
     markets: (chainId) => chains.get(chainId)?.market,
     publisher,
     now,
+    // Requests in flight for too long are published again (their dispatch message was lost).
+    staleInFlight: { hedges: stores.journal },
   };
 }
 

@@ -53,6 +53,16 @@ export interface EvaluateDeps {
   readonly maxConflictRetries?: number;
   /** Waits before retry `attempt` (1, 2, …); default: full jitter over 10·2^attempt ms, so racing evaluations spread out. */
   readonly conflictBackoff?: (attempt: number) => Promise<void>;
+  /**
+   * Hedges in flight for longer than `afterMs` (default 15 min) are looked up and, when
+   * still not ended, their Hedge Requested is published again (same event id): a request
+   * whose dispatch message was lost or dead-lettered resumes by itself — dispatch picks up
+   * a journaled hedge where it stopped and never signs a second transaction for it.
+   */
+  readonly staleInFlight?: {
+    readonly afterMs?: number;
+    readonly hedges: { get(ref: { accountId: string; hedgeId: string; at: Date }): Promise<{ readonly stage: string; readonly record: Record<string, unknown> } | undefined> };
+  };
 }
 
 export interface EvaluationRequest {
@@ -92,6 +102,24 @@ export class UnknownChainError extends Error {
   }
 }
 
+const DEFAULT_STALE_IN_FLIGHT_MS = 15 * 60_000;
+const TERMINAL = new Set(['confirmed', 'failed', 'skipped']);
+
+async function republishStaleRequests(deps: EvaluateDeps, accountId: string, inFlight: StoredEvaluationState['inFlight']): Promise<void> {
+  const sweep = deps.staleInFlight;
+  if (sweep === undefined) return;
+  const cutoff = deps.now().getTime() - (sweep.afterMs ?? DEFAULT_STALE_IN_FLIGHT_MS);
+  const entries: EventEntry[] = [];
+  for (const [hedgeId, hedge] of Object.entries(inFlight)) {
+    if (Date.parse(hedge.at) > cutoff) continue;
+    const view = await sweep.hedges.get({ accountId, hedgeId, at: new Date(hedge.at) });
+    const request = view?.record.requestEntry as EventEntry | undefined;
+    if (view === undefined || TERMINAL.has(view.stage) || request === undefined) continue;
+    if (!entries.some((entry) => entry.Detail === request.Detail)) entries.push(request); // one request per decision
+  }
+  if (entries.length > 0) await deps.publisher.publish(entries);
+}
+
 function jitteredBackoff(attempt: number): Promise<void> {
   const ms = Math.random() * 10 * 2 ** Math.min(attempt, 8);
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -129,6 +157,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   }
   // Leftovers of an evaluation that committed and died before publishing: they go first.
   if (stored !== undefined && stored.outbox.length > 0) await deps.publisher.publish(stored.outbox);
+  if (stored !== undefined) await republishStaleRequests(deps, accountId, stored.inFlight);
   const [account, versioned] = await Promise.all([deps.accounts.getAccount(accountId), deps.configs.getConfig(accountId)]);
   if (account === undefined) return { status: 'unknown-account' };
   if (versioned === undefined) return { status: 'no-config' };
@@ -188,6 +217,18 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
       nextInFlight[hedgeIdOf(decision.id, index)] = { units: order.side === 'buy' ? order.quantity : -order.quantity, at };
     }
   }
+  const hedgeRequested = dispatched
+    ? encodeEvent('Hedge Requested', {
+        accountId,
+        occurredAt: at,
+        decisionId: decision.id,
+        dispatchGroup: dispatchGroupOf(config.market.chainId, config.execution!.signer),
+        underlying: config.underlying,
+        reason: decision.reason,
+        message: decision.message,
+        orders: [...decision.orders],
+      })
+    : undefined;
   const hedgeRecords: NewHedgeRecord[] = [];
   const events: EventEntry[] = [];
   const ordersRecorded = dispatched ? decision.orders : decision.wouldTrade.length > 0 ? decision.wouldTrade : decision.orders;
@@ -206,6 +247,8 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
         order,
         configVersion: versioned.version,
         executionFingerprint: executionFingerprint(config),
+        // The exact request, for the stale in-flight sweep to publish again if it was lost.
+        ...(hedgeRequested === undefined ? {} : { requestEntry: hedgeRequested }),
         ...(dispatched ? {} : { skipped: decision.dryRun ? 'dry-run' : 'advisory (no execution block)' }),
       },
     });
@@ -220,20 +263,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
       risk,
     }),
   );
-  if (dispatched) {
-    events.push(
-      encodeEvent('Hedge Requested', {
-        accountId,
-        occurredAt: at,
-        decisionId: decision.id,
-        dispatchGroup: dispatchGroupOf(config.market.chainId, config.execution!.signer),
-        underlying: config.underlying,
-        reason: decision.reason,
-        message: decision.message,
-        orders: [...decision.orders],
-      }),
-    );
-  }
+  if (hedgeRequested !== undefined) events.push(hedgeRequested);
   for (const alert of decision.alerts) {
     events.push(
       encodeEvent('Risk Limit Breached', {

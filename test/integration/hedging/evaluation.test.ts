@@ -74,6 +74,24 @@ describe('the evaluator', () => {
     expect((await w.dispatchLatest(account.accountId))[0]!.status).toBe('submitted');
   });
 
+  it('a request whose dispatch message was lost is published again once its hedge has been in flight too long', async () => {
+    const w = world();
+    const account = await w.openAccount({ shortCalls: 4 });
+    await w.evaluate(account.accountId); // Hedge Requested published; its dispatch never happens
+    const [first] = w.publisher.of('Hedge Requested', account.accountId);
+    w.clock.nowMs += 5 * 60_000;
+    await w.evaluate(account.accountId);
+    expect(w.publisher.of('Hedge Requested', account.accountId)).toHaveLength(1); // not stale yet
+    w.clock.nowMs += 11 * 60_000;
+    const later = await w.evaluate(account.accountId);
+    if (later.status === 'decided') expect(later.decision.action).toBe('none'); // still in flight: not decided again
+    const requests = w.publisher.of('Hedge Requested', account.accountId);
+    expect(requests).toHaveLength(2);
+    expect(requests[1]).toEqual(first); // the very same request, same event id
+    expect((await w.dispatchLatest(account.accountId))[0]!.status).toBe('submitted');
+    expect((await w.followUntilFinal(account.accountId)).status).toBe('confirmed');
+  });
+
   it('ten concurrent evaluations of one account: each commits on its own state version, one hedge is requested', async () => {
     const w = world();
     const account = await w.openAccount({ shortCalls: 4, config: (c) => ({ ...c, guards: { cooldownMs: 600_000 } }) });
