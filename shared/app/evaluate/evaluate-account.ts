@@ -39,6 +39,7 @@ import { applyDecision, initialHedgeState, observePrice } from '../../domain/pol
 import type { BookRisk, Decision, HedgeState } from '../../domain/policy/policy-types.ts';
 import type { Address, MarketReader } from '../execution-ports.ts';
 import { executionFingerprint } from '../execution-fingerprint.ts';
+import { mergeAlertsByCode } from './merge-alerts.ts';
 import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
 
 export interface EvaluateDeps {
@@ -264,7 +265,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     }),
   );
   if (hedgeRequested !== undefined) events.push(hedgeRequested);
-  for (const alert of decision.alerts) {
+  for (const alert of mergeAlertsByCode(decision.alerts)) {
     events.push(
       encodeEvent('Risk Limit Breached', {
         accountId,
