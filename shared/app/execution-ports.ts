@@ -96,10 +96,24 @@ export interface SwapExecution {
   readonly priceUsd: number;
 }
 
+/**
+ * The venue answered, and the answer is no: the quoter reverted (no liquidity for the
+ * size, a pool that cannot trade) or the venue's configuration does not match the chain.
+ * Retrying cannot help; the hedge fails with QUOTE_FAILED. Any other error from `quote`
+ * (the node, the transport) is not an answer and is retried.
+ */
+export class QuoteRejectedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'QuoteRejectedError';
+  }
+}
+
 export interface Venue {
   readonly kind: 'uniswap-v3';
   /** Every contract a transaction of this venue is sent to (router, tokens for approvals): checked against the allow-list. */
   readonly contracts: readonly Address[];
+  /** Throws QuoteRejectedError when the venue refuses the trade; other errors are transient. */
   quote(intent: SwapIntent): Promise<VenueQuote>;
   /** exactInputSingle (sell) or exactOutputSingle (buy) through the router, limits from the quote and `slippageBps`. */
   buildSwap(quote: VenueQuote, options: { readonly recipient: Address; readonly slippageBps: number; readonly deadlineSec: bigint }): SwapCall;

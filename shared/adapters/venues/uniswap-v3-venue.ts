@@ -10,8 +10,9 @@
  * Amounts stay bigint until they leave the port as human numbers; those conversions go
  * through decimal strings, so a number is the double nearest the exact value.
  */
-import { decodeEventLog, encodeFunctionData, erc20Abi, formatUnits, getAbiItem, getAddress, isAddress, isAddressEqual, toEventSelector } from 'viem';
+import { BaseError, ContractFunctionRevertedError, decodeEventLog, encodeFunctionData, erc20Abi, formatUnits, getAbiItem, getAddress, isAddress, isAddressEqual, toEventSelector } from 'viem';
 import type { PublicClient } from 'viem';
+import { QuoteRejectedError } from '../../app/execution-ports.ts';
 import type { Address, ChainLog, ContractCall, Hex, SwapCall, SwapExecution, SwapIntent, Venue, VenueQuote } from '../../app/execution-ports.ts';
 import type { UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
 import { uniswapV3PoolAbi, uniswapV3QuoterV2Abi, uniswapV3SwapRouterAbi } from '../chain/uniswap-v3-artifacts.ts';
@@ -121,7 +122,7 @@ export function createUniswapV3Venue(options: { readonly client: PublicClient; r
         ...(baseOnChainDecimals === baseDecimals ? [] : [`base token has ${baseOnChainDecimals} decimals, config says ${baseDecimals}`]),
         ...(quoteOnChainDecimals === quoteDecimals ? [] : [`quote token has ${quoteOnChainDecimals} decimals, config says ${quoteDecimals}`]),
       ];
-      if (problems.length > 0) throw new Error(`Uniswap V3 venue config does not match the chain: ${problems.join('; ')}`);
+      if (problems.length > 0) throw new QuoteRejectedError(`Uniswap V3 venue config does not match the chain: ${problems.join('; ')}`);
     })().catch((error: unknown) => {
       configCheck = undefined;
       throw error;
@@ -140,9 +141,20 @@ export function createUniswapV3Venue(options: { readonly client: PublicClient; r
     }
   };
 
+  /** The quoter's revert is the venue's answer; anything else (node, transport) passes through unchanged. */
   async function quote(intent: SwapIntent): Promise<VenueQuote> {
     if (intent.baseAmount <= 0n) throw new RangeError(`baseAmount must be positive, got ${intent.baseAmount}`);
     await checkConfigAgainstChain();
+    try {
+      return await quoteOnChain(intent);
+    } catch (error) {
+      const revert = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+      if (revert instanceof ContractFunctionRevertedError) throw new QuoteRejectedError(`the quoter reverted: ${revert.reason ?? revert.shortMessage}`, { cause: error });
+      throw error;
+    }
+  }
+
+  async function quoteOnChain(intent: SwapIntent): Promise<VenueQuote> {
     const { tokenIn, tokenOut } = sideTokens(intent.side);
     // QuoterV2's functions run the swap and revert with its result, so they are not
     // `view`: simulateContract makes them an eth_call.

@@ -29,6 +29,7 @@ import { checkMarket, checkPreTrade, checkQuoteSlippage, remainingSlippageBps, t
 import { gweiToWei, planFees } from '../../domain/dispatch/fees.ts';
 import { checkOracleReading } from '../../domain/market/oracle-checks.ts';
 import type { HedgeOrder } from '../../domain/policy/policy-types.ts';
+import { QuoteRejectedError } from '../execution-ports.ts';
 import type { Address, ChainGateway, ContractCall, MarketReader, TransactionSigner, Venue } from '../execution-ports.ts';
 import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
@@ -221,9 +222,8 @@ async function sendNew(
   try {
     quote = await venue.quote({ side: order.side, baseAmount: toRawUnits(order.quantity, execution.venue.baseDecimals) });
   } catch (error) {
-    // Only the quoter's own revert (no liquidity, a wrong pool) is an answer; a node or
-    // transport error says nothing about the trade: the message is retried.
-    if (!isContractRevert(error)) throw error;
+    // Only the venue's refusal is an answer; a node or transport error says nothing about the trade: retried.
+    if (!(error instanceof QuoteRejectedError)) throw error;
     return fail(deps, ref, { stage: 'quote', code: 'QUOTE_FAILED', message: `The venue could not quote the trade: ${messageOf(error)}` }, context);
   }
   const slippage = checkQuoteSlippage(order.side, quote.priceUsd, oracle.price, execution.maxSlippageBps);
@@ -431,14 +431,6 @@ export function toRawUnits(quantity: number, decimals: number): bigint {
 
 /** Errors of the transport (not answers of the chain), through the cause chain: retry later instead of failing the hedge. */
 const TRANSPORT_ERROR_NAMES = new Set(['ChainUnavailableError', 'HttpRequestError', 'TimeoutError', 'SocketClosedError', 'WebSocketRequestError']);
-
-/** The call reverted (viem's ContractFunctionRevertedError somewhere in the cause chain). */
-export function isContractRevert(error: unknown): boolean {
-  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { name?: unknown }).name === 'ContractFunctionRevertedError') return true;
-  }
-  return false;
-}
 
 export function isTransportFailure(error: unknown): boolean {
   for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {

@@ -2,12 +2,13 @@
 // the trader's balances by exactly what QuoterV2 quoted and what the Swap log says; a
 // stale quote's slippage limit and a past deadline make the router revert with nothing
 // moved; the limits round the safe way (floor for a minimum, ceil for a maximum).
-import { decodeFunctionData, erc20Abi, formatUnits, getAddress, maxUint256, parseUnits } from 'viem';
+import { createPublicClient, decodeFunctionData, erc20Abi, formatUnits, getAddress, http, maxUint256, parseUnits } from 'viem';
 import type { Address, TransactionReceipt } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testTokenAbi } from '../../../shared/adapters/chain/artifacts/test-token.ts';
 import { uniswapV3SwapRouterAbi } from '../../../shared/adapters/chain/uniswap-v3-artifacts.ts';
 import { createUniswapV3Venue, maximumAmountIn, minimumAmountOut } from '../../../shared/adapters/venues/uniswap-v3-venue.ts';
+import { QuoteRejectedError } from '../../../shared/app/execution-ports.ts';
 import type { ChainLog, SwapCall, SwapIntent, Venue, VenueQuote } from '../../../shared/app/execution-ports.ts';
 import { UniswapV3VenueSchema } from '../../../shared/contracts/execution-config.ts';
 import type { UniswapV3VenueConfig } from '../../../shared/contracts/execution-config.ts';
@@ -132,6 +133,16 @@ describe('the venue config', () => {
     await expect(wrongFee.quote({ side: 'sell', baseAmount: 1n })).rejects.toThrow(/pool fee is 3000, config says 500/);
     const wrongDecimals = createUniswapV3Venue({ client: chain.publicClient, venue: { ...venueConfig, quoteDecimals: 18 } });
     await expect(wrongDecimals.quote({ side: 'buy', baseAmount: 1n })).rejects.toThrow(/quote token has 6 decimals, config says 18/);
+    await expect(wrongDecimals.quote({ side: 'buy', baseAmount: 1n })).rejects.toBeInstanceOf(QuoteRejectedError);
+  });
+
+  it("says no with QuoteRejectedError when the quoter reverts (more WETH than the pool holds), and lets a node's failure through as is", async () => {
+    const venue = createUniswapV3Venue({ client: chain.publicClient, venue: venueConfig });
+    await expect(venue.quote({ side: 'buy', baseAmount: 2_000n * 10n ** 18n })).rejects.toBeInstanceOf(QuoteRejectedError);
+    const unreachable = createUniswapV3Venue({ client: createPublicClient({ transport: http('http://127.0.0.1:9', { retryCount: 0 }) }), venue: venueConfig });
+    const failure = await unreachable.quote({ side: 'sell', baseAmount: 1n }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(QuoteRejectedError);
   });
 });
 
