@@ -175,8 +175,7 @@ async function sendNew(
   context: FailureContext,
 ): Promise<OrderOutcome> {
   const market = config.market!;
-  const account = await deps.accounts.getAccount(ref.accountId);
-  const [killSwitch] = await Promise.all([deps.limits.globalKillSwitch()]);
+  const [account, killSwitch] = await Promise.all([deps.accounts.getAccount(ref.accountId), deps.limits.globalKillSwitch()]);
   const venue = deps.venues(execution.venue, chainId);
   const pre = checkPreTrade({
     globalKillSwitch: killSwitch,
@@ -293,8 +292,7 @@ async function sendNew(
     await deps.limits.releaseDailyNotional(ref.accountId, utcDay, ref.hedgeId);
     return { hedgeId: ref.hedgeId, status: 'claim-lost' };
   }
-  const view = await deps.journal.get(ref);
-  return broadcastJournaled(deps, ref, view!, chain.gateway, context, 'submitted');
+  return broadcastJournaled(deps, ref, [transaction], chain.gateway, context, 'submitted');
 }
 
 /**
@@ -313,18 +311,18 @@ async function ensureLaneIdle(deps: DispatchDeps, ref: HedgeRef, execution: Exec
 
 /** Broadcasts the latest journaled transaction again (same bytes) and reports it submitted. */
 function resume(deps: DispatchDeps, ref: HedgeRef, view: HedgeView, gateway: ChainGateway, context: FailureContext): Promise<OrderOutcome> {
-  return broadcastJournaled(deps, ref, view, gateway, context, 'resubmitted');
+  return broadcastJournaled(deps, ref, view.transactions, gateway, context, 'resubmitted');
 }
 
 async function broadcastJournaled(
   deps: DispatchDeps,
   ref: HedgeRef,
-  view: HedgeView,
+  transactions: readonly JournaledTransaction[],
   gateway: ChainGateway,
   context: FailureContext,
   status: 'submitted' | 'resubmitted',
 ): Promise<OrderOutcome> {
-  const latest = view.transactions[view.transactions.length - 1]!;
+  const latest = transactions[transactions.length - 1]!;
   const answer = await gateway.broadcast(latest.raw);
   switch (answer.status) {
     case 'accepted':
@@ -332,7 +330,7 @@ async function broadcastJournaled(
       return markSubmitted(deps, ref, latest, context.decisionId, status);
     case 'nonce-too-low': {
       // The nonce is used. By one of ours (mined)? Then the hedge is on chain: confirm follows it.
-      for (const tx of [...view.transactions].reverse()) {
+      for (const tx of [...transactions].reverse()) {
         if ((await gateway.receipt(tx.hash)) !== undefined) return markSubmitted(deps, ref, tx, context.decisionId, status);
       }
       return fail(
