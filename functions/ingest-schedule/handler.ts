@@ -15,8 +15,8 @@ const env = loadIngestScheduleEnv(process.env);
 const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
 
 // The fan-out encodes its events for the default bus; address them to ours.
-const eventBridge = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }));
-const publisher: EventPublisher = { publish: (entries) => eventBridge.publish(entries.map((entry) => ({ ...entry, EventBusName: env.EVENT_BUS_NAME }))) };
+// The use cases encode their events for the default bus name; the publisher addresses them to ours.
+const publisher: EventPublisher = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }), { eventBusName: env.EVENT_BUS_NAME });
 
 export const handler = createIngestScheduleHandler({
   deps: {

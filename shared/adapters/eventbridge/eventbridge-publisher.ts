@@ -33,6 +33,11 @@ export interface PutEventsClient {
 }
 
 export interface EventBridgePublisherOptions {
+  /**
+   * The bus every entry goes to (our deployment's bus). Use cases encode for the default
+   * bus name; the Lambda entries pass the stage's bus here, once, instead of re-addressing.
+   */
+  readonly eventBusName?: string;
   /** Calls per entry including the first (default 5). */
   readonly maxAttempts?: number;
   /** First backoff ceiling, ms (default 100); doubles per attempt. */
@@ -111,7 +116,9 @@ export function createEventBridgePublisher(client: PutEventsClient, options: Eve
 
   const toFailedEntry = (f: FailedItem<EventEntry>): FailedEntry => ({ entry: f.value, errorCode: f.code, errorMessage: f.message, attempts: f.attempts });
 
-  async function publish(entries: readonly EventEntry[]): Promise<void> {
+  async function publish(given: readonly EventEntry[]): Promise<void> {
+    const bus = options.eventBusName;
+    const entries = bus === undefined ? given : given.map((entry) => ({ ...entry, EventBusName: bus }));
     const sized = entries.map((entry) => {
       const size = entrySizeBytes(entry);
       if (size > maxEntryBytes) throw new EventTooLargeError(entry.DetailType, size, maxEntryBytes);

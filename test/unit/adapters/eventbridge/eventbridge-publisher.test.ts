@@ -51,6 +51,14 @@ const idOf = (entry: EventEntry) => (JSON.parse(entry.Detail) as { eventId: stri
 const noWait = { sleep: () => Promise.resolve(), random: () => 0.5 };
 
 describe('EventBridge publisher', () => {
+  it('addresses every entry to the configured bus', async () => {
+    const bus = new StandInEventBridge();
+    const entries = events(3);
+    await createEventBridgePublisher(bus, { ...noWait, eventBusName: 'hedge-events-prod' }).publish(entries);
+    expect(bus.calls.flat().map((e) => e.EventBusName)).toEqual(['hedge-events-prod', 'hedge-events-prod', 'hedge-events-prod']);
+    expect(bus.calls.flat().map((e) => e.Detail)).toEqual(entries.map((e) => e.Detail));
+  });
+
   it('sends 25 entries in 3 calls of at most 10, in order, each once', async () => {
     const bus = new StandInEventBridge();
     const entries = events(25);
