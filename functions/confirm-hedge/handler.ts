@@ -8,16 +8,13 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
 import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
-import { createAwsKmsDigestSigner } from '../../shared/adapters/signing/aws-kms-digest-signer.ts';
-import { createKmsTransactionSigner } from '../../shared/adapters/signing/kms-transaction-signer.ts';
-import { createSignerRegistry } from '../../shared/adapters/signing/local-transaction-signer.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
 import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.ts';
 import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
+import { createDeploymentSigners } from '../../shared/runtime/deployment-signers.ts';
 import { createChainAccessMap, createFollowDeps, createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
 import { loadConfirmHedgeEnv } from './configuration.ts';
 import { createSqsVisibilityExtender } from '../../shared/adapters/sqs/visibility-backoff.ts';
@@ -30,11 +27,7 @@ const now = (): Date => new Date();
 const stores = createHedgingStores({ doc, tableName: env.TABLE_NAME, now });
 const chains = createChainAccessMap(env.CHAINS);
 
-const kms = new KMSClient({ region: env.AWS_REGION });
-const signers = createSignerRegistry({
-  localKeys: env.LOCAL_SIGNER_KEYS ?? {},
-  kmsSigner: (keyId) => createKmsTransactionSigner(createAwsKmsDigestSigner({ client: kms, keyId })),
-});
+const signers = createDeploymentSigners({ region: env.AWS_REGION, ...(env.LOCAL_SIGNER_KEYS === undefined ? {} : { localKeys: env.LOCAL_SIGNER_KEYS }) });
 
 const extendVisibility = createSqsVisibilityExtender(new SQSClient({ region: env.AWS_REGION }), env.QUEUE_URL);
 

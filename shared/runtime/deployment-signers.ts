@@ -1,0 +1,19 @@
+/**
+ * The signers a deployed function can use: AWS KMS keys (by ARN, through KMS in the
+ * function's region) and, on a local chain only, named private keys from its environment.
+ * One place for the dispatcher and the confirmer, which sign (swaps; replacements and
+ * cancels) with the same references.
+ */
+import { KMSClient } from '@aws-sdk/client-kms';
+import { createAwsKmsDigestSigner } from '../adapters/signing/aws-kms-digest-signer.ts';
+import { createKmsTransactionSigner } from '../adapters/signing/kms-transaction-signer.ts';
+import { createSignerRegistry, type SignerRegistry } from '../adapters/signing/local-transaction-signer.ts';
+import type { Hex } from '../app/execution-ports.ts';
+
+export function createDeploymentSigners(options: { readonly region: string; readonly localKeys?: Readonly<Record<string, Hex>> }): SignerRegistry {
+  const kms = new KMSClient({ region: options.region });
+  return createSignerRegistry({
+    localKeys: options.localKeys ?? {},
+    kmsSigner: (keyId) => createKmsTransactionSigner(createAwsKmsDigestSigner({ client: kms, keyId })),
+  });
+}
