@@ -48,7 +48,8 @@ import type { Position } from '../shared/domain/exposure/positions.ts';
 import { AGGREGATOR_DECIMALS, encodeSqrtPriceX96, INITIAL_PRICE_USD, POOL_FEE, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture, SWAP_GAS_LIMIT } from '../test/support/chain-fixture.ts';
 import { startDynamoDbLocal } from './support/dynamodb-local.ts';
 import { localExecutionConfig, localMarketConfig } from '../local/chain/local-hedge-config.ts';
-import { createChainAccess, createHedgingDeps, createHedgingStores } from '../shared/runtime/hedging-deps.ts';
+import { createHedgingStores } from '../shared/runtime/hedging-deps.ts';
+import { createLocalHedgingDeps } from '../local/chain/local-hedging-deps.ts';
 
 const TABLE = 'hedge-bench-hedging';
 const ACCOUNTS = 200;
@@ -316,18 +317,9 @@ async function priceMoveToSubmission(doc: DynamoDBDocumentClient, chain: ChainFi
   const now = (): Date => new Date();
   const stores = createHedgingStores({ doc, tableName: TABLE, now });
   const { configs, accounts, positions } = stores;
-  const access = createChainAccess({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, chain: chain.chain, gateway: { retries: 1, timeoutMs: 5_000 } });
-  const { client } = access;
-  const hedging = createHedgingDeps({
-    stores,
-    chains: new Map([[chain.chain.id, access]]),
-    signers: (ref) => registry.resolve(ref),
-    allowedContracts: () => [addresses.swapRouter, addresses.weth, addresses.usdc],
-    publisher,
-    now,
-    // anvil mines on send: the approval's receipt is there at the first look, the poll interval never waited.
-    approvalWait: { timeoutMs: 10_000, pollMs: 50, sleep: (wait) => new Promise((r) => setTimeout(r, wait)) },
-  });
+  // anvil mines on send: the approval's receipt is there at the first look, the poll interval never waited.
+  const hedging = createLocalHedgingDeps({ chain, stores, signers: (ref) => registry.resolve(ref), publisher, now });
+  const { client } = hedging;
   const { evaluate: evaluateDeps, follow: followDeps } = hedging;
   const dispatchDeps: DispatchDeps = { ...hedging.dispatch, owner: 'bench' };
 

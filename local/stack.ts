@@ -45,7 +45,8 @@ import { DEFAULT_EVENT_BUS_NAME } from '../shared/contracts/events/event-entry.t
 import type { EventPublisher } from '../shared/contracts/events/event-publisher.ts';
 import { HedgePolicyConfigSchema } from '../shared/contracts/hedge-policy-config.ts';
 import { WEBHOOK_PAYLOAD_PARSERS } from '../shared/contracts/webhooks/webhook-payloads.ts';
-import { createChainAccess, createHedgingDeps, createHedgingStores } from '../shared/runtime/hedging-deps.ts';
+import { createHedgingStores } from '../shared/runtime/hedging-deps.ts';
+import { createLocalHedgingDeps } from './chain/local-hedging-deps.ts';
 import { startLocalChain, USDC_DECIMALS, WETH_DECIMALS, type LocalChain } from './chain/local-chain.ts';
 import { createDemoAccount, demoConfig, openDemoBook, type DemoAccount } from './demo/demo-account.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local.ts';
@@ -205,22 +206,13 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   };
 
   // --- the hedging flow's dependencies (as in the Lambdas' entries) --------------------
-  // The stack's own client (fast polling) serves the market reader and the venues too.
-  const access = createChainAccess({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, client: chain.publicClient, gateway: { retries: 1, timeoutMs: 5_000 } });
   const signerKey: Hex = generatePrivateKey();
   const signerName = 'demo-hedger';
   const signerAddress = privateKeyToAccount(signerKey).address;
   const signers = createSignerRegistry({ localKeys: { [signerName]: signerKey } });
   const a = chain.addresses;
-  const hedging = createHedgingDeps({
-    stores,
-    chains: new Map([[chain.chain.id, access]]),
-    signers: (ref) => signers.resolve(ref),
-    allowedContracts: () => [a.swapRouter, a.weth, a.usdc],
-    publisher,
-    now,
-    approvalWait: { timeoutMs: 10_000, pollMs: 25, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
-  });
+  // The stack's own client (fast polling) serves the market reader and the venues too.
+  const hedging = createLocalHedgingDeps({ chain, stores, signers: (ref) => signers.resolve(ref), publisher, now, client: chain.publicClient, approvalPollMs: 25 });
 
   // --- consumers of the routing table --------------------------------------------------
   const evaluate = createEvaluateHandler({ deps: hedging.evaluate });

@@ -30,7 +30,8 @@ import type { EventEntry } from '../../shared/contracts/events/event-entry.ts';
 import { encodeEvent } from '../../shared/contracts/events/encode-event.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
 import { HedgePolicyConfigSchema, type HedgePolicyConfig, type HedgePolicyConfigInput } from '../../shared/contracts/hedge-policy-config.ts';
-import { createChainAccess, createHedgingDeps, createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
+import { createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
+import { createLocalHedgingDeps } from '../../local/chain/local-hedging-deps.ts';
 import { AGGREGATOR_DECIMALS, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture } from './chain-fixture.ts';
 import { useDynamoDbLocal } from './dynamodb-local.ts';
 import { localExecutionConfig, localMarketConfig } from '../../local/chain/local-hedge-config.ts';
@@ -129,18 +130,9 @@ export function useHedgingWorld(): () => HedgingWorld {
     const publisher = recordingPublisher();
     const stores = createHedgingStores({ doc, tableName, now });
     const { configs, accounts, positions, journal } = stores;
-    const access = createChainAccess({ rpcUrl: chain.rpcUrl, chainId: chain.chain.id, chain: foundry, gateway: { retries: 1, timeoutMs: 5_000 } });
     const registry = createSignerRegistry({ localKeys });
     const addresses = chain.addresses;
-    const hedging = createHedgingDeps({
-      stores,
-      chains: new Map([[chain.chain.id, access]]),
-      signers: (ref) => registry.resolve(ref),
-      allowedContracts: () => [addresses.swapRouter, addresses.weth, addresses.usdc],
-      publisher,
-      now,
-      approvalWait: { timeoutMs: 10_000, pollMs: 50, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
-    });
+    const hedging = createLocalHedgingDeps({ chain, stores, signers: (ref) => registry.resolve(ref), publisher, now });
     const { evaluate: evaluateDeps, follow: followDeps } = hedging;
     const dispatchDeps: DispatchDeps = { ...hedging.dispatch, owner: `test-${randomUUID().slice(0, 8)}` };
 

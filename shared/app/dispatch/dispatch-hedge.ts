@@ -63,7 +63,7 @@ export interface DispatchDeps {
   /** How long a claim holds before another dispatcher may take the hedge over. Default 120 s. */
   readonly claimLeaseMs?: number;
   /** Waiting for an approval's receipt. Defaults: 60 s, polling every 500 ms. */
-  readonly approvalWait?: { readonly timeoutMs: number; readonly pollMs: number; readonly sleep: (ms: number) => Promise<void> };
+  readonly approvalWait?: { readonly timeoutMs: number; readonly pollMs: number; readonly sleep?: (ms: number) => Promise<void> };
 }
 
 export type OrderOutcome =
@@ -387,7 +387,8 @@ async function sendApproval(
   const signed = await signer.signTransaction({ ...call, chainId: gateway.chainId, nonce, gas, ...fees });
   const answer = await gateway.broadcast(signed.raw);
   if (answer.status !== 'accepted' && answer.status !== 'known') throw new Error(`the token approval was not accepted: ${answer.status}`);
-  const wait = deps.approvalWait ?? { timeoutMs: 60_000, pollMs: 500, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+  const wait = deps.approvalWait ?? { timeoutMs: 60_000, pollMs: 500 };
+  const sleep = wait.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = deps.now().getTime() + wait.timeoutMs;
   for (;;) {
     const receipt = await gateway.receipt(signed.hash);
@@ -396,7 +397,7 @@ async function sendApproval(
       return;
     }
     if (deps.now().getTime() >= deadline) throw new ApprovalPendingError(signed.hash);
-    await wait.sleep(wait.pollMs);
+    await sleep(wait.pollMs);
   }
 }
 
