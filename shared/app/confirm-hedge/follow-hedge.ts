@@ -29,6 +29,7 @@ import type { ChainGateway, ChainReceipt, TransactionSigner, Venue } from '../ex
 import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
 import { endHedgeWithoutTrade, type FailureContext } from '../dispatch/hedge-outcomes.ts';
+import { minedTransaction } from '../mined-transaction.ts';
 
 export interface FollowHedgeDeps {
   readonly configs: { getConfig(accountId: string): Promise<{ readonly config: HedgePolicyConfig } | undefined> };
@@ -70,13 +71,12 @@ export async function followHedge(deps: FollowHedgeDeps, submitted: EventDetail<
   const underlying = String(view.record.underlying ?? config?.underlying ?? 'unknown');
   const context: FailureContext = { decisionId: submitted.decisionId, underlying, maxConsecutiveFailures: execution?.maxConsecutiveFailures };
 
-  for (const tx of [...view.transactions].reverse()) {
-    const receipt = await gateway.receipt(tx.hash);
-    if (receipt === undefined) continue;
+  const mined = await minedTransaction(gateway, view.transactions);
+  if (mined !== undefined) {
     const depth = execution?.confirmations ?? 1;
-    const confirmations = (await gateway.blockNumber()) - receipt.blockNumber + 1;
-    if (confirmations < depth) return { status: 'pending', reason: 'confirmations', txHash: tx.hash };
-    return settle(deps, ref, tx, receipt, gateway, execution, context, underlying);
+    const confirmations = (await gateway.blockNumber()) - mined.receipt.blockNumber + 1;
+    if (confirmations < depth) return { status: 'pending', reason: 'confirmations', txHash: mined.tx.hash };
+    return settle(deps, ref, mined.tx, mined.receipt, gateway, execution, context, underlying);
   }
 
   const { latest: minedCount } = await gateway.nonces(latest.from);
@@ -87,9 +87,8 @@ export async function followHedge(deps: FollowHedgeDeps, submitted: EventDetail<
     // transaction took the nonce.
     const fresh = (await deps.journal.get(ref)) ?? view;
     if (TERMINAL_STAGES.has(fresh.stage)) return { status: 'already-final', stage: fresh.stage };
-    for (const tx of [...fresh.transactions].reverse()) {
-      if ((await gateway.receipt(tx.hash)) !== undefined) return { status: 'pending', reason: 'confirmations', txHash: tx.hash };
-    }
+    const minedSince = await minedTransaction(gateway, fresh.transactions);
+    if (minedSince !== undefined) return { status: 'pending', reason: 'confirmations', txHash: minedSince.tx.hash };
     return failed(deps, ref, context, 'receipt', 'NONCE_CONSUMED', `Nonce ${latest.nonce} of ${latest.from} was used by a transaction outside this hedge; the hedge was not executed.`, latest.hash);
   }
   // Not mined: broadcast the latest again (same bytes; 'known' if the node has it). This

@@ -34,6 +34,7 @@ import type { Address, ChainGateway, ContractCall, MarketReader, TransactionSign
 import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
 import { executionFingerprint } from '../execution-fingerprint.ts';
+import { minedTransaction } from '../mined-transaction.ts';
 import { allocateReconciledNonce, type NonceCounter } from './allocate-nonce.ts';
 import { endHedgeWithoutTrade, type FailureContext, type HedgeFailure } from './hedge-outcomes.ts';
 
@@ -330,9 +331,8 @@ async function broadcastJournaled(
       return markSubmitted(deps, ref, latest, context.decisionId, status);
     case 'nonce-too-low': {
       // The nonce is used. By one of ours (mined)? Then the hedge is on chain: confirm follows it.
-      for (const tx of [...transactions].reverse()) {
-        if ((await gateway.receipt(tx.hash)) !== undefined) return markSubmitted(deps, ref, tx, context.decisionId, status);
-      }
+      const mined = await minedTransaction(gateway, transactions);
+      if (mined !== undefined) return markSubmitted(deps, ref, mined.tx, context.decisionId, status);
       return fail(
         deps,
         ref,
