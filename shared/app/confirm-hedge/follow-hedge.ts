@@ -30,6 +30,7 @@ import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransa
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
 import { endHedgeWithoutTrade, type FailureContext } from '../dispatch/hedge-outcomes.ts';
 import { minedTransaction } from '../mined-transaction.ts';
+import { signForJournal } from '../sign-for-journal.ts';
 
 export interface FollowHedgeDeps {
   readonly configs: { getConfig(accountId: string): Promise<{ readonly config: HedgePolicyConfig } | undefined> };
@@ -170,32 +171,18 @@ async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, la
   if (signer.address.toLowerCase() !== latest.from.toLowerCase()) return { status: 'pending', reason: 'not-mined', txHash: latest.hash };
   const call = cancel ? { to: latest.from, data: '0x' as const, value: 0n } : { to: latest.to, data: latest.data, value: BigInt(latest.value) };
   const gas = cancel ? 21_000n : BigInt(latest.gas);
-  const signed = await signer.signTransaction({ ...call, chainId: latest.chainId, nonce: latest.nonce, gas, ...fees });
-  const transaction: JournaledTransaction = {
-    purpose: cancel ? 'cancel' : 'swap',
-    hash: signed.hash,
-    raw: signed.raw,
-    chainId: latest.chainId,
-    from: latest.from,
-    nonce: latest.nonce,
-    to: call.to,
-    data: call.data,
-    value: call.value.toString(),
-    gas: gas.toString(),
-    maxFeePerGas: fees.maxFeePerGas.toString(),
-    maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
-    signedAt: deps.now().toISOString(),
+  const transaction = await signForJournal(signer, { ...call, chainId: latest.chainId, nonce: latest.nonce, gas, ...fees }, cancel ? 'cancel' : 'swap', deps.now(), {
     ...(latest.venue === undefined ? {} : { venue: latest.venue }),
     ...(latest.signer === undefined ? {} : { signer: latest.signer }),
     ...(cancel || latest.deadlineSec === undefined ? {} : { deadlineSec: latest.deadlineSec }),
-  };
+  });
   if ((await deps.journal.journalReplacement(ref, transaction, view.transactions.length)) === 'lost') {
     return { status: 'pending', reason: 'not-mined', txHash: latest.hash }; // another confirmer replaced it first
   }
-  const answer = await gateway.broadcast(signed.raw);
+  const answer = await gateway.broadcast(transaction.raw);
   // 'nonce-too-low' here means one of the earlier transactions was just mined: the next look settles it.
   if (answer.status === 'accepted' || answer.status === 'known') {
-    await deps.journal.advance(ref, { stage: 'submitted', key: signed.hash, at: deps.now(), data: { txHash: signed.hash, nonce: latest.nonce, purpose: transaction.purpose, replaces: latest.hash } });
+    await deps.journal.advance(ref, { stage: 'submitted', key: transaction.hash, at: deps.now(), data: { txHash: transaction.hash, nonce: latest.nonce, purpose: transaction.purpose, replaces: latest.hash } });
     await deps.publisher.publish([
       encodeEvent('Hedge Submitted', {
         accountId: ref.accountId,
@@ -204,13 +191,13 @@ async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, la
         decisionId: String(view.record.decisionId ?? ref.hedgeId),
         decidedAt: ref.at.toISOString(),
         chainId: latest.chainId,
-        txHash: signed.hash,
+        txHash: transaction.hash,
         signer: latest.from,
         nonce: latest.nonce,
       }),
     ]);
   }
-  return { status: 'pending', reason: cancel ? 'cancel-sent' : 'replaced', txHash: signed.hash };
+  return { status: 'pending', reason: cancel ? 'cancel-sent' : 'replaced', txHash: transaction.hash };
 }
 
 async function failed(

@@ -35,6 +35,7 @@ import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransa
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
 import { executionFingerprint } from '../execution-fingerprint.ts';
 import { minedTransaction } from '../mined-transaction.ts';
+import { signForJournal } from '../sign-for-journal.ts';
 import { allocateReconciledNonce, type NonceCounter } from './allocate-nonce.ts';
 import { endHedgeWithoutTrade, type FailureContext, type HedgeFailure } from './hedge-outcomes.ts';
 
@@ -268,25 +269,13 @@ async function sendNew(
 
   const { nonce } = await allocateReconciledNonce(deps.nonces, chain.gateway, signer.address);
   const gas = (simulation.gas * (100n + GAS_HEADROOM_PCT)) / 100n;
-  const signed = await signer.signTransaction({ ...swap, chainId, nonce, gas, maxFeePerGas: plan.maxFeePerGas, maxPriorityFeePerGas: plan.maxPriorityFeePerGas });
-  const transaction: JournaledTransaction = {
-    purpose: 'swap',
-    hash: signed.hash,
-    raw: signed.raw,
-    chainId,
-    from: signer.address,
-    nonce,
-    to: swap.to,
-    data: swap.data,
-    value: swap.value.toString(),
-    gas: gas.toString(),
-    maxFeePerGas: plan.maxFeePerGas.toString(),
-    maxPriorityFeePerGas: plan.maxPriorityFeePerGas.toString(),
-    signedAt: deps.now().toISOString(),
-    venue: execution.venue,
-    signer: execution.signer,
-    deadlineSec: swap.deadlineSec.toString(),
-  };
+  const transaction = await signForJournal(
+    signer,
+    { to: swap.to, data: swap.data, value: swap.value, chainId, nonce, gas, maxFeePerGas: plan.maxFeePerGas, maxPriorityFeePerGas: plan.maxPriorityFeePerGas },
+    'swap',
+    deps.now(),
+    { venue: execution.venue, signer: execution.signer, deadlineSec: swap.deadlineSec.toString() },
+  );
   if ((await deps.journal.journalFirst(ref, deps.owner, transaction, deps.now())) === 'lost') {
     // Our lease ran out and another dispatcher took the hedge: never broadcast. The nonce
     // we allocated is a gap the next allocation heals; the reservation is given back.
