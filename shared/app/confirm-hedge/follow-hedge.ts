@@ -28,7 +28,7 @@ import { hedgePositionId } from '../evaluate/evaluate-account.ts';
 import type { ChainGateway, ChainReceipt, TransactionSigner, Venue } from '../execution-ports.ts';
 import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
-import { endHedgeWithoutTrade, type FailureContext } from '../dispatch/hedge-outcomes.ts';
+import { endHedgeWithoutTrade, recordSubmitted, type FailureContext } from '../dispatch/hedge-outcomes.ts';
 import { minedTransaction } from '../mined-transaction.ts';
 import { signForJournal } from '../sign-for-journal.ts';
 
@@ -182,20 +182,7 @@ async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, la
   const answer = await gateway.broadcast(transaction.raw);
   // 'nonce-too-low' here means one of the earlier transactions was just mined: the next look settles it.
   if (answer.status === 'accepted' || answer.status === 'known') {
-    await deps.journal.advance(ref, { stage: 'submitted', key: transaction.hash, at: deps.now(), data: { txHash: transaction.hash, nonce: latest.nonce, purpose: transaction.purpose, replaces: latest.hash } });
-    await deps.publisher.publish([
-      encodeEvent('Hedge Submitted', {
-        accountId: ref.accountId,
-        occurredAt: transaction.signedAt,
-        hedgeId: ref.hedgeId,
-        decisionId: String(view.record.decisionId ?? ref.hedgeId),
-        decidedAt: ref.at.toISOString(),
-        chainId: latest.chainId,
-        txHash: transaction.hash,
-        signer: latest.from,
-        nonce: latest.nonce,
-      }),
-    ]);
+    await recordSubmitted(deps, ref, transaction, String(view.record.decisionId ?? ref.hedgeId), { replaces: latest.hash });
   }
   return { status: 'pending', reason: cancel ? 'cancel-sent' : 'replaced', txHash: transaction.hash };
 }

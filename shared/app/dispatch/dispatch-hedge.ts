@@ -19,7 +19,6 @@
  * Transport failures (ChainUnavailableError) and store errors propagate: the message is
  * redelivered, and step 1 makes the retry safe.
  */
-import { encodeEvent } from '../../contracts/events/encode-event.ts';
 import { hedgeIdOf } from '../../contracts/events/event-id.ts';
 import type { EventDetail } from '../../contracts/events/event-definitions.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
@@ -37,7 +36,7 @@ import { executionFingerprint } from '../execution-fingerprint.ts';
 import { minedTransaction } from '../mined-transaction.ts';
 import { signForJournal } from '../sign-for-journal.ts';
 import { allocateReconciledNonce, type NonceCounter } from './allocate-nonce.ts';
-import { endHedgeWithoutTrade, type FailureContext, type HedgeFailure } from './hedge-outcomes.ts';
+import { endHedgeWithoutTrade, recordSubmitted, type FailureContext, type HedgeFailure } from './hedge-outcomes.ts';
 
 export interface ChainAccess {
   readonly gateway: ChainGateway;
@@ -343,21 +342,7 @@ async function broadcastJournaled(
 }
 
 async function markSubmitted(deps: DispatchDeps, ref: HedgeRef, tx: JournaledTransaction, decisionId: string, status: 'submitted' | 'resubmitted'): Promise<OrderOutcome> {
-  const at = deps.now();
-  await deps.journal.advance(ref, { stage: 'submitted', key: tx.hash, at, data: { txHash: tx.hash, nonce: tx.nonce, purpose: tx.purpose } });
-  await deps.publisher.publish([
-    encodeEvent('Hedge Submitted', {
-      accountId: ref.accountId,
-      occurredAt: tx.signedAt,
-      hedgeId: ref.hedgeId,
-      decisionId,
-      decidedAt: ref.at.toISOString(),
-      chainId: tx.chainId,
-      txHash: tx.hash,
-      signer: tx.from,
-      nonce: tx.nonce,
-    }),
-  ]);
+  await recordSubmitted(deps, ref, tx, decisionId);
   return { hedgeId: ref.hedgeId, status, txHash: tx.hash, nonce: tx.nonce };
 }
 

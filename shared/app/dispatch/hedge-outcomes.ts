@@ -6,7 +6,7 @@
  */
 import { encodeEvent } from '../../contracts/events/encode-event.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
-import type { DispatchLimits, HedgeJournal, HedgeRef } from '../hedge-journal-ports.ts';
+import type { DispatchLimits, HedgeJournal, HedgeRef, JournaledTransaction } from '../hedge-journal-ports.ts';
 
 export type FailureStage = 'guard' | 'quote' | 'simulation' | 'submission' | 'receipt';
 
@@ -72,4 +72,32 @@ export async function endHedgeWithoutTrade(deps: OutcomeDeps, ref: HedgeRef, fai
   }
   await deps.publisher.publish(events);
   return { paused };
+}
+
+/**
+ * A transaction of the hedge is on its way (first send, rebroadcast, replacement or
+ * cancel): the record moves to (or stays at) submitted under the transaction's hash, and
+ * Hedge Submitted is published (its id is hedge + hash: a repeat is the same event).
+ */
+export async function recordSubmitted(
+  deps: Pick<OutcomeDeps, 'journal' | 'publisher' | 'now'>,
+  ref: HedgeRef,
+  tx: JournaledTransaction,
+  decisionId: string,
+  extraData: Record<string, unknown> = {},
+): Promise<void> {
+  await deps.journal.advance(ref, { stage: 'submitted', key: tx.hash, at: deps.now(), data: { txHash: tx.hash, nonce: tx.nonce, purpose: tx.purpose, ...extraData } });
+  await deps.publisher.publish([
+    encodeEvent('Hedge Submitted', {
+      accountId: ref.accountId,
+      occurredAt: tx.signedAt,
+      hedgeId: ref.hedgeId,
+      decisionId,
+      decidedAt: ref.at.toISOString(),
+      chainId: tx.chainId,
+      txHash: tx.hash,
+      signer: tx.from,
+      nonce: tx.nonce,
+    }),
+  ]);
 }
