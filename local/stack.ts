@@ -260,6 +260,11 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
       now,
     },
     onError: (error) => log(`confirm-positions: ${errorText(error)}`),
+    // A position confirmation that gave up is a position the book is missing: never silent.
+    onDeadLetter: (message) => {
+      log(`confirm-positions gave up on message ${message.messageId}: a position may be missing`);
+      collector.note('Dead Letter', null, `position confirmation ${message.messageId} gave up`);
+    },
   });
   stops.add('confirmation queue', () => confirmations.stop());
   const ingestWebhook = createIngestWebhookHandler({

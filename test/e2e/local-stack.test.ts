@@ -61,7 +61,8 @@ describe('npm start, headless, in-process', () => {
     expect(status.ticks).toBe(30);
     const [account] = status.accounts;
     expect(account?.accountId).toBe(stack.account.accountId);
-    expect(account?.exposure?.risk?.positionCount).toBe(5); // the four options opened on OptionBook and the hedge position
+    // The four options opened on OptionBook and the hedge position (the stack's log, if not: what went wrong on the way).
+    expect(account?.exposure?.risk?.positionCount, logs.join('\n')).toBe(5);
     expect(account?.hedges.some((hedge) => hedge.stage === 'confirmed' && hedge.txHash !== null)).toBe(true);
     const prices = status.market.series.map((point) => point.oracle);
     expect(Math.min(...prices)).toBeLessThan(3000 * 0.85); // the crash took at least 15 % off the start
