@@ -48,7 +48,7 @@ import { WEBHOOK_PAYLOAD_PARSERS } from '../shared/contracts/webhooks/webhook-pa
 import { createHedgingStores } from '../shared/runtime/hedging-deps.ts';
 import { createLocalHedgingDeps } from './chain/local-hedging-deps.ts';
 import { startLocalChain, USDC_DECIMALS, WETH_DECIMALS, type LocalChain } from './chain/local-chain.ts';
-import { createDemoAccount, demoConfig, openDemoBook, type DemoAccount } from './demo/demo-account.ts';
+import { createDemoAccount, DEMO_BOOK, demoConfig, openDemoBook, type DemoAccount } from './demo/demo-account.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local.ts';
 import { startLocalHttpServer, type LocalHttpServer } from './http/http-server.ts';
 import { createMarketSimulator, type MarketSimulator } from './market/market-simulator.ts';
@@ -102,12 +102,16 @@ export interface LocalStack {
   startTicking(tickMs: number): void;
   crash(): void;
   reconcile(): Promise<Reconciliation>;
+  /** The ids of the demo account's positions as stored (diagnostics). */
+  positionIds(): Promise<string[]>;
   summary(): Promise<HeadlessSummary>;
   stop(): Promise<void>;
 }
 
 const DEFAULT_DASHBOARD = fileURLToPath(new URL('./dashboard/', import.meta.url));
 const SETTLE_TIMEOUT_MS = 30_000;
+/** How long start-up waits for the demo book to arrive through the webhook path. */
+const BOOK_ARRIVAL_TIMEOUT_MS = 20_000;
 const TABLE_NAME = 'hedge-local';
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -311,6 +315,10 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     endpoint: `${server.url}/webhooks/standard`,
     secret: webhookSecret,
     onError: (error) => log(`webhook sender: ${errorText(error)}`),
+    // A delivery the receiver did not accept is logged: a provider's failed delivery is a position that may be late or missing.
+    onDelivery: (delivery) => {
+      if (delivery.status < 200 || delivery.status > 299) log(`webhook sender: delivery ${delivery.deliveryId} of ${delivery.txHash} answered ${delivery.status}`);
+    },
   });
   stops.add('webhook sender', () => sender.stop());
 
@@ -352,8 +360,18 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   const signerStartWeth = await chain.publicClient.readContract({ address: a.weth, abi: testTokenAbi, functionName: 'balanceOf', args: [signerAddress] });
   collector.recordMarket(market.last);
   await openDemoBook(chain, wallet);
-  await sender.poll();
-  await settle();
+  // The book reaches DynamoDB only through the webhook path: wait (bounded) until every
+  // option opened is stored, so the first tick prices the whole book, and say so if not.
+  const bookDeadline = Date.now() + BOOK_ARRIVAL_TIMEOUT_MS;
+  let stored = 0;
+  for (;;) {
+    await sender.poll();
+    await settle();
+    stored = (await positions.listPositions(account.accountId)).filter((p) => p.source === 'chain').length;
+    if (stored >= DEMO_BOOK.length || Date.now() > bookDeadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (stored < DEMO_BOOK.length) log(`only ${stored} of the ${DEMO_BOOK.length} options opened reached the store through the webhook path`);
   log(`demo account ${account.accountId}: book opened on OptionBook ${a.optionBook}, positions in through the webhook path`);
 
   // --- ticking ---------------------------------------------------------------------------
@@ -462,6 +480,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     },
     crash: () => market.crash(),
     reconcile: reconcileNow,
+    positionIds: async () => (await positions.listPositions(account.accountId)).map((p) => p.position.id),
     async summary() {
       const counts = collector.hedgeCounts;
       const after = collector.afterHedge;

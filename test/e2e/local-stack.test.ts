@@ -62,7 +62,8 @@ describe('npm start, headless, in-process', () => {
     const [account] = status.accounts;
     expect(account?.accountId).toBe(stack.account.accountId);
     // The four options opened on OptionBook and the hedge position (the stack's log, if not: what went wrong on the way).
-    expect(account?.exposure?.risk?.positionCount, logs.join('\n')).toBe(5);
+    const stored = await stack.positionIds();
+    expect(account?.exposure?.risk?.positionCount, `${logs.join('\n')}\nsnapshot ${JSON.stringify(account?.exposure?.decision)} at ${account?.exposure?.at}; stored positions ${stored.join(', ')}`).toBe(5);
     expect(account?.hedges.some((hedge) => hedge.stage === 'confirmed' && hedge.txHash !== null)).toBe(true);
     const prices = status.market.series.map((point) => point.oracle);
     expect(Math.min(...prices)).toBeLessThan(3000 * 0.85); // the crash took at least 15 % off the start
