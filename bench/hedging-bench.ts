@@ -42,13 +42,13 @@ import { decodeEventOf } from '../shared/contracts/events/decode-event.ts';
 import type { EventDetail } from '../shared/contracts/events/event-definitions.ts';
 import type { EventEntry } from '../shared/contracts/events/event-entry.ts';
 import type { EventPublisher } from '../shared/contracts/events/event-publisher.ts';
-import { HedgePolicyConfigSchema, type HedgePolicyConfigInput } from '../shared/contracts/hedge-policy-config.ts';
+import { AccountConfigDocumentSchema } from '../shared/contracts/account-config.ts';
 import { portfolioExposure } from '../shared/domain/exposure/portfolio-exposure.ts';
 import type { Position } from '../shared/domain/exposure/positions.ts';
 import { AGGREGATOR_DECIMALS, encodeSqrtPriceX96, INITIAL_PRICE_USD, POOL_FEE, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture, SWAP_GAS_LIMIT } from '../test/support/chain-fixture.ts';
 import { startDynamoDbLocal } from './support/dynamodb-local.ts';
-import { localExecutionConfig, localMarketConfig } from '../local/chain/local-hedge-config.ts';
-import { createHedgingStores } from '../shared/runtime/hedging-deps.ts';
+import { localConfigDocument, localExecutionConfig, localMarketConfig } from '../local/chain/local-hedge-config.ts';
+import { createHedgingStores, runtimeConfigs } from '../shared/runtime/hedging-deps.ts';
 import { createLocalHedgingDeps } from '../local/chain/local-hedging-deps.ts';
 
 const TABLE = 'hedge-bench-hedging';
@@ -213,11 +213,11 @@ async function evaluationThroughput(rawDoc: DynamoDBDocumentClient, chain: Chain
   const market = timedReader(createViemMarketReader({ client, chainId: chain.chain.id }), rpc);
   const cached = perTickReader(market);
   const accounts = createAccountRepository({ doc, tableName: TABLE });
-  const configs = createConfigRepository({ doc, tableName: TABLE, schema: HedgePolicyConfigSchema });
+  const configs = createConfigRepository({ doc, tableName: TABLE, schema: AccountConfigDocumentSchema });
   const positions = createPositionRepository({ doc, tableName: TABLE });
   const published = keptEntriesPublisher();
   const deps = (reader: MarketReader): EvaluateDeps => ({
-    configs,
+    configs: runtimeConfigs(configs),
     accounts,
     positions,
     evaluations: createEvaluationRepository({ doc, tableName: TABLE }),
@@ -234,7 +234,7 @@ async function evaluationThroughput(rawDoc: DynamoDBDocumentClient, chain: Chain
   ];
   const optionDelta = portfolioExposure(options, { ETH: { spot: INITIAL_PRICE_USD, vol: 0.6, rate: 0, yield: 0 } }, nowMs)[0]!.delta;
   const book: Position[] = [...options, { id: 'hedge-ETH', underlying: 'ETH', kind: 'spot', quantity: -optionDelta }];
-  const config = HedgePolicyConfigSchema.parse({ underlying: 'ETH', hedgeInstrument: 'spot', band: { unit: 'units', trigger: 0.25, target: 'zero' }, market: localMarketConfig(chain) });
+  const config = localConfigDocument({ underlying: 'ETH', hedgeInstrument: 'spot', band: { unit: 'units', trigger: 0.25, target: 'zero' }, market: localMarketConfig(chain) });
   const ids = Array.from({ length: ACCOUNTS }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
   const seedStart = performance.now();
   await pool(ids, 32, async (accountId) => {
@@ -335,13 +335,13 @@ async function priceMoveToSubmission(doc: DynamoDBDocumentClient, chain: ChainFi
   await chain.testClient.setBalance({ address: signer.address, value: parseUnits('100', 18) });
   await mint(addresses.usdc, signer.address, parseUnits('1000000', USDC_DECIMALS));
   await mint(addresses.weth, signer.address, parseUnits('100', WETH_DECIMALS));
-  const config = HedgePolicyConfigSchema.parse({
+  const config = localConfigDocument({
     underlying: 'ETH',
     hedgeInstrument: 'spot',
     band: { unit: 'units', trigger: 0.25, target: 'zero' },
     market: localMarketConfig(chain),
     execution: localExecutionConfig(chain, signerName),
-  } satisfies HedgePolicyConfigInput);
+  });
   await accounts.createAccount({ accountId, displayName: 'Latency desk' }, 'bench:seed');
   await configs.putConfig(accountId, config, 0, 'bench:seed');
   await positions.putPosition(

@@ -36,6 +36,7 @@ import { createHedgeRecordRepository, type StoredHedgeRecord } from '../shared/a
 import { createWebhookDeliveryRepository } from '../shared/adapters/dynamodb/webhook-delivery-repository.ts';
 import { createLocalBus, type DeliveredEvent } from '../shared/adapters/local-bus/local-bus.ts';
 import { createLocalScheduler } from '../shared/adapters/local-bus/local-scheduler.ts';
+import { createLocalSignerProvisioner } from '../shared/adapters/signing/local-signer-provisioner.ts';
 import { createSignerRegistry } from '../shared/adapters/signing/local-transaction-signer.ts';
 import { WEBHOOK_VERIFIERS } from '../shared/adapters/webhook-providers/webhook-verifiers.ts';
 import type { ChainDirectory } from '../shared/app/confirm-positions/ports.ts';
@@ -45,7 +46,7 @@ import { DEFAULT_EVENT_BUS_NAME } from '../shared/contracts/events/event-entry.t
 import type { EventPublisher } from '../shared/contracts/events/event-publisher.ts';
 import { HedgePolicyConfigSchema } from '../shared/contracts/hedge-policy-config.ts';
 import { WEBHOOK_PAYLOAD_PARSERS } from '../shared/contracts/webhooks/webhook-payloads.ts';
-import { createHedgingStores } from '../shared/runtime/hedging-deps.ts';
+import { createHedgingStores, runtimeConfigs } from '../shared/runtime/hedging-deps.ts';
 import { createLocalHedgingDeps } from './chain/local-hedging-deps.ts';
 import { startLocalChain, USDC_DECIMALS, WETH_DECIMALS, type LocalChain } from './chain/local-chain.ts';
 import { createDemoAccount, DEMO_BOOK, demoConfig, openDemoBook, type DemoAccount } from './demo/demo-account.ts';
@@ -190,7 +191,8 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     chain: async () => ({ chainId: chain.chain.id, blockNumber: Number(await chain.publicClient.getBlockNumber()) }),
     market: () => ({ vol: market.vol, crashing: market.crashing }),
     accounts,
-    configs,
+    // What the flow runs with (the policy, the operator's market and effective execution).
+    configs: runtimeConfigs(configs),
     evaluations,
     hedges,
     gasCostEth: async (txHash) => {
@@ -210,10 +212,10 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   };
 
   // --- the hedging flow's dependencies (as in the Lambdas' entries) --------------------
-  const signerKey: Hex = generatePrivateKey();
-  const signerName = 'demo-hedger';
-  const signerAddress = privateKeyToAccount(signerKey).address;
-  const signers = createSignerRegistry({ localKeys: { [signerName]: signerKey } });
+  // One key per account, made when the operator creates it (the config API's provisioner).
+  const keyring = new Map<string, Hex>();
+  const signers = createSignerRegistry({ localKeys: keyring });
+  const signerProvisioner = createLocalSignerProvisioner({ keyring });
   const a = chain.addresses;
   // The stack's own client (fast polling) serves the market reader and the venues too.
   const hedging = createLocalHedgingDeps({ chain, stores, signers: (ref) => signers.resolve(ref), publisher, now, client: chain.publicClient, approvalPollMs: 25 });
@@ -290,6 +292,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     hedges,
     evaluations,
     killSwitch: limits,
+    signers: signerProvisioner,
     publisher,
     eventBusName: DEFAULT_EVENT_BUS_NAME,
     adminKeyHash: sha256Hex(adminKey),
@@ -344,8 +347,9 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   }
 
   // --- the demo account, its signer and its book ---------------------------------------
-  const config = demoConfig(chain, signerName);
+  const config = demoConfig(chain);
   const account = await createDemoAccount(server.url, adminKey, config);
+  const signerAddress = account.signerAddress;
   collector.addAccount(account.accountId);
   const wallet = createWalletClient({ account: privateKeyToAccount(generatePrivateKey()), chain: chain.chain, transport, pollingInterval: 10 });
   linkWallet({ accounts: { [String(chain.chain.id)]: { [wallet.account.address]: account.accountId } }, underlyings: { [String(chain.chain.id)]: { [a.weth]: 'ETH' } } });
@@ -406,7 +410,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     await settle();
     collector.countTick();
     const exposure = collector.latestExposure(account.accountId);
-    const edges = bandEdges(HedgePolicyConfigSchema.parse(config), exposure?.market?.spot ?? market.last.oracle);
+    const edges = bandEdges(HedgePolicyConfigSchema.parse(withoutLimits(config.policy)), exposure?.market?.spot ?? market.last.oracle);
     options.onTick?.(
       consoleLine({
         tick: tickIndex,
@@ -503,4 +507,10 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
       return stopped;
     },
   };
+}
+
+/** The policy as the engine reads it (the account's own execution limits are dispatch's, not the engine's). */
+function withoutLimits(policy: ReturnType<typeof demoConfig>['policy']): Omit<ReturnType<typeof demoConfig>['policy'], 'executionLimits'> {
+  const { executionLimits: _limits, ...engine } = policy;
+  return engine;
 }

@@ -12,6 +12,14 @@ export const ConfigApiEnvSchema = z.object({
   ADMIN_KEY_SHA256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in lowercase hex'),
   /** Set for DynamoDB Local; absent in the cloud. */
   DYNAMODB_ENDPOINT: z.url().optional(),
+  /** Per-account signing keys (KMS): the stage and AWS account they are made in, who signs with them, who makes them. */
+  STAGE: z.string().min(1).max(32),
+  AWS_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  SIGNER_ROLE_ARNS: z
+    .string()
+    .transform((value) => value.split(',').map((arn) => arn.trim()).filter((arn) => arn.length > 0))
+    .pipe(z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be IAM role ARNs, comma-separated')).min(1)),
+  PROVISIONER_ROLE_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
 });
 export type ConfigApiEnv = z.infer<typeof ConfigApiEnvSchema>;
 

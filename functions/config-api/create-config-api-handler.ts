@@ -5,7 +5,8 @@
  *
  * Every route, before its implementation runs:
  * 1. authenticates (401 `unauthorized` for a missing, malformed, unknown or revoked key;
- *    the admin key only on `admin` routes, compared as SHA-256 in constant time);
+ *    the admin key only on `admin` and `account-or-admin` routes, compared as SHA-256 in
+ *    constant time);
  * 2. scopes: on `account` routes the path's account must be the key's account, otherwise
  *    403 `forbidden` — decided before any read, so it reveals nothing about other
  *    accounts (not even whether they exist);
@@ -43,25 +44,25 @@ export function createConfigApiHandler(deps: ConfigApiDeps): ConfigApiHandler {
   let document: Record<string, unknown> | undefined;
   const implementations = createRouteImplementations(api, () => (document ??= buildOpenApiDocument(CONFIG_API_ROUTES, CONFIG_API_INFO)));
 
-  async function authenticate(spec: ApiRouteSpec, event: APIGatewayProxyEventV2, params: Record<string, string | undefined>): Promise<string> {
-    if (spec.auth === 'none') return 'anonymous';
+  async function authenticate(spec: ApiRouteSpec, event: APIGatewayProxyEventV2, params: Record<string, string | undefined>): Promise<Pick<RouteRequest, 'actor' | 'caller'>> {
+    if (spec.auth === 'none') return { actor: 'anonymous', caller: 'anonymous' };
     const token = bearerToken(event);
-    if (spec.auth === 'admin') {
-      if (!matchesKeyHash(token, deps.adminKeyHash)) throw unauthorized();
-      return 'admin';
+    if (spec.auth === 'admin' || spec.auth === 'account-or-admin') {
+      if (matchesKeyHash(token, deps.adminKeyHash)) return { actor: 'admin', caller: 'operator' };
+      if (spec.auth === 'admin') throw unauthorized();
     }
     const owner = await api.resolveApiKey(hashApiKey(token));
     if (owner === undefined) throw unauthorized();
     if (params.accountId !== owner.accountId) throw new HttpProblem(403, 'forbidden', 'Forbidden', 'this key does not give access to that account');
-    return `key:${owner.keyId}`;
+    return { actor: `key:${owner.keyId}`, caller: 'account' };
   }
 
   function guarded(spec: ApiRouteSpec, implementation: RouteImplementation) {
     return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
       const raw = event.pathParameters ?? {};
-      const actor = await authenticate(spec, event, raw);
+      const who = await authenticate(spec, event, raw);
       const params: RouteRequest['params'] = spec.pathParams === undefined ? {} : (validateRequestPart(spec.pathParams, raw, 'path') as Record<string, string>);
-      return implementation({ event, actor, params });
+      return implementation({ event, ...who, params });
     };
   }
 

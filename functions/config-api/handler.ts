@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { createAccountRepository } from '../../shared/adapters/dynamodb/account-repository.ts';
 import { createConfigRepository } from '../../shared/adapters/dynamodb/config-repository.ts';
 import { createDynamoDbClients } from '../../shared/adapters/dynamodb/create-dynamodb-clients.ts';
@@ -13,7 +14,8 @@ import { createEvaluationRepository } from '../../shared/adapters/dynamodb/evalu
 import { createHedgeRecordRepository } from '../../shared/adapters/dynamodb/hedge-record-repository.ts';
 import { createPositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
 import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
-import { HedgePolicyConfigSchema } from '../../shared/contracts/hedge-policy-config.ts';
+import { createKmsSignerProvisioner } from '../../shared/adapters/signing/kms-signer-provisioner.ts';
+import { AccountConfigDocumentSchema } from '../../shared/contracts/account-config.ts';
 import { loadConfigApiEnv } from './config-api-env.ts';
 import { createConfigApiHandler } from './create-config-api-handler.ts';
 
@@ -24,11 +26,19 @@ const clock = (): Date => new Date();
 
 export const handler = createConfigApiHandler({
   accounts: createAccountRepository({ doc, tableName, now: clock }),
-  configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now: clock }),
+  configs: createConfigRepository({ doc, tableName, schema: AccountConfigDocumentSchema, now: clock }),
   positions: createPositionRepository({ doc, tableName, now: clock }),
   hedges: createHedgeRecordRepository({ doc, tableName }),
   evaluations: createEvaluationRepository({ doc, tableName, now: clock }),
   killSwitch: createDispatchLimitsRepository({ doc, tableName, now: clock }),
+  // Each account gets its own KMS key when the operator creates it.
+  signers: createKmsSignerProvisioner({
+    client: new KMSClient({ region: env.AWS_REGION }),
+    awsAccountId: env.AWS_ACCOUNT_ID,
+    stage: env.STAGE,
+    signerRoleArns: env.SIGNER_ROLE_ARNS,
+    provisionerRoleArn: env.PROVISIONER_ROLE_ARN,
+  }),
   publisher: createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION })),
   eventBusName: env.EVENT_BUS_NAME,
   adminKeyHash: env.ADMIN_KEY_SHA256,

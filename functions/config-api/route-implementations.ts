@@ -8,13 +8,15 @@ import type { ConfigApiUseCases } from '../../shared/app/config-api/config-api-u
 import type { ConfigApiOperation } from '../../shared/contracts/api/config-api-routes.ts';
 import * as S from '../../shared/contracts/api/config-api-schemas.ts';
 import { HttpProblem } from '../../shared/runtime/http/http-problem.ts';
-import { header, parseJsonBody, validateRequestPart } from '../../shared/runtime/http/http-request.ts';
+import { header, parseJsonBody, parseOptionalJsonBody, validateRequestPart } from '../../shared/runtime/http/http-request.ts';
 import { emptyResponse, jsonResponse, type HttpResult } from '../../shared/runtime/http/http-responses.ts';
 
 export interface RouteRequest {
   readonly event: APIGatewayProxyEventV2;
   /** The authenticated caller's audit name ('admin', 'key:<keyId>', or 'anonymous'). */
   readonly actor: string;
+  /** Whose rights the caller acts with: the operator (admin key) or the account owner (its key). */
+  readonly caller: 'operator' | 'account' | 'anonymous';
   /** Validated path parameters (accountId is the caller's own account). */
   readonly params: Readonly<Record<string, string>>;
 }
@@ -71,11 +73,26 @@ function page(event: APIGatewayProxyEventV2): { limit?: number; cursor?: string 
 
 const required = (params: Readonly<Record<string, string>>, name: string): string => params[name] ?? '';
 
+/** The operator's fields in an account's PUT: refused as a matter of rights (403), before the body's own validation. */
+function refuseOperatorFields(body: unknown): void {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+  const found = S.OPERATOR_OWNED_FIELDS.filter((field) => field in body);
+  if (found.length === 0) return;
+  throw new HttpProblem(403, 'forbidden', 'Forbidden', `${found.join(' and ')} ${found.length === 1 ? 'is' : 'are'} set by the operator (PUT /accounts/{id}/operator-config with the admin key)`, {
+    errors: found.map((field) => ({ path: `body.${field}`, message: 'set by the operator: read-only to the account' })),
+  });
+}
+
+const asCaller = (caller: RouteRequest['caller']): 'operator' | 'account' => (caller === 'operator' ? 'operator' : 'account');
+
 export function createRouteImplementations(api: ConfigApiUseCases, openApiDocument: () => Record<string, unknown>): Record<ConfigApiOperation, RouteImplementation> {
   return {
     async createAccount({ event, actor }) {
       const body = validateRequestPart(S.CreateAccountRequestSchema, parseJsonBody(event), 'body');
       return jsonResponse(201, await api.createAccount(body, actor));
+    },
+    async getAccount({ params }) {
+      return jsonResponse(200, await api.getAccount(required(params, 'accountId')));
     },
     async issueApiKey({ params }) {
       return jsonResponse(201, await api.issueApiKey(required(params, 'accountId')));
@@ -90,8 +107,16 @@ export function createRouteImplementations(api: ConfigApiUseCases, openApiDocume
     },
     async putConfig({ event, params, actor }) {
       const expected = expectedConfigVersion(event);
-      const config = validateRequestPart(S.PutConfigRequestSchema, parseJsonBody(event), 'body');
+      const body = parseJsonBody(event);
+      refuseOperatorFields(body);
+      const config = validateRequestPart(S.PutConfigRequestSchema, body, 'body');
       const saved = await api.putConfig(required(params, 'accountId'), config, expected, actor);
+      return jsonResponse(200, saved, { etag: etag(saved.version) });
+    },
+    async putOperatorConfig({ event, params, actor }) {
+      const expected = expectedConfigVersion(event);
+      const config = validateRequestPart(S.PutOperatorConfigRequestSchema, parseJsonBody(event), 'body');
+      const saved = await api.putOperatorConfig(required(params, 'accountId'), config, expected, actor);
       return jsonResponse(200, saved, { etag: etag(saved.version) });
     },
     async getConfigHistory({ event, params }) {
@@ -120,13 +145,15 @@ export function createRouteImplementations(api: ConfigApiUseCases, openApiDocume
       await api.deletePosition(required(params, 'accountId'), required(params, 'positionId'), revision);
       return emptyResponse(204);
     },
-    async pauseAccount({ params, actor }) {
-      await api.setStatus(required(params, 'accountId'), 'paused', actor);
-      return jsonResponse(200, { accountId: required(params, 'accountId'), status: 'paused' });
+    async pauseAccount({ event, params, actor, caller }) {
+      const body = validateRequestPart(S.PauseRequestSchema, parseOptionalJsonBody(event) ?? {}, 'body');
+      const account = await api.pause(required(params, 'accountId'), asCaller(caller), actor, body.reason);
+      return jsonResponse(200, { accountId: account.accountId, status: account.status, ...(account.pause === undefined ? {} : { pause: account.pause }) });
     },
-    async resumeAccount({ params, actor }) {
-      await api.setStatus(required(params, 'accountId'), 'active', actor);
-      return jsonResponse(200, { accountId: required(params, 'accountId'), status: 'active' });
+    async resumeAccount({ event, params, actor, caller }) {
+      const body = validateRequestPart(S.ResumeRequestSchema, parseOptionalJsonBody(event) ?? {}, 'body');
+      const account = await api.resume(required(params, 'accountId'), asCaller(caller), actor, body);
+      return jsonResponse(200, { accountId: account.accountId, status: account.status });
     },
     async rebalance({ params }) {
       return jsonResponse(202, await api.rebalance(required(params, 'accountId')));

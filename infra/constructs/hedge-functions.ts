@@ -1,19 +1,24 @@
 /**
  * The eight functions, each with exactly the environment its configuration.ts reads and
  * exactly the permissions its adapters use: table actions (table-access.ts), the bus,
- * its queues, its secrets, the signing key. AWS_REGION is set by Lambda itself;
- * DYNAMODB_ENDPOINT and LOCAL_SIGNER_KEYS are for the local stack and stay unset here.
+ * its queues, its secrets. AWS_REGION is set by Lambda itself; DYNAMODB_ENDPOINT and
+ * LOCAL_SIGNER_KEYS are for the local stack and stay unset here.
+ *
+ * Signing keys: one KMS key per account, created by the config API when the operator
+ * creates the account (shared/adapters/signing/kms-signer-provisioner.ts). Its key policy
+ * names the dispatch and confirm-hedge roles, so those roles hold no KMS statement at all
+ * and no IAM policy names keys by wildcard. The config API may only create keys of the
+ * signing kind tagged with this stage (KMS's CreateKey has no resource to scope to).
  *
  * Secrets: a function gets the ARN (`*_SECRET_ARN`) and read access, never the value
  * (a value in an environment variable would sit in the template and the function's
  * configuration in plain text). Reading the ARN at cold start is a follow-up in the
  * functions (infra/README.md, "Secrets").
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -31,7 +36,6 @@ export interface HedgeFunctionsProps {
   // assignable to ITable (jsii's optional properties), and these come from the stateful stack.
   readonly table: Table;
   readonly bus: EventBus;
-  readonly signingKey: IKey;
   readonly secrets: Readonly<Record<SecretName, Secret>>;
   /** Written by ingest-webhook, consumed by confirm-positions (FIFO). */
   readonly confirmationQueue: IQueue;
@@ -128,8 +132,7 @@ export class HedgeFunctions extends Construct {
     for (const fn of [evaluate, dispatch, confirmHedge]) props.secrets.chains.grantRead(fn.role);
     props.secrets.positionChains.grantRead(confirmPositions.role);
     props.secrets.webhookSources.grantRead(ingestWebhook.role);
-    // Signing only: no Decrypt, no key administration.
-    for (const fn of [dispatch, confirmHedge]) fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [props.signingKey.keyArn] }));
+    grantSignerProvisioning(configApi, stage.name, [dispatch, confirmHedge]);
     props.confirmationQueue.grantSendMessages(ingestWebhook.role);
     props.dispatchQueue.grantSendMessages(enqueueDispatch.role);
 
@@ -149,4 +152,37 @@ export class HedgeFunctions extends Construct {
       'confirm-positions': confirmPositions,
     };
   }
+}
+
+/** The stage tag every per-account key carries (kms-signer-provisioner.ts's STAGE_TAG). */
+const STAGE_TAG = 'hedge:stage';
+
+/**
+ * The config API makes each account's signing key: it may create secp256k1 signing keys
+ * tagged with this stage, and nothing else. The key policy it writes (its own role, the
+ * signer roles, the account root) is what lets dispatch and confirm-hedge sign.
+ */
+function grantSignerProvisioning(configApi: HedgeFunction, stageName: string, signers: readonly HedgeFunction[]): void {
+  const stageTag = { [`aws:RequestTag/${STAGE_TAG}`]: stageName };
+  configApi.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['kms:CreateKey'],
+      // CreateKey names no resource (the key does not exist yet): its conditions are the scope.
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:KeySpec': 'ECC_SECG_P256K1', 'kms:KeyUsage': 'SIGN_VERIFY', ...stageTag } },
+    }),
+  );
+  // Tags given with CreateKey need TagResource in an IAM policy not restricted to keys (KMS's rule).
+  configApi.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:TagResource'], resources: ['*'], conditions: { StringEquals: stageTag } }));
+  const policy = configApi.role.node.tryFindChild('DefaultPolicy');
+  if (policy === undefined) throw new Error('the config API role has no default policy to acknowledge');
+  Validations.of(policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'kms:CreateKey and kms:TagResource at key creation name no resource (the key does not exist yet; KMS requires "*"). Both are conditioned: only ECC_SECG_P256K1 SIGN_VERIFY keys, only with this stage\'s hedge:stage tag. Signing is granted per key by the key policy the config API writes, never by a wildcard.',
+  });
+  configApi.fn.addEnvironment('STAGE', stageName);
+  configApi.fn.addEnvironment('AWS_ACCOUNT_ID', Stack.of(configApi).account);
+  configApi.fn.addEnvironment('SIGNER_ROLE_ARNS', signers.map((fn) => fn.role.roleArn).join(','));
+  configApi.fn.addEnvironment('PROVISIONER_ROLE_ARN', configApi.role.roleArn);
 }

@@ -77,7 +77,6 @@ export class StatelessStack extends Stack {
       stage,
       table: state.table,
       bus: state.bus,
-      signingKey: state.signingKey,
       secrets: state.secrets,
       confirmationQueue: confirmation.queue,
       dispatchQueue: dispatch.queue,

@@ -1,31 +1,46 @@
 /**
- * The demo tenant, made the way an operator would: the account and its first API key
- * through `POST /accounts` (admin key), its policy through `PUT /accounts/{id}/config`
- * (a ±0.5 ETH band back to zero, the local oracle, the local Uniswap pool, a local signer
- * the stack holds the key of), then a short options book opened by the account's own
+ * The demo tenant, made the way an operator and a tenant would: the account, its first
+ * API key and its own signer through `POST /accounts` (admin key), the operator's set-up
+ * through `PUT /accounts/{id}/operator-config` (admin key: the local oracle, the local
+ * Uniswap pool, the ceilings), its policy through `PUT /accounts/{id}/config` (the
+ * account's key: a ±0.5 ETH band back to zero), then a short options book opened by the account's own
  * wallet on the OptionBook contract — which reaches the stored positions only through
  * the webhook path, like any on-chain book.
  */
 import { parseUnits, type Address } from 'viem';
 import { optionBookAbi } from '../../shared/adapters/chain/artifacts/option-book.ts';
-import type { HedgePolicyConfigInput } from '../../shared/contracts/hedge-policy-config.ts';
+import type { AccountPolicyInput } from '../../shared/contracts/hedge-policy-config.ts';
+import type { OperatorConfigInput } from '../../shared/contracts/operator-config.ts';
 import { AGGREGATOR_DECIMALS, WETH_DECIMALS, type LocalChain, type LocalWalletClient } from '../chain/local-chain.ts';
-import { localExecutionConfig, localMarketConfig } from '../chain/local-hedge-config.ts';
+import { localMarketConfig, localOperatorExecution } from '../chain/local-hedge-config.ts';
 
 export interface DemoAccount {
   readonly accountId: string;
   readonly apiKey: string;
+  /** The address the account hedges from (its own key, made with the account). */
+  readonly signerAddress: Address;
 }
 
-/** The demo policy on the local chain. Staleness is generous: headless ticks run faster than wall-clock minutes. */
-export function demoConfig(chain: LocalChain, signerName: string): HedgePolicyConfigInput {
+/** The demo's two parts: what the operator sets up, what the tenant chooses. */
+export interface DemoConfig {
+  readonly operator: OperatorConfigInput;
+  readonly policy: AccountPolicyInput;
+}
+
+/** The demo set-up on the local chain. Staleness is generous: headless ticks run faster than wall-clock minutes. */
+export function demoConfig(chain: LocalChain): DemoConfig {
   return {
-    underlying: 'ETH',
-    hedgeInstrument: 'spot',
-    band: { unit: 'units', trigger: 0.5, target: 'zero' },
-    guards: { minTradeUnits: 0.05, maxTradeUnits: 50 },
-    market: localMarketConfig(chain, { maxStalenessMs: 600_000, maxPoolDeviationBps: 300 }),
-    execution: localExecutionConfig(chain, signerName, { maxSlippageBps: 300, maxTradeNotionalUsd: 150_000, maxDailyNotionalUsd: 10_000_000, maxConsecutiveFailures: 5 }),
+    operator: {
+      underlying: 'ETH',
+      market: localMarketConfig(chain, { maxStalenessMs: 600_000, maxPoolDeviationBps: 300 }),
+      execution: localOperatorExecution(chain, { maxSlippageBps: 300, maxTradeNotionalUsd: 150_000, maxDailyNotionalUsd: 10_000_000, maxConsecutiveFailures: 5 }),
+    },
+    policy: {
+      underlying: 'ETH',
+      hedgeInstrument: 'spot',
+      band: { unit: 'units', trigger: 0.5, target: 'zero' },
+      guards: { minTradeUnits: 0.05, maxTradeUnits: 50 },
+    },
   };
 }
 
@@ -36,10 +51,12 @@ async function call(apiUrl: string, method: string, path: string, token: string,
   return JSON.parse(text) as unknown;
 }
 
-export async function createDemoAccount(apiUrl: string, adminKey: string, config: HedgePolicyConfigInput): Promise<DemoAccount> {
-  const created = (await call(apiUrl, 'POST', '/accounts', adminKey, { displayName: 'Demo options vault' })) as { accountId: string; apiKey: string };
-  await call(apiUrl, 'PUT', `/accounts/${created.accountId}/config?expectedVersion=0`, created.apiKey, config);
-  return { accountId: created.accountId, apiKey: created.apiKey };
+export async function createDemoAccount(apiUrl: string, adminKey: string, config: DemoConfig): Promise<DemoAccount> {
+  const created = (await call(apiUrl, 'POST', '/accounts', adminKey, { displayName: 'Demo options vault' })) as { accountId: string; apiKey: string; signer?: { address: Address } };
+  if (created.signer === undefined) throw new Error('the account was created without a signer: the stack provisions one per account');
+  await call(apiUrl, 'PUT', `/accounts/${created.accountId}/operator-config?expectedVersion=0`, adminKey, config.operator);
+  await call(apiUrl, 'PUT', `/accounts/${created.accountId}/config?expectedVersion=1`, created.apiKey, config.policy);
+  return { accountId: created.accountId, apiKey: created.apiKey, signerAddress: created.signer.address };
 }
 
 /** One line of the demo book: short (negative) options on WETH. */

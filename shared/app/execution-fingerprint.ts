@@ -1,24 +1,37 @@
 /**
- * What a decision's orders mean on chain: the underlying, the chain, the venue (pool,
- * tokens, decimals) and the signer. Stored with each hedge record by the evaluator and
- * compared by the dispatcher with today's configuration: units decided for one asset,
- * venue or key must never be sent to another (the decision is dropped; the next
- * evaluation decides again under the new configuration).
+ * What a decision's orders mean on chain: the underlying, the chain, the venues (by id,
+ * with the contracts and tokens that give their units a meaning) and the signer. Stored
+ * with each hedge record by the evaluator and compared by the dispatcher with today's
+ * configuration: units decided for one asset, venue or key must never be sent to another
+ * (the decision is dropped; the next evaluation decides again under the new configuration).
  */
-import type { HedgePolicyConfig } from '../contracts/hedge-policy-config.ts';
+import type { RuntimeConfig } from '../contracts/account-config.ts';
+import type { VenueConfig } from '../contracts/execution-config.ts';
 
-export function executionFingerprint(config: HedgePolicyConfig): string {
-  const { venue, signer } = config.execution ?? {};
-  const lower = (value: string | undefined): string | undefined => value?.toLowerCase();
+export function executionFingerprint(config: RuntimeConfig): string {
+  const { venues, signer } = config.execution ?? {};
   return JSON.stringify({
     underlying: config.underlying,
     chainId: config.market?.chainId ?? null,
-    pool: lower(venue?.pool),
-    swapRouter: lower(venue?.swapRouter),
-    baseToken: lower(venue?.baseToken),
-    quoteToken: lower(venue?.quoteToken),
-    baseDecimals: venue?.baseDecimals ?? null,
-    quoteDecimals: venue?.quoteDecimals ?? null,
+    venues: venues === undefined ? null : venues.map(venueIdentity),
     signer: signer === undefined ? null : signer.kind === 'local' ? `local:${signer.name}` : `kms:${signer.keyId}`,
   });
+}
+
+/** The fields that say what a venue trades and where: not its limits or tuning. */
+function venueIdentity(venue: VenueConfig): Record<string, unknown> {
+  const lower = (value: string): string => value.toLowerCase();
+  switch (venue.kind) {
+    case 'uniswap-v3':
+      return {
+        id: venue.id,
+        kind: venue.kind,
+        pool: lower(venue.pool),
+        swapRouter: lower(venue.swapRouter),
+        baseToken: lower(venue.baseToken),
+        quoteToken: lower(venue.quoteToken),
+        baseDecimals: venue.baseDecimals,
+        quoteDecimals: venue.quoteDecimals,
+      };
+  }
 }

@@ -5,7 +5,7 @@
  * dispatch-limits-repository.ts); every write is one conditional request or one
  * transaction, never read-then-write.
  */
-import type { SignerRef, UniswapV3VenueConfig } from '../contracts/execution-config.ts';
+import type { SignerRef, VenueConfig } from '../contracts/execution-config.ts';
 import type { Address, Hex } from './execution-ports.ts';
 
 /** A hedge record is addressed by its account, its hedge id and the time it was decided. */
@@ -44,7 +44,7 @@ export interface JournaledTransaction {
    * configuration (the venue whose Swap log it decodes, the signer reference that may
    * replace or cancel it, the swap's deadline in unix seconds).
    */
-  readonly venue?: UniswapV3VenueConfig;
+  readonly venue?: VenueConfig;
   readonly signer?: SignerRef;
   readonly deadlineSec?: string;
 }

@@ -1,9 +1,10 @@
 /**
  * Where an account's market data comes from and how its hedges are executed: the `market`
- * and `execution` blocks of the per-account configuration (HedgePolicyConfigSchema).
- * Both are optional there: without `market` the evaluator cannot price the book (it
- * records that and decides nothing); without `execution` decisions are recorded and never
- * dispatched (advisory mode). The backtester reads neither.
+ * and `execution` blocks of the operator's part of the per-account configuration
+ * (operator-config.ts). Only the operator (admin key) writes them; the account reads them.
+ * Without `market` the evaluator cannot price the book (it records that and decides
+ * nothing); without `execution` decisions are recorded and never dispatched (advisory
+ * mode). The backtester reads neither.
  *
  * @example
  * {
@@ -68,8 +69,17 @@ export const SignerRefSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** What a venue trades: the underlying itself (spot), a perpetual on it, or options on it. */
+export const InstrumentKindSchema = z.enum(['spot', 'perp', 'option']);
+export type InstrumentKind = z.infer<typeof InstrumentKindSchema>;
+
+/** The operator's name for one venue: in journals, routes and errors (`univ3-weth-usdc-30`). */
+const VenueIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'a venue id is 1-48 of [a-z0-9-], starting with a letter or digit');
+
 export const UniswapV3VenueSchema = z.strictObject({
   kind: z.literal('uniswap-v3'),
+  /** Unique among the account's venues; defaults to the kind (enough while there is one venue of a kind). */
+  id: VenueIdSchema.default('uniswap-v3'),
   pool: AddressSchema,
   swapRouter: AddressSchema,
   quoterV2: AddressSchema,
@@ -82,31 +92,84 @@ export const UniswapV3VenueSchema = z.strictObject({
   fee: z.number().int().positive().max(1_000_000),
 });
 
-export const ExecutionConfigSchema = z.strictObject({
-  venue: UniswapV3VenueSchema,
-  signer: SignerRefSchema,
-  /** Worst execution accepted against the venue's own quote, and of the quote against the oracle (basis points). */
-  maxSlippageBps: bps.default(50),
-  /** Per-trade and per-UTC-day caps on the notional sent (USD), enforced at dispatch whatever the policy said. */
-  maxTradeNotionalUsd: z.number().positive(),
-  maxDailyNotionalUsd: z.number().positive(),
-  /** EIP-1559 caps, gwei: a hedge whose fees would exceed them waits (guard), replacements stop at them. */
-  maxFeePerGasGwei: z.number().positive(),
-  maxPriorityFeePerGasGwei: z.number().positive(),
-  /** Blocks (the receipt's included) before a hedge counts as confirmed. */
-  confirmations: z.number().int().min(1).max(100).default(1),
-  /** The swap's deadline, seconds after signing. */
-  deadlineSeconds: z.number().int().min(10).max(3600).default(300),
-  /** A transaction not mined after this long is replaced at the same nonce with fees raised by `feeBumpPct`. */
-  replaceAfterMs: z.number().int().positive().default(60_000),
-  feeBumpPct: z.number().min(10).max(100).default(12.5),
-  maxReplacements: z.number().int().min(0).max(10).default(3),
-  /** This many failed hedges in a row pause the account (its kill switch), with an alert. */
-  maxConsecutiveFailures: z.number().int().min(1).max(100).default(3),
+/** Every venue an account can be given; each kind trades exactly one instrument (VENUE_INSTRUMENT). */
+export const VenueConfigSchema = z.discriminatedUnion('kind', [UniswapV3VenueSchema]);
+export type VenueConfig = z.output<typeof VenueConfigSchema>;
+export type VenueKind = VenueConfig['kind'];
+
+/** The instrument each kind of venue trades: an order is only ever sent to a venue of its instrument. */
+export const VENUE_INSTRUMENT: Readonly<Record<VenueKind, InstrumentKind>> = { 'uniswap-v3': 'spot' };
+
+/** The venues of a set that trade an instrument, in the operator's order. */
+export function venuesFor(venues: readonly VenueConfig[], instrument: InstrumentKind): VenueConfig[] {
+  return venues.filter((venue) => VENUE_INSTRUMENT[venue.kind] === instrument);
+}
+
+/** The instruments a set of venues can execute. */
+export function instrumentsTraded(venues: readonly VenueConfig[]): ReadonlySet<InstrumentKind> {
+  return new Set(venues.map((venue) => VENUE_INSTRUMENT[venue.kind]));
+}
+
+/**
+ * What the account owner may tighten (never widen) of the operator's ceilings: the
+ * effective limit is the lower of the two, and a value above the ceiling is refused where
+ * it is written.
+ */
+export const ExecutionLimitsSchema = z.strictObject({
+  maxTradeNotionalUsd: z.number().positive().optional(),
+  maxDailyNotionalUsd: z.number().positive().optional(),
+  maxSlippageBps: bps.optional(),
+});
+export type ExecutionLimits = z.output<typeof ExecutionLimitsSchema>;
+
+/**
+ * How the operator lets an account's hedges be executed: the venues by instrument, the
+ * ceilings on what a trade and a day may spend and on slippage, and the transaction
+ * policy. The signer is not in it: each account hedges from its own key, provisioned
+ * with the account, and the store adds it (`ExecutionConfig`).
+ */
+const OperatorExecutionFields = z.strictObject({
+    venues: z.array(VenueConfigSchema).min(1).max(16),
+    /** Ceilings: worst execution accepted against the venue's own quote, and of the quote against the oracle (basis points)... */
+    maxSlippageBps: bps.default(50),
+    /** ...and per-trade and per-UTC-day notional (USD), enforced at dispatch whatever the policy said. */
+    maxTradeNotionalUsd: z.number().positive(),
+    maxDailyNotionalUsd: z.number().positive(),
+    /** EIP-1559 caps, gwei: a hedge whose fees would exceed them waits (guard), replacements stop at them. */
+    maxFeePerGasGwei: z.number().positive(),
+    maxPriorityFeePerGasGwei: z.number().positive(),
+    /** Blocks (the receipt's included) before a hedge counts as confirmed. */
+    confirmations: z.number().int().min(1).max(100).default(1),
+    /** The swap's deadline, seconds after signing. */
+    deadlineSeconds: z.number().int().min(10).max(3600).default(300),
+    /** A transaction not mined after this long is replaced at the same nonce with fees raised by `feeBumpPct`. */
+    replaceAfterMs: z.number().int().positive().default(60_000),
+    feeBumpPct: z.number().min(10).max(100).default(12.5),
+    maxReplacements: z.number().int().min(0).max(10).default(3),
+    /** This many failed hedges in a row pause the account (a system pause, lifted by the operator or acknowledged), with an alert. */
+    maxConsecutiveFailures: z.number().int().min(1).max(100).default(3),
 });
 
+function uniqueVenueIds(execution: { venues: readonly { id: string }[] }, ctx: z.core.$RefinementCtx<{ venues: readonly { id: string }[] }>): void {
+  const seen = new Set<string>();
+  execution.venues.forEach((venue, index) => {
+    if (seen.has(venue.id)) ctx.addIssue({ code: 'custom', path: ['venues', index, 'id'], message: `venue id "${venue.id}" is used twice: give each venue its own id` });
+    seen.add(venue.id);
+  });
+}
+
+export const OperatorExecutionSchema = OperatorExecutionFields.superRefine(uniqueVenueIds);
+
+/** The operator's execution block as stored: with the account's own signer (set by the store from the account, never by a request). */
+export const StoredOperatorExecutionSchema = OperatorExecutionFields.extend({ signer: SignerRefSchema }).superRefine(uniqueVenueIds);
+
+/**
+ * The execution the flow runs with (RuntimeConfig.execution): the operator's block, the
+ * account's signer, and the ceilings already lowered to the account's own limits.
+ */
+export type ExecutionConfig = z.output<typeof StoredOperatorExecutionSchema>;
+export type OperatorExecution = z.output<typeof OperatorExecutionSchema>;
 export type MarketSource = z.output<typeof MarketSourceSchema>;
-export type ExecutionConfig = z.output<typeof ExecutionConfigSchema>;
 export type VolSource = z.output<typeof VolSourceSchema>;
 export type SignerRef = z.output<typeof SignerRefSchema>;
 export type UniswapV3VenueConfig = z.output<typeof UniswapV3VenueSchema>;

@@ -1,6 +1,6 @@
 /**
  * The per-account hedge policy configuration: ONE schema, used by the policy engine, the
- * backtester's config files, and (later) the configuration API. Every rule is optional
+ * backtester's config files, and (with `executionLimits`) the configuration API. Every rule is optional
  * and they compose; durations are milliseconds, sizes are units of the underlying unless
  * the field says USD or percent.
  *
@@ -14,7 +14,7 @@
  * }
  */
 import * as z from 'zod';
-import { ExecutionConfigSchema, MarketSourceSchema } from './execution-config.ts';
+import { ExecutionLimitsSchema } from './execution-config.ts';
 
 const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
@@ -130,33 +130,43 @@ export const SlicingSchema = z
   })
   .strict();
 
-export const HedgePolicyConfigSchema = z
-  .object({
-    underlying: z.string().min(1),
-    /** The delta hedge instrument: a perp or the spot asset (both delta one). */
-    hedgeInstrument: z.enum(['perp', 'spot']).default('perp'),
-    band: DeltaBandSchema.optional(),
-    priceMove: PriceMoveSchema.optional(),
-    cadence: CadenceSchema.optional(),
-    volScaling: VolScalingSchema.optional(),
-    whalleyWilmott: WhalleyWilmottSchema.optional(),
-    limits: GreekLimitsSchema.optional(),
-    guards: GuardsSchema.default(GuardsSchema.parse({})),
-    slicing: SlicingSchema.optional(),
-    /** Where spot and vol come from (the evaluator); see execution-config.ts. */
-    market: MarketSourceSchema.optional(),
-    /** How hedges are executed (venue, signer, caps); absent: decisions are recorded, never dispatched. */
-    execution: ExecutionConfigSchema.optional(),
-  })
-  .strict()
-  .refine((c) => c.band || c.cadence || c.priceMove || c.whalleyWilmott, {
-    message: 'a policy needs at least one trigger: band, cadence, priceMove or whalleyWilmott',
-  })
-  // Settings that would otherwise be silently ignored:
-  .refine((c) => !c.execution || c.market, { message: 'execution needs a market block (the oracle the guards check)', path: ['execution'] })
-  .refine((c) => !c.slicing?.volScaled || c.volScaling, { message: 'slicing.volScaled needs a volScaling block', path: ['slicing', 'volScaled'] })
-  .refine((c) => c.volScaling?.mode !== 'gammaRisk' || c.band, { message: 'volScaling.mode "gammaRisk" sets the band width: it needs a band', path: ['volScaling', 'mode'] });
+const POLICY_FIELDS = {
+  underlying: z.string().min(1),
+  /** The delta hedge instrument: a perp or the spot asset (both delta one). Live, the operator must have given the account a venue that trades it. */
+  hedgeInstrument: z.enum(['perp', 'spot']).default('perp'),
+  band: DeltaBandSchema.optional(),
+  priceMove: PriceMoveSchema.optional(),
+  cadence: CadenceSchema.optional(),
+  volScaling: VolScalingSchema.optional(),
+  whalleyWilmott: WhalleyWilmottSchema.optional(),
+  limits: GreekLimitsSchema.optional(),
+  guards: GuardsSchema.default(GuardsSchema.parse({})),
+  slicing: SlicingSchema.optional(),
+};
+
+type PolicyFields = z.output<z.ZodObject<typeof POLICY_FIELDS>>;
+
+/** Rules across fields: a policy must trigger somehow, and no setting may be silently ignored. */
+function checkPolicyRules(c: PolicyFields, ctx: z.core.$RefinementCtx<PolicyFields>): void {
+  if (!(c.band || c.cadence || c.priceMove || c.whalleyWilmott)) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'a policy needs at least one trigger: band, cadence, priceMove or whalleyWilmott' });
+  }
+  if (c.slicing?.volScaled && !c.volScaling) ctx.addIssue({ code: 'custom', path: ['slicing', 'volScaled'], message: 'slicing.volScaled needs a volScaling block' });
+  if (c.volScaling?.mode === 'gammaRisk' && !c.band) ctx.addIssue({ code: 'custom', path: ['volScaling', 'mode'], message: 'volScaling.mode "gammaRisk" sets the band width: it needs a band' });
+}
+
+/** The hedge policy the engine and the backtester run. */
+export const HedgePolicyConfigSchema = z.strictObject(POLICY_FIELDS).superRefine(checkPolicyRules);
+
+/**
+ * The account owner's part of the live configuration (`PUT /accounts/{id}/config`): the
+ * policy, and limits that can only tighten the operator's ceilings. Where market data
+ * comes from and how hedges are executed are the operator's (operator-config.ts).
+ */
+export const AccountPolicySchema = z.strictObject({ ...POLICY_FIELDS, executionLimits: ExecutionLimitsSchema.optional() }).superRefine(checkPolicyRules);
 
 export type HedgePolicyConfig = z.infer<typeof HedgePolicyConfigSchema>;
 export type HedgePolicyConfigInput = z.input<typeof HedgePolicyConfigSchema>;
+export type AccountPolicy = z.infer<typeof AccountPolicySchema>;
+export type AccountPolicyInput = z.input<typeof AccountPolicySchema>;
 export type OptionInstrument = z.infer<typeof OptionInstrumentSchema>;

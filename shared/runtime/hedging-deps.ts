@@ -27,11 +27,11 @@ import type { EvaluationStore } from '../app/evaluate/ports.ts';
 import type { ChainGateway, MarketReader, Venue } from '../app/execution-ports.ts';
 import type { DispatchLimits, HedgeJournal } from '../app/hedge-journal-ports.ts';
 import type { EventPublisher } from '../contracts/events/event-publisher.ts';
-import type { UniswapV3VenueConfig } from '../contracts/execution-config.ts';
-import { HedgePolicyConfigSchema, type HedgePolicyConfig } from '../contracts/hedge-policy-config.ts';
+import { AccountConfigDocumentSchema, runtimeConfigOf, type AccountConfigDocument, type RuntimeConfig } from '../contracts/account-config.ts';
+import type { VenueConfig } from '../contracts/execution-config.ts';
 
 export interface HedgingStores {
-  readonly configs: ConfigRepository<HedgePolicyConfig>;
+  readonly configs: ConfigRepository<AccountConfigDocument>;
   readonly accounts: AccountRepository;
   readonly positions: PositionRepository;
   readonly evaluations: EvaluationStore;
@@ -47,7 +47,7 @@ export interface HedgingStores {
 export function createHedgingStores(options: { readonly doc: DynamoDBDocumentClient; readonly tableName: string; readonly now: () => Date }): HedgingStores {
   const { doc, tableName, now } = options;
   return {
-    configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema, now }),
+    configs: createConfigRepository({ doc, tableName, schema: AccountConfigDocumentSchema, now }),
     accounts: createAccountRepository({ doc, tableName, now }),
     positions: createPositionRepository({ doc, tableName, now }),
     evaluations: createEvaluationRepository({ doc, tableName, now }),
@@ -61,7 +61,7 @@ export function createHedgingStores(options: { readonly doc: DynamoDBDocumentCli
 export interface HedgingChain {
   readonly market: MarketReader;
   readonly gateway: ChainGateway;
-  readonly venue: (venue: UniswapV3VenueConfig) => Venue;
+  readonly venue: (venue: VenueConfig) => Venue;
 }
 
 export interface ChainAccessOptions {
@@ -105,6 +105,28 @@ export function createChainAccessMap(chains: readonly { readonly chainId: number
 
 type HedgingChains = ReadonlyMap<number, HedgingChain>;
 
+/** What the hedging flow reads of an account's configuration: the runtime config (policy, market, effective execution) at its version. */
+export interface RuntimeConfigReader {
+  getConfig(accountId: string): Promise<{ readonly version: number; readonly config: RuntimeConfig } | undefined>;
+}
+
+/**
+ * The flow's view of the stored document: undefined until the owner wrote a policy.
+ *
+ * @example
+ * const reader = runtimeConfigs(stores.configs);
+ * (await reader.getConfig('acc-1'))?.config.execution?.maxTradeNotionalUsd; // the lower of ceiling and own limit
+ */
+export function runtimeConfigs(configs: Pick<ConfigRepository<AccountConfigDocument>, 'getConfig'>): RuntimeConfigReader {
+  return {
+    async getConfig(accountId) {
+      const stored = await configs.getConfig(accountId);
+      const config = stored === undefined ? undefined : runtimeConfigOf(stored.config);
+      return config === undefined ? undefined : { version: stored!.version, config };
+    },
+  };
+}
+
 function venuesOf(chains: HedgingChains): DispatchDeps['venues'] {
   return (venue, chainId) => {
     const chain = chains.get(chainId);
@@ -123,7 +145,7 @@ export interface EvaluateWiring {
 export function createEvaluateDeps(wiring: EvaluateWiring): EvaluateDeps {
   const { stores, chains, publisher, now } = wiring;
   return {
-    configs: stores.configs,
+    configs: runtimeConfigs(stores.configs),
     accounts: stores.accounts,
     positions: stores.positions,
     evaluations: stores.evaluations,
@@ -146,7 +168,7 @@ export interface FollowWiring {
 export function createFollowDeps(wiring: FollowWiring): FollowHedgeDeps {
   const { stores, chains, signers, publisher, now } = wiring;
   return {
-    configs: stores.configs,
+    configs: runtimeConfigs(stores.configs),
     accounts: stores.accounts,
     journal: stores.journal,
     limits: stores.limits,
@@ -169,7 +191,7 @@ export interface DispatchWiring extends Omit<FollowWiring, 'stores'> {
 export function createDispatchDeps(wiring: DispatchWiring): Omit<DispatchDeps, 'owner'> {
   const { stores, chains, signers, allowedContracts, publisher, now } = wiring;
   return {
-    configs: stores.configs,
+    configs: runtimeConfigs(stores.configs),
     accounts: stores.accounts,
     journal: stores.journal,
     limits: stores.limits,

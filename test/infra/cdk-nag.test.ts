@@ -41,6 +41,7 @@ const OWNER_TYPE: Record<string, string> = {
   'AwsSolutions-APIG4': 'AWS::ApiGatewayV2::Api',
   'AwsSolutions-SMG4': 'AWS::SecretsManager::Secret',
   'AwsSolutions-SQS3': 'AWS::SQS::Queue',
+  'AwsSolutions-IAM5[Resource::*]': 'AWS::IAM::Policy',
 };
 
 describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions, stage %s', (stageName) => {
@@ -64,6 +65,8 @@ describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions, stage %s', (stage
     expect(acks.map((a) => `${a.id} @ ${a.path}`).sort()).toEqual(
       [
         `AwsSolutions-APIG4 @ Hedge-${stage}-Stateless/Http/Api`,
+        // KMS CreateKey (per-account signing keys) names no resource; conditioned on key kind and stage tag.
+        `AwsSolutions-IAM5[Resource::*] @ Hedge-${stage}-Stateless/Functions/config-api/Role/DefaultPolicy`,
         `AwsSolutions-SMG4 @ Hedge-${stage}-Stateful/Secrets/chains`,
         `AwsSolutions-SMG4 @ Hedge-${stage}-Stateful/Secrets/positionChains`,
         `AwsSolutions-SMG4 @ Hedge-${stage}-Stateful/Secrets/webhookSources`,

@@ -42,13 +42,13 @@ const LOCAL_ONLY = ['DYNAMODB_ENDPOINT', 'LOCAL_SIGNER_KEYS'];
 
 /** The IAM actions each function's role is granted (besides writing its own log group). */
 const EXPECTED_ACTIONS: Record<FunctionName, readonly string[]> = {
-  'config-api': ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents'],
+  'config-api': ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:CreateKey', 'kms:TagResource'],
   'ingest-webhook': ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   'ingest-schedule': ['dynamodb:Query', 'events:PutEvents', 'sqs:SendMessage'],
   evaluate: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:SendMessage'],
   'enqueue-dispatch': ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-  dispatch: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:GetPublicKey', 'kms:Sign', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-  'confirm-hedge': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:GetPublicKey', 'kms:Sign', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+  dispatch: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+  'confirm-hedge': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
   'confirm-positions': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
 };
 
@@ -64,7 +64,7 @@ describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
   const statementsOf = (name: FunctionName) =>
     byType(statelessResources, 'AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleOf(name) }]))
-      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] }).Statement);
 
   describe('stateful', () => {
     it('builds the table from the shared definition: keys, gsi1, TTL, PITR, encryption, on-demand', () => {
@@ -91,8 +91,8 @@ describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
       stateful.hasResource('AWS::Events::Archive', { DeletionPolicy: retention, Properties: Match.objectLike({ EventPattern: { source: [EVENT_SOURCE] }, RetentionDays: stage.archiveRetentionDays }) });
     });
 
-    it('has the secp256k1 signing key (sign/verify)', () => {
-      stateful.hasResource('AWS::KMS::Key', { DeletionPolicy: retention, Properties: Match.objectLike({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' }) });
+    it('has no deployment-wide signing key: each account gets its own, made by the config API', () => {
+      stateful.resourceCountIs('AWS::KMS::Key', 0);
     });
 
     it('has the secrets, with names, kept as the stage says', () => {
@@ -128,10 +128,30 @@ describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
       actions.delete('logs:CreateLogStream');
       actions.delete('logs:PutLogEvents');
       expect([...actions].sort()).toEqual([...EXPECTED_ACTIONS[name]].sort());
-      for (const statement of statements) {
+      for (const statement of statements.filter((s) => !isKeyCreation(s))) {
         for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
         for (const resource of asArray(statement.Resource)) expect(JSON.stringify(resource)).not.toContain('*');
       }
+    });
+
+    it('lets the config API create only secp256k1 signing keys tagged with this stage (KMS CreateKey has no resource to name)', () => {
+      const creation = statementsOf('config-api').filter(isKeyCreation);
+      expect(creation.map((s) => s.Action).sort()).toEqual(['kms:CreateKey', 'kms:TagResource']);
+      for (const statement of creation) {
+        expect(statement.Resource).toBe('*');
+        expect((statement.Condition as { StringEquals: Record<string, unknown> }).StringEquals['aws:RequestTag/hedge:stage']).toBe(stageName);
+      }
+      const create = creation.find((s) => s.Action === 'kms:CreateKey')!;
+      expect((create.Condition as { StringEquals: Record<string, unknown> }).StringEquals).toMatchObject({ 'kms:KeySpec': 'ECC_SECG_P256K1', 'kms:KeyUsage': 'SIGN_VERIFY' });
+      // Nothing else anywhere holds a KMS action: signing is granted key by key in each key's policy.
+      for (const name of FUNCTION_NAMES) {
+        const kms = statementsOf(name).filter((s) => !isKeyCreation(s)).flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('kms:'));
+        expect(kms, name).toEqual([]);
+      }
+      const env = (statelessResources[functionIds.get('config-api')!]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(JSON.stringify(env.SIGNER_ROLE_ARNS)).toContain(roleOf('dispatch'));
+      expect(JSON.stringify(env.SIGNER_ROLE_ARNS)).toContain(roleOf('confirm-hedge'));
+      expect(JSON.stringify(env.PROVISIONER_ROLE_ARN)).toContain(roleOf('config-api'));
     });
 
     it('lets only ingest-schedule query gsi1, by the index ARN', () => {
@@ -242,3 +262,8 @@ describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
     });
   });
 });
+
+/** The config API's key-creation statements: the only ones whose resource is "*" (CreateKey and tagging at creation name no key). */
+function isKeyCreation(statement: { Action: string | string[]; Condition?: unknown }): boolean {
+  return asArray(statement.Action).every((action) => action === 'kms:CreateKey' || action === 'kms:TagResource') && statement.Condition !== undefined;
+}

@@ -29,12 +29,12 @@ import type { EventDetail, EventType, HedgeEvent } from '../../shared/contracts/
 import type { EventEntry } from '../../shared/contracts/events/event-entry.ts';
 import { encodeEvent } from '../../shared/contracts/events/encode-event.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
-import { HedgePolicyConfigSchema, type HedgePolicyConfig, type HedgePolicyConfigInput } from '../../shared/contracts/hedge-policy-config.ts';
+import { runtimeConfigOf, type AccountConfigDocument, type RuntimeConfig } from '../../shared/contracts/account-config.ts';
 import { createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
 import { createLocalHedgingDeps } from '../../local/chain/local-hedging-deps.ts';
 import { AGGREGATOR_DECIMALS, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture } from './chain-fixture.ts';
 import { useDynamoDbLocal } from './dynamodb-local.ts';
-import { localExecutionConfig, localMarketConfig } from '../../local/chain/local-hedge-config.ts';
+import { localConfigDocument, localExecutionConfig, localMarketConfig, type LocalAccountConfigInput } from '../../local/chain/local-hedge-config.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -75,8 +75,8 @@ export function recordingPublisher(): RecordingPublisher {
 export interface OpenAccountOptions {
   /** Short calls at the money, 30 days (delta ≈ −0.5 each): the book the hedge buys against. */
   readonly shortCalls?: number;
-  /** Changes to the default config (a ±0.25 ETH band to zero, realistic caps). */
-  readonly config?: (base: HedgePolicyConfigInput) => HedgePolicyConfigInput;
+  /** Changes to the default config, written flat: policy + the operator's market and execution (a ±0.25 ETH band to zero, realistic caps). */
+  readonly config?: (base: LocalAccountConfigInput) => LocalAccountConfigInput;
   readonly status?: 'active' | 'paused';
 }
 
@@ -84,14 +84,17 @@ export interface OpenedAccount {
   readonly accountId: string;
   readonly signer: Address;
   readonly signerName: string;
-  readonly config: HedgePolicyConfig;
+  /** What the flow runs with (policy, market, effective execution). */
+  readonly config: RuntimeConfig;
+  /** As stored. */
+  readonly document: AccountConfigDocument;
 }
 
 export interface HedgingWorld {
   readonly chain: ChainFixture;
   readonly publisher: RecordingPublisher;
   readonly accounts: AccountRepository;
-  readonly configs: ConfigRepository<HedgePolicyConfig>;
+  readonly configs: ConfigRepository<AccountConfigDocument>;
   readonly positions: PositionRepository;
   readonly journal: HedgeJournal;
   readonly evaluateDeps: EvaluateDeps;
@@ -158,17 +161,18 @@ export function useHedgingWorld(): () => HedgingWorld {
         const signerName = `hedger-${accountId}`;
         localKeys.set(signerName, key);
         await this.fund(signer);
-        const base: HedgePolicyConfigInput = {
+        const base: LocalAccountConfigInput = {
           underlying: 'ETH',
           hedgeInstrument: 'spot',
           band: { unit: 'units', trigger: 0.25, target: 'zero' },
           market: localMarketConfig(chain),
           execution: localExecutionConfig(chain, signerName),
         };
-        const config = HedgePolicyConfigSchema.parse(options.config ? options.config(base) : base);
+        const document = localConfigDocument(options.config ? options.config(base) : base);
+        const config = runtimeConfigOf(document)!;
         await accounts.createAccount({ accountId, displayName: `Desk ${accountId}` }, 'test:world');
-        if (options.status === 'paused') await accounts.setAccountStatus(accountId, 'paused', 'test:world');
-        await configs.putConfig(accountId, config, 0, 'test:world');
+        if (options.status === 'paused') await accounts.pauseAccount(accountId, { by: 'account', reason: 'paused by the test' }, 'test:world');
+        await configs.putConfig(accountId, document, 0, 'test:world');
         const shortCalls = options.shortCalls ?? 4;
         if (shortCalls > 0) {
           await positions.putPosition(
@@ -177,7 +181,7 @@ export function useHedgingWorld(): () => HedgingWorld {
             'manual',
           );
         }
-        return { accountId, signer, signerName, config };
+        return { accountId, signer, signerName, config, document };
       },
       async fund(address) {
         await chain.testClient.setBalance({ address, value: parseUnits('100', 18) });

@@ -2,19 +2,26 @@
  * Accounts: profile and status, the active-account index, and API-key hashes.
  *
  * Items:
- * - `ACCOUNT#<id>` / `PROFILE`        { accountId, displayName, contactEmail?, status, createdAt, updatedAt, updatedBy }
+ * - `ACCOUNT#<id>` / `PROFILE`        { accountId, displayName, contactEmail?, status, signer?, pause?, pauseRank?,
+ *                                      createdAt, updatedAt, updatedBy }
  *                                      while active also gsi1pk `STATUS#active`, gsi1sk `ACCOUNT#<id>` (sparse
  *                                      index: pausing removes them, so the fan-out query reads active accounts only)
  * - `ACCOUNT#<id>` / `APIKEY#<keyId>` { keyId, keyHash, status 'active' | 'revoked', createdAt, revokedAt? }
  * - `APIKEY#<sha256>` / `APIKEY`      pointer { accountId, keyId }: an incoming key resolves with one GetItem
  * - `ACCOUNT#<id>` / `AUDIT#…`        an audit item per creation and status change
+ * - `SIGNER#<address>` / `OWNER`      { accountId, ref }: the account a signer belongs to (one account per signer)
  *
  * Races are settled by the store, never read-then-write:
  * - createAccount: Put profile `attribute_not_exists(pk)` (+ audit) in one transaction: of
  *   concurrent creators of one id exactly one wins, the others get a ConflictError.
- * - setAccountStatus: Update profile `attribute_exists(pk)` + audit in one transaction.
- * - createAccountWithKey: createAccount's two puts + addApiKey's two puts in one transaction
- *   (the profile put's condition replaces the ConditionCheck): all four items or none.
+ * - pauseAccount / resumeAccount: Update profile + audit in one transaction. A pause
+ *   records who made it (account < system < operator, as `pauseRank`); a pause replaces
+ *   another only if it is at least as strong, and a resume lifts only a pause no stronger
+ *   than the caller may lift, and a system pause only by its id (the acknowledgement):
+ *   all three are conditions on the update, so a pause racing a resume is never lost.
+ * - createAccountWithKey: createAccount's two puts + addApiKey's two puts (+ the signer's
+ *   owner item, `attribute_not_exists`: a key can never sign for two accounts) in one
+ *   transaction (the profile put's condition replaces the ConditionCheck): all or none.
  * - addApiKey: ConditionCheck profile exists + Put key `attribute_not_exists` + Put pointer
  *   `attribute_not_exists`: a hash (or key id) already taken ends in a ConflictError.
  * - revokeApiKey: Update key `status = active AND keyHash = :hash` + Delete pointer
@@ -37,6 +44,7 @@ import {
   type AccountStatus,
   type NewAccount,
 } from '../../contracts/account-schema.ts';
+import { SignerRefSchema, type SignerRef } from '../../contracts/execution-config.ts';
 import { GSI1 } from '../../contracts/table-definition.ts';
 import { cancellationCodes, classifyError, errorName } from './classify-error.ts';
 import { ConflictError, InvalidItemError } from './errors.ts';
@@ -50,6 +58,8 @@ import {
   apiKeyHashPk,
   apiKeySk,
   auditSk,
+  SIGNER_OWNER_SK,
+  signerPk,
 } from './keys.ts';
 import { DEFAULT_TRANSACTION_RETRY, withRetries, type RetryOptions } from './retry.ts';
 import { parseInput, stringAttribute } from './validate-input.ts';
@@ -62,14 +72,65 @@ export interface AccountRepositoryOptions {
   readonly retry?: RetryOptions;
 }
 
+/** Who paused an account; each may lift its own kind of pause and the weaker ones. */
+export type PauseAuthority = 'account' | 'system' | 'operator';
+const PAUSE_RANK: Readonly<Record<PauseAuthority, number>> = { account: 1, system: 2, operator: 3 };
+
+export interface AccountPause {
+  readonly by: PauseAuthority;
+  /** Why, in words (shown to the account and the operator). */
+  readonly reason: string;
+  /** A machine-readable cause for system pauses (e.g. FAILURE_STREAK). */
+  readonly code?: string;
+  /** What an account quotes to acknowledge a system pause when it resumes. */
+  readonly pauseId: string;
+  readonly at: string;
+}
+
+/** The key an account hedges from, and its address on every EVM chain. */
+export interface AccountSigner {
+  readonly ref: SignerRef;
+  readonly address: string;
+}
+
 export interface Account {
   readonly accountId: string;
   readonly displayName: string;
   readonly contactEmail?: string;
   readonly status: AccountStatus;
+  readonly signer?: AccountSigner;
+  /** While paused: who paused it and why. */
+  readonly pause?: AccountPause;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly updatedBy: string;
+}
+
+export interface PauseRequest {
+  readonly by: PauseAuthority;
+  readonly reason: string;
+  readonly code?: string;
+}
+
+export interface ResumeRequest {
+  /** The strongest pause the caller may lift: 'account' (its own), 'system' (with `pauseId`), 'operator' (anything). */
+  readonly upTo: PauseAuthority;
+  /** A system pause is lifted by an account only with its id (the account has read it): required when upTo is 'system'. */
+  readonly pauseId?: string;
+  /** Audited with the resume (the account's acknowledgement, or the operator's note). */
+  readonly note?: string;
+}
+
+/** Why a resume was refused; `pause` is the pause in force. */
+export class ResumeRefusedError extends Error {
+  readonly code = 'RESUME_REFUSED';
+  constructor(
+    message: string,
+    readonly pause: AccountPause | undefined,
+  ) {
+    super(message);
+    this.name = 'ResumeRefusedError';
+  }
 }
 
 export interface ApiKeyOwner {
@@ -81,8 +142,18 @@ export interface AccountRepository {
   /** Creates the account, status 'active'. ConflictError if the id exists. */
   createAccount(profile: NewAccount, actor: string): Promise<Account>;
   getAccount(accountId: string): Promise<Account | undefined>;
-  /** Sets the status (and the active index) with an audit item. ConflictError if the account does not exist. */
-  setAccountStatus(accountId: string, status: AccountStatus, actor: string): Promise<void>;
+  /**
+   * Pauses the account (removes it from the active index) with an audit item, unless a
+   * stronger pause is in force ('kept': that one stays). ConflictError if the account does not exist.
+   */
+  pauseAccount(accountId: string, pause: PauseRequest, actor: string): Promise<'paused' | 'kept'>;
+  /**
+   * Lifts the pause if the caller may (`upTo`, and for a system pause lifted by the account
+   * its `pauseId`), with an audit item; 'already-active' when it was not paused.
+   * ResumeRefusedError when the pause is stronger or the id is not the current pause's;
+   * ConflictError if the account does not exist.
+   */
+  resumeAccount(accountId: string, request: ResumeRequest, actor: string): Promise<'resumed' | 'already-active'>;
   /** Active accounts in account-id order, `limit` (default 100) per page. Reads the index: eventually consistent. */
   listActiveAccounts(options?: { limit?: number; cursor?: string }): Promise<Page<Account>>;
   /**
@@ -90,7 +161,7 @@ export interface AccountRepository {
    * audit item, key item and hash pointer are all written or none is. ConflictError if the id
    * exists or the hash is taken (then nothing is written: never an account without a key).
    */
-  createAccountWithKey(profile: NewAccount, actor: string, key: { keyId: string; hash: string }): Promise<Account>;
+  createAccountWithKey(profile: NewAccount, actor: string, key: { keyId: string; hash: string }, signer?: AccountSigner): Promise<Account>;
   /** Registers the SHA-256 of a new API key. ConflictError if the account is absent, or the key id or the hash is taken. */
   addApiKey(accountId: string, keyId: string, keyHash: string): Promise<void>;
   /** Revokes a key: its hash no longer resolves. 'already-revoked' when it was; ConflictError if the key does not exist. */
@@ -99,14 +170,33 @@ export interface AccountRepository {
   findAccountByKeyHash(keyHash: string): Promise<ApiKeyOwner | undefined>;
 }
 
+const AddressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const StoredSignerSchema = z.object({ ref: SignerRefSchema, address: AddressSchema });
+const StoredPauseSchema = z.object({
+  by: z.enum(['account', 'system', 'operator']),
+  reason: z.string(),
+  code: z.string().exactOptional(),
+  pauseId: z.string(),
+  at: z.string(),
+});
+
 const StoredAccountSchema = z.object({
   accountId: AccountIdSchema,
   displayName: z.string(),
   contactEmail: z.string().exactOptional(),
   status: AccountStatusSchema,
+  signer: StoredSignerSchema.exactOptional(),
+  pause: StoredPauseSchema.exactOptional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   updatedBy: z.string(),
+});
+
+const PauseRequestSchema = z.strictObject({ by: z.enum(['account', 'system', 'operator']), reason: z.string().min(1).max(500), code: z.string().min(1).max(64).exactOptional() });
+const ResumeRequestSchema = z.strictObject({
+  upTo: z.enum(['account', 'system', 'operator']),
+  pauseId: z.string().min(1).max(100).exactOptional(),
+  note: z.string().min(1).max(500).exactOptional(),
 });
 
 const StoredApiKeySchema = z.object({ keyId: z.string(), keyHash: ApiKeyHashSchema, status: z.enum(['active', 'revoked']) });
@@ -131,7 +221,7 @@ export function createAccountRepository(options: AccountRepositoryOptions): Acco
   function parseAccount(item: Record<string, unknown>): Account {
     const parsed = StoredAccountSchema.safeParse(item);
     if (!parsed.success) throw new InvalidItemError(`stored account (pk ${String(item.pk)}) does not match its schema`, { cause: parsed.error });
-    return parsed.data;
+    return parsed.data as Account;
   }
 
   function auditPut(accountId: string, at: Date, action: string, actor: string, details: Record<string, unknown>) {
@@ -182,14 +272,15 @@ export function createAccountRepository(options: AccountRepositoryOptions): Acco
     }
   }
 
-  async function createAccountWithKey(profile: NewAccount, actor: string, apiKey: { keyId: string; hash: string }): Promise<Account> {
+  async function createAccountWithKey(profile: NewAccount, actor: string, apiKey: { keyId: string; hash: string }, accountSigner?: AccountSigner): Promise<Account> {
     const valid = parseInput(NewAccountSchema, profile, 'account profile');
     const by = parseInput(ActorSchema, actor, 'actor');
     const key = parseInput(ApiKeyIdSchema, apiKey.keyId, 'key id');
     const hash = parseInput(ApiKeyHashSchema, apiKey.hash, 'key hash');
+    const signer = accountSigner === undefined ? undefined : parseInput(StoredSignerSchema, accountSigner, 'account signer');
     const at = now();
     const iso = at.toISOString();
-    const account: Account = { ...valid, status: 'active', createdAt: iso, updatedAt: iso, updatedBy: by };
+    const account: Account = { ...valid, status: 'active', ...(signer === undefined ? {} : { signer }), createdAt: iso, updatedAt: iso, updatedBy: by };
     try {
       await transact([
         {
@@ -200,7 +291,7 @@ export function createAccountRepository(options: AccountRepositoryOptions): Acco
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         },
-        auditPut(valid.accountId, at, 'account.created', by, { status: 'active', keyId: key }),
+        auditPut(valid.accountId, at, 'account.created', by, { status: 'active', keyId: key, ...(signer === undefined ? {} : { signerAddress: signer.address }) }),
         {
           Put: {
             TableName: tableName,
@@ -215,6 +306,17 @@ export function createAccountRepository(options: AccountRepositoryOptions): Acco
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
+        ...(signer === undefined
+          ? []
+          : [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { pk: signerPk(signer.address), sk: SIGNER_OWNER_SK, accountId: valid.accountId, ref: signer.ref, createdAt: iso },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ]),
       ]);
       return account;
     } catch (error) {
@@ -225,6 +327,7 @@ export function createAccountRepository(options: AccountRepositoryOptions): Acco
           throw new ConflictError(`account ${valid.accountId} already exists`, 'absent', current, { cause: error });
         }
         if (codes[3] === 'ConditionalCheckFailed') throw new ConflictError('api key hash already registered', 'unused', 'in use', { cause: error });
+        if (codes[4] === 'ConditionalCheckFailed') throw new ConflictError(`signer ${signer?.address} already belongs to an account`, 'unused', 'in use', { cause: error });
         if (codes[2] === 'ConditionalCheckFailed') {
           throw new ConflictError(`api key ${key} of account ${valid.accountId} already exists`, 'absent', 'exists', { cause: error });
         }
@@ -244,34 +347,83 @@ export function createAccountRepository(options: AccountRepositoryOptions): Acco
     return out.Item === undefined ? undefined : parseAccount(out.Item);
   }
 
-  async function setAccountStatus(accountId: string, status: AccountStatus, actor: string): Promise<void> {
+  async function pauseAccount(accountId: string, request: PauseRequest, actor: string): Promise<'paused' | 'kept'> {
     const id = parseInput(AccountIdSchema, accountId, 'account id');
-    const to = parseInput(AccountStatusSchema, status, 'account status');
     const by = parseInput(ActorSchema, actor, 'actor');
+    const valid = parseInput(PauseRequestSchema, request, 'pause');
     const at = now();
-    const index =
-      to === 'active'
-        ? { expression: ', gsi1pk = :gsi1pk, gsi1sk = :gsi1sk', values: { ':gsi1pk': ACTIVE_GSI1PK, ':gsi1sk': accountStatusGsi1Sk(id) } }
-        : { expression: ' REMOVE gsi1pk, gsi1sk', values: {} };
+    const pause: AccountPause = { by: valid.by, reason: valid.reason, ...(valid.code === undefined ? {} : { code: valid.code }), pauseId: `pause-${newId()}`, at: at.toISOString() };
     try {
       await transact([
         {
           Update: {
             TableName: tableName,
             Key: { pk: accountPk(id), sk: ACCOUNT_PROFILE_SK },
-            UpdateExpression: `SET #status = :status, updatedAt = :at, updatedBy = :actor${index.expression}`,
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': to, ':at': at.toISOString(), ':actor': by, ...index.values },
+            UpdateExpression: 'SET #status = :paused, #pause = :pause, pauseRank = :rank, updatedAt = :at, updatedBy = :actor REMOVE gsi1pk, gsi1sk',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(pauseRank) OR #status = :active OR pauseRank <= :rank)',
+            ExpressionAttributeNames: { '#status': 'status', '#pause': 'pause' },
+            ExpressionAttributeValues: { ':paused': 'paused', ':active': 'active', ':pause': pause, ':rank': PAUSE_RANK[valid.by], ':at': pause.at, ':actor': by },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         },
-        auditPut(id, at, 'account.status', by, { status: to }),
+        auditPut(id, at, 'account.paused', by, { status: 'paused', pause }),
       ]);
+      return 'paused';
     } catch (error) {
       if (errorName(error) === 'TransactionCanceledException' && cancellationCodes(error)[0] === 'ConditionalCheckFailed') {
-        throw new ConflictError(`account ${id} does not exist`, 'exists', null, { cause: error });
+        if (cancellationItem(error, 0) === undefined) throw new ConflictError(`account ${id} does not exist`, 'exists', null, { cause: error });
+        return 'kept';
       }
-      throw classifyError(error, 'TransactWriteItems (setAccountStatus)');
+      throw classifyError(error, 'TransactWriteItems (pauseAccount)');
+    }
+  }
+
+  async function resumeAccount(accountId: string, request: ResumeRequest, actor: string): Promise<'resumed' | 'already-active'> {
+    const id = parseInput(AccountIdSchema, accountId, 'account id');
+    const by = parseInput(ActorSchema, actor, 'actor');
+    const valid = parseInput(ResumeRequestSchema, request, 'resume');
+    const at = now();
+    const mustName = valid.upTo === 'system';
+    if (mustName && valid.pauseId === undefined) throw new InvalidItemError('resuming from a system pause below operator rank needs the pause id');
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: { pk: accountPk(id), sk: ACCOUNT_PROFILE_SK },
+            UpdateExpression: 'SET #status = :active, updatedAt = :at, updatedBy = :actor, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE #pause, pauseRank',
+            ConditionExpression: `attribute_exists(pk) AND #status = :paused AND (attribute_not_exists(pauseRank) OR pauseRank <= :rank${mustName ? ' AND (pauseRank < :rank OR #pause.pauseId = :pauseId)' : ''})`,
+            ExpressionAttributeNames: { '#status': 'status', '#pause': 'pause' },
+            ExpressionAttributeValues: {
+              ':active': 'active',
+              ':paused': 'paused',
+              ':rank': PAUSE_RANK[valid.upTo],
+              ':at': at.toISOString(),
+              ':actor': by,
+              ':gsi1pk': ACTIVE_GSI1PK,
+              ':gsi1sk': accountStatusGsi1Sk(id),
+              ...(mustName ? { ':pauseId': valid.pauseId } : {}),
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        auditPut(id, at, 'account.resumed', by, { status: 'active', upTo: valid.upTo, ...(valid.pauseId === undefined ? {} : { pauseId: valid.pauseId }), ...(valid.note === undefined ? {} : { note: valid.note }) }),
+      ]);
+      return 'resumed';
+    } catch (error) {
+      if (errorName(error) === 'TransactionCanceledException' && cancellationCodes(error)[0] === 'ConditionalCheckFailed') {
+        if (cancellationItem(error, 0) === undefined) throw new ConflictError(`account ${id} does not exist`, 'exists', null, { cause: error });
+        // Why it was refused, for the message only (the decision was the condition's): the account as it is now.
+        const now = await getAccount(id);
+        if (now === undefined) throw new ConflictError(`account ${id} does not exist`, 'exists', null, { cause: error });
+        if (now.status === 'active') return 'already-active';
+        const current = now.pause;
+        if (current !== undefined && PAUSE_RANK[current.by] > PAUSE_RANK[valid.upTo]) {
+          throw new ResumeRefusedError(`account ${id} was paused by the ${current.by} (${current.reason}): only the ${current.by === 'operator' ? 'operator' : 'operator, or the account acknowledging the pause,'} can resume it`, current);
+        }
+        throw new ResumeRefusedError(`account ${id} is paused by the system (${current?.reason ?? 'no reason recorded'}): acknowledge pause ${current?.pauseId ?? '?'} to resume`, current);
+      }
+      throw classifyError(error, 'TransactWriteItems (resumeAccount)');
     }
   }
 
@@ -402,7 +554,7 @@ export function createAccountRepository(options: AccountRepositoryOptions): Acco
     return { accountId: pointer.data.accountId, keyId: pointer.data.keyId };
   }
 
-  return { createAccount, createAccountWithKey, getAccount, setAccountStatus, listActiveAccounts, addApiKey, revokeApiKey, findAccountByKeyHash };
+  return { createAccount, createAccountWithKey, getAccount, pauseAccount, resumeAccount, listActiveAccounts, addApiKey, revokeApiKey, findAccountByKeyHash };
 }
 
 /** The ALL_OLD image of the transaction item at `index`, when the store sent one. */

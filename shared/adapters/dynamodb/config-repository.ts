@@ -42,8 +42,11 @@ export interface VersionedConfig<C> {
 }
 
 export interface ConfigRepository<C> {
-  /** Writes version expectedVersion+1 if the current version is expectedVersion (0: none yet); returns the new version. */
-  putConfig(accountId: string, config: C, expectedVersion: number, actor: string): Promise<number>;
+  /**
+   * Writes version expectedVersion+1 if the current version is expectedVersion (0: none yet);
+   * returns the new version. `auditDetails` are added to the audit item (e.g. which part changed).
+   */
+  putConfig(accountId: string, config: C, expectedVersion: number, actor: string, auditDetails?: Record<string, unknown>): Promise<number>;
   /** The current configuration, or undefined if the account has none. */
   getConfig(accountId: string): Promise<VersionedConfig<C> | undefined>;
   /** Every version, newest first, `limit` per page. */
@@ -52,7 +55,7 @@ export interface ConfigRepository<C> {
 
 /**
  * @example
- * const configs = createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema });
+ * const configs = createConfigRepository({ doc, tableName, schema: AccountConfigDocumentSchema });
  * const v1 = await configs.putConfig('acc-1', config, 0, 'user:alice'); // 1
  * await configs.putConfig('acc-1', other, 0, 'user:bob');              // ConflictError: expected 0, current is 1
  */
@@ -78,7 +81,7 @@ export function createConfigRepository<C>(options: ConfigRepositoryOptions<C>): 
     };
   }
 
-  async function putConfig(accountId: string, config: C, expectedVersion: number, actor: string): Promise<number> {
+  async function putConfig(accountId: string, config: C, expectedVersion: number, actor: string, auditDetails: Record<string, unknown> = {}): Promise<number> {
     if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
       throw new RangeError(`expectedVersion must be a non-negative integer (got ${expectedVersion})`);
     }
@@ -121,7 +124,7 @@ export function createConfigRepository<C>(options: ConfigRepositoryOptions<C>): 
           action: 'config.updated',
           actor,
           at: updatedAt,
-          details: { fromVersion: expectedVersion, toVersion: version },
+          details: { ...auditDetails, fromVersion: expectedVersion, toVersion: version },
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },

@@ -19,6 +19,8 @@ export const hedgeRecordSk = (at: Date, hedgeId: string): string => `${HEDGE_PRE
 /** Signer addresses are case-insensitive hex: one counter per address whatever its checksum casing. */
 export const signerPk = (signer: string): string => `SIGNER#${signer.toLowerCase()}`;
 export const nonceSk = (chainId: number): string => `NONCE#${chainId}`;
+/** The account a signer belongs to (one item per signer address). */
+export const SIGNER_OWNER_SK = 'OWNER';
 
 export const webhookDeliveryPk = (provider: string, deliveryId: string): string => `WEBHOOK#${provider}#${deliveryId}`;
 export const WEBHOOK_DELIVERY_SK = 'DELIVERY';

@@ -32,6 +32,30 @@ export class StateConflictError extends ConfigApiError {
   }
 }
 
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The request is well-formed but refused for what it says: 400 (INVALID_CONFIG) or 403 (FORBIDDEN), with the fields at fault. */
+export class ConfigRejectedError extends ConfigApiError {
+  constructor(
+    code: 'INVALID_CONFIG' | 'FORBIDDEN',
+    message: string,
+    readonly fieldErrors: readonly FieldError[],
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** The caller may not do this (403), whatever the body says. */
+export class ForbiddenError extends ConfigApiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FORBIDDEN', message, options);
+  }
+}
+
 /** True for an adapter's lost conditional write; `current` is null when the item is absent. */
 export function isConflict(error: unknown): error is Error & { code: 'CONFLICT'; current: unknown } {
   return error instanceof Error && (error as { code?: unknown }).code === 'CONFLICT';

@@ -6,7 +6,8 @@
  */
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
 import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
-import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import type { AccountConfigDocument } from '../../contracts/account-config.ts';
+import type { SignerRef } from '../../contracts/execution-config.ts';
 import type { Position } from '../../domain/exposure/positions.ts';
 
 export interface PageOf<T> {
@@ -19,34 +20,73 @@ export interface PageRequest {
 }
 
 export type AccountStatusValue = 'active' | 'paused';
+/** Who paused an account: its owner, the system (failure streak, breaker, runaway protection), or the operator. */
+export type PauseAuthority = 'account' | 'system' | 'operator';
+
+export interface AccountPauseView {
+  readonly by: PauseAuthority;
+  readonly reason: string;
+  readonly code?: string;
+  readonly pauseId: string;
+  readonly at: string;
+}
+
+export interface AccountSignerView {
+  readonly ref: SignerRef;
+  readonly address: string;
+}
+
+export interface AccountView {
+  readonly accountId: string;
+  readonly displayName: string;
+  readonly contactEmail?: string;
+  readonly status: AccountStatusValue;
+  readonly signer?: AccountSignerView;
+  readonly pause?: AccountPauseView;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
 
 export interface AccountsPort {
-  createAccount(profile: { accountId: string; displayName: string; contactEmail?: string }, actor: string): Promise<unknown>;
-  /** The account and its first API key, atomically: both are written or neither (a conflict on either writes nothing). */
+  /** The account, its first API key and its signer, atomically: all are written or none (a conflict on any writes nothing). */
   createAccountWithKey(
     profile: { accountId: string; displayName: string; contactEmail?: string },
     actor: string,
     key: { keyId: string; hash: string },
+    signer?: AccountSignerView,
   ): Promise<unknown>;
-  getAccount(accountId: string): Promise<{ readonly accountId: string; readonly status: AccountStatusValue } | undefined>;
-  setAccountStatus(accountId: string, status: AccountStatusValue, actor: string): Promise<void>;
+  getAccount(accountId: string): Promise<AccountView | undefined>;
+  pauseAccount(accountId: string, pause: { by: PauseAuthority; reason: string; code?: string }, actor: string): Promise<'paused' | 'kept'>;
+  /** Throws an error with code 'RESUME_REFUSED' (and the pause in force) when the caller may not lift the pause. */
+  resumeAccount(accountId: string, request: { upTo: PauseAuthority; pauseId?: string; note?: string }, actor: string): Promise<'resumed' | 'already-active'>;
   addApiKey(accountId: string, keyId: string, keyHash: string): Promise<void>;
   revokeApiKey(accountId: string, keyId: string): Promise<'revoked' | 'already-revoked'>;
   findAccountByKeyHash(keyHash: string): Promise<{ readonly accountId: string; readonly keyId: string } | undefined>;
 }
 
-export interface ConfigVersionView {
+/** One version of the account's configuration document (policy and operator part) as stored. */
+export interface StoredConfigVersion {
   readonly accountId: string;
   readonly version: number;
-  readonly config: HedgePolicyConfig;
+  readonly config: AccountConfigDocument;
   readonly updatedAt: string;
   readonly updatedBy: string;
 }
 
 export interface ConfigsPort {
-  putConfig(accountId: string, config: HedgePolicyConfig, expectedVersion: number, actor: string): Promise<number>;
-  getConfig(accountId: string): Promise<ConfigVersionView | undefined>;
-  listConfigHistory(accountId: string, page?: PageRequest): Promise<PageOf<ConfigVersionView>>;
+  putConfig(accountId: string, config: AccountConfigDocument, expectedVersion: number, actor: string, auditDetails?: Record<string, unknown>): Promise<number>;
+  getConfig(accountId: string): Promise<StoredConfigVersion | undefined>;
+  listConfigHistory(accountId: string, page?: PageRequest): Promise<PageOf<StoredConfigVersion>>;
+}
+
+/**
+ * Makes the key an account hedges from, when the operator creates the account: an AWS KMS
+ * key in the cloud, a local key on the local chain. `discard` gives a key back when the
+ * account could not be created (best effort: a KMS key is scheduled for deletion).
+ */
+export interface SignerProvisionerPort {
+  provision(accountId: string): Promise<AccountSignerView>;
+  discard(signer: AccountSignerView): Promise<void>;
 }
 
 export interface PositionView {
@@ -102,6 +142,8 @@ export interface ConfigApiPorts {
   readonly hedges: HedgesPort;
   readonly evaluations: EvaluationSnapshotsPort;
   readonly killSwitch: KillSwitchPort;
+  /** Absent: accounts are created without a signer (advisory only: an operator execution block is refused). */
+  readonly signers?: SignerProvisionerPort;
   readonly publisher: EventPublisher;
   /** The bus the Evaluation Requested event is addressed to. */
   readonly eventBusName: string;

@@ -22,19 +22,19 @@ import { encodeEvent } from '../../contracts/events/encode-event.ts';
 import type { EventDetail } from '../../contracts/events/event-definitions.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
 import type { ExecutionConfig, SignerRef, UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
-import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import type { RuntimeConfig } from '../../contracts/account-config.ts';
 import { bumpFees, gweiToWei, type Fees } from '../../domain/dispatch/fees.ts';
 import { hedgePositionId } from '../evaluate/evaluate-account.ts';
 import type { ChainGateway, ChainReceipt, TransactionSigner, Venue } from '../execution-ports.ts';
 import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
-import { endHedgeWithoutTrade, recordSubmitted, type FailureContext } from '../dispatch/hedge-outcomes.ts';
+import { endHedgeWithoutTrade, recordSubmitted, type FailureContext, type OutcomeDeps } from '../dispatch/hedge-outcomes.ts';
 import { minedTransaction } from '../mined-transaction.ts';
 import { signForJournal } from '../sign-for-journal.ts';
 
 export interface FollowHedgeDeps {
-  readonly configs: { getConfig(accountId: string): Promise<{ readonly config: HedgePolicyConfig } | undefined> };
-  readonly accounts: { setAccountStatus(accountId: string, status: 'active' | 'paused', actor: string): Promise<void> };
+  readonly configs: { getConfig(accountId: string): Promise<{ readonly config: RuntimeConfig } | undefined> };
+  readonly accounts: OutcomeDeps['accounts'];
   readonly journal: HedgeJournal;
   readonly limits: DispatchLimits;
   readonly gateways: (chainId: number) => ChainGateway | undefined;
@@ -119,9 +119,11 @@ async function settle(
   if (tx.purpose === 'cancel') {
     return failed(deps, ref, context, 'receipt', 'CANCELLED', `The hedge was cancelled: transaction ${tx.hash} took its nonce after it was not mined in time.`, tx.hash);
   }
-  if (execution === undefined && tx.venue === undefined) throw new Error(`hedge ${ref.hedgeId} was mined but neither its journal nor the account names a venue to decode it with`);
   // The venue the swap was built for (journaled), not today's configuration.
-  const execution_ = deps.venues((tx.venue ?? execution?.venue)!, tx.chainId).decodeExecution(receipt.logs, tx.from);
+  // Journals written before venues were listed have no venue: the account's first Uniswap V3 venue was then its only venue.
+  const venue = tx.venue ?? execution?.venues.find((candidate) => candidate.kind === 'uniswap-v3');
+  if (venue === undefined) throw new Error(`hedge ${ref.hedgeId} was mined but neither its journal nor the account names a venue to decode it with`);
+  const execution_ = deps.venues(venue, tx.chainId).decodeExecution(receipt.logs, tx.from);
   if (execution_ === undefined) {
     return failed(deps, ref, context, 'receipt', 'NO_SWAP_LOG', `Transaction ${tx.hash} succeeded but carries no Swap log to the signer: nothing was executed.`, tx.hash);
   }

@@ -22,8 +22,8 @@
 import { hedgeIdOf } from '../../contracts/events/event-id.ts';
 import type { EventDetail } from '../../contracts/events/event-definitions.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
-import type { ExecutionConfig, SignerRef, UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
-import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import type { RuntimeConfig } from '../../contracts/account-config.ts';
+import { venuesFor, type ExecutionConfig, type SignerRef, type VenueConfig } from '../../contracts/execution-config.ts';
 import { checkMarket, checkPreTrade, checkQuoteSlippage, remainingSlippageBps, type GuardVerdict } from '../../domain/dispatch/dispatch-guards.ts';
 import { gweiToWei, planFees } from '../../domain/dispatch/fees.ts';
 import { checkOracleReading } from '../../domain/market/oracle-checks.ts';
@@ -36,7 +36,7 @@ import { executionFingerprint } from '../execution-fingerprint.ts';
 import { minedTransaction } from '../mined-transaction.ts';
 import { signForJournal } from '../sign-for-journal.ts';
 import { allocateReconciledNonce, type NonceCounter } from './allocate-nonce.ts';
-import { endHedgeWithoutTrade, recordSubmitted, type FailureContext, type HedgeFailure } from './hedge-outcomes.ts';
+import { endHedgeWithoutTrade, recordSubmitted, type FailureContext, type HedgeFailure, type OutcomeDeps } from './hedge-outcomes.ts';
 
 export interface ChainAccess {
   readonly gateway: ChainGateway;
@@ -44,16 +44,13 @@ export interface ChainAccess {
 }
 
 export interface DispatchDeps {
-  readonly configs: { getConfig(accountId: string): Promise<{ readonly config: HedgePolicyConfig } | undefined> };
-  readonly accounts: {
-    getAccount(accountId: string): Promise<{ readonly status: 'active' | 'paused' } | undefined>;
-    setAccountStatus(accountId: string, status: 'active' | 'paused', actor: string): Promise<void>;
-  };
+  readonly configs: { getConfig(accountId: string): Promise<{ readonly config: RuntimeConfig } | undefined> };
+  readonly accounts: OutcomeDeps['accounts'] & { getAccount(accountId: string): Promise<{ readonly status: 'active' | 'paused' } | undefined> };
   readonly journal: HedgeJournal;
   readonly limits: DispatchLimits;
   readonly nonces: NonceCounter;
   readonly chains: (chainId: number) => ChainAccess | undefined;
-  readonly venues: (venue: UniswapV3VenueConfig, chainId: number) => Venue;
+  readonly venues: (venue: VenueConfig, chainId: number) => Venue;
   readonly signers: (ref: SignerRef) => Promise<TransactionSigner>;
   /** The contracts this deployment may send transactions to, per chain (any case). */
   readonly allowedContracts: (chainId: number) => readonly string[];
@@ -170,14 +167,19 @@ async function sendNew(
   deps: DispatchDeps,
   ref: HedgeRef,
   order: HedgeOrder,
-  config: HedgePolicyConfig,
+  config: RuntimeConfig,
   execution: ExecutionConfig,
   chainId: number,
   context: FailureContext,
 ): Promise<OrderOutcome> {
   const market = config.market!;
   const [account, killSwitch] = await Promise.all([deps.accounts.getAccount(ref.accountId), deps.limits.globalKillSwitch()]);
-  const venue = deps.venues(execution.venue, chainId);
+  // An order goes only to a venue that trades its instrument (the config API refuses a policy without one; the config may still have changed since the decision).
+  const venueConfig = venuesFor(execution.venues, order.instrument.kind)[0];
+  if (venueConfig === undefined) {
+    return skip(deps, ref, { ok: false, code: 'NO_VENUE_FOR_INSTRUMENT', message: `No venue of the account trades ${order.instrument.kind}: nothing is sent.` }, context);
+  }
+  const venue = deps.venues(venueConfig, chainId);
   const pre = checkPreTrade({
     globalKillSwitch: killSwitch,
     accountStatus: account?.status ?? 'paused',
@@ -187,9 +189,6 @@ async function sendNew(
     allowedContracts: deps.allowedContracts(chainId),
   });
   if (!pre.ok) return skip(deps, ref, pre, context);
-  if (order.instrument.kind === 'option') {
-    return skip(deps, ref, { ok: false, code: 'INSTRUMENT_NOT_SUPPORTED', message: `The venue ${venue.kind} trades the underlying only; option ${order.instrument.id} is not sent.` }, context);
-  }
 
   const chain = requireChain(deps, chainId);
   const nowMs = deps.now().getTime();
@@ -197,11 +196,11 @@ async function sendNew(
     chain.market.readOracle(market.oracle.address as Address),
     chain.market.latestBlockTimeMs(),
     chain.market.readPoolPrice({
-      pool: execution.venue.pool as Address,
-      baseToken: execution.venue.baseToken as Address,
-      quoteToken: execution.venue.quoteToken as Address,
-      baseDecimals: execution.venue.baseDecimals,
-      quoteDecimals: execution.venue.quoteDecimals,
+      pool: venueConfig.pool as Address,
+      baseToken: venueConfig.baseToken as Address,
+      quoteToken: venueConfig.quoteToken as Address,
+      baseDecimals: venueConfig.baseDecimals,
+      quoteDecimals: venueConfig.quoteDecimals,
     }),
   ]);
   const judgedAt = Math.max(nowMs, chainTimeMs);
@@ -220,7 +219,7 @@ async function sendNew(
   const signer = await deps.signers(execution.signer);
   let quote;
   try {
-    quote = await venue.quote({ side: order.side, baseAmount: toRawUnits(order.quantity, execution.venue.baseDecimals) });
+    quote = await venue.quote({ side: order.side, baseAmount: toRawUnits(order.quantity, venueConfig.baseDecimals) });
   } catch (error) {
     // Only the venue's refusal is an answer; a node or transport error says nothing about the trade: retried.
     if (!(error instanceof QuoteRejectedError)) throw error;
@@ -273,7 +272,7 @@ async function sendNew(
     { to: swap.to, data: swap.data, value: swap.value, chainId, nonce, gas, maxFeePerGas: plan.maxFeePerGas, maxPriorityFeePerGas: plan.maxPriorityFeePerGas },
     'swap',
     deps.now(),
-    { venue: execution.venue, signer: execution.signer, deadlineSec: swap.deadlineSec.toString() },
+    { venue: venueConfig, signer: execution.signer, deadlineSec: swap.deadlineSec.toString() },
   );
   if ((await deps.journal.journalFirst(ref, deps.owner, transaction, deps.now())) === 'lost') {
     // Our lease ran out and another dispatcher took the hedge: never broadcast. The nonce

@@ -13,7 +13,8 @@ export type FailureStage = 'guard' | 'quote' | 'simulation' | 'submission' | 're
 export interface OutcomeDeps {
   readonly journal: HedgeJournal;
   readonly limits: DispatchLimits;
-  readonly accounts: { setAccountStatus(accountId: string, status: 'active' | 'paused', actor: string): Promise<void> };
+  /** A pause made here is the system's: lifted by the operator, or by the account acknowledging it. */
+  readonly accounts: { pauseAccount(accountId: string, pause: { by: 'system'; reason: string; code: string }, actor: string): Promise<unknown> };
   readonly publisher: EventPublisher;
   readonly now: () => Date;
 }
@@ -55,7 +56,8 @@ export async function endHedgeWithoutTrade(deps: OutcomeDeps, ref: HedgeRef, fai
   if (failure.stage !== 'guard' && context.maxConsecutiveFailures !== undefined && advanced === 'advanced') {
     const streak = await deps.limits.recordFailure(ref.accountId, ref.hedgeId);
     if (streak >= context.maxConsecutiveFailures) {
-      await deps.accounts.setAccountStatus(ref.accountId, 'paused', 'system:dispatch');
+      const reason = `${streak} hedges failed in a row (limit ${context.maxConsecutiveFailures})`;
+      await deps.accounts.pauseAccount(ref.accountId, { by: 'system', reason, code: 'FAILURE_STREAK' }, 'system:dispatch');
       paused = true;
       events.push(
         encodeEvent('Risk Limit Breached', {
@@ -64,7 +66,7 @@ export async function endHedgeWithoutTrade(deps: OutcomeDeps, ref: HedgeRef, fai
           decisionId: context.decisionId,
           underlying: context.underlying,
           code: 'ACCOUNT_PAUSED',
-          message: `${streak} hedges failed in a row (limit ${context.maxConsecutiveFailures}): the account is paused until an operator resumes it.`,
+          message: `${streak} hedges failed in a row (limit ${context.maxConsecutiveFailures}): the account is paused until the operator resumes it or the account acknowledges the pause.`,
           numbers: { consecutiveFailures: streak, limit: context.maxConsecutiveFailures },
         }),
       );

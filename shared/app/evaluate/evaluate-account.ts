@@ -29,7 +29,7 @@ import { encodeEvent } from '../../contracts/events/encode-event.ts';
 import { hedgeIdOf } from '../../contracts/events/event-id.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
 import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
-import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import type { RuntimeConfig } from '../../contracts/account-config.ts';
 import type { MarketSource, SignerRef } from '../../contracts/execution-config.ts';
 import type { Position } from '../../domain/exposure/positions.ts';
 import { portfolioExposure } from '../../domain/exposure/portfolio-exposure.ts';
@@ -43,7 +43,7 @@ import { mergeAlertsByCode } from './merge-alerts.ts';
 import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
 
 export interface EvaluateDeps {
-  readonly configs: { getConfig(accountId: string): Promise<{ readonly version: number; readonly config: HedgePolicyConfig } | undefined> };
+  readonly configs: { getConfig(accountId: string): Promise<{ readonly version: number; readonly config: RuntimeConfig } | undefined> };
   readonly accounts: { getAccount(accountId: string): Promise<{ readonly status: 'active' | 'paused' } | undefined> };
   readonly positions: { listPositions(accountId: string): Promise<readonly { readonly position: Position }[]> };
   readonly evaluations: EvaluationStore;

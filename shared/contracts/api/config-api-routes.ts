@@ -4,7 +4,8 @@
  * the OpenAPI generator documents exactly these.
  *
  * Auth: `admin` (Bearer admin key), `account` (Bearer API key of the account in the
- * path; another account's key gets 403), `none`.
+ * path; another account's key gets 403), `account-or-admin` (either; the operator acts
+ * with more rights on pause/resume), `none`.
  */
 import type * as z from 'zod';
 import * as S from './config-api-schemas.ts';
@@ -21,12 +22,14 @@ export interface ApiRouteSpec {
   readonly method: HttpMethod;
   readonly path: string;
   readonly summary: string;
-  readonly auth: 'admin' | 'account' | 'none';
+  readonly auth: 'admin' | 'account' | 'account-or-admin' | 'none';
   readonly pathParams?: z.ZodObject;
   readonly query?: z.ZodObject;
   /** Request headers the route reads (documented as header parameters). */
   readonly headers?: readonly { readonly name: string; readonly required: boolean; readonly description: string }[];
   readonly body?: z.ZodType;
+  /** The body may be left out (it is then validated as `{}`). */
+  readonly bodyOptional?: boolean;
   readonly responses: Readonly<Record<number, ApiResponseSpec>>;
 }
 
@@ -43,6 +46,11 @@ export const CONFIG_API_ROUTES = {
     body: S.CreateAccountRequestSchema,
     responses: { 201: { description: 'created', schema: S.CreateAccountResponseSchema } },
   },
+  getAccount: {
+    method: 'GET', path: '/accounts/{accountId}', summary: 'The account: status (and, while paused, who paused it and why), its signer address', auth: 'account-or-admin',
+    pathParams: S.AccountPathSchema,
+    responses: { 200: { description: 'the account', schema: S.AccountResponseSchema } },
+  },
   issueApiKey: {
     method: 'POST', path: '/accounts/{accountId}/keys', summary: 'Issue another API key (rotation: issue, switch, revoke)', auth: 'account',
     pathParams: S.AccountPathSchema,
@@ -54,17 +62,22 @@ export const CONFIG_API_ROUTES = {
     responses: { 204: { description: 'revoked (or already revoked)' } },
   },
   getConfig: {
-    method: 'GET', path: '/accounts/{accountId}/config', summary: 'The current hedge policy configuration', auth: 'account',
+    method: 'GET', path: '/accounts/{accountId}/config', summary: "The current configuration: the account's policy, the operator's part (read-only to the account), the effective limits", auth: 'account-or-admin',
     pathParams: S.AccountPathSchema,
     responses: { 200: { description: 'the current version', schema: S.ConfigVersionSchema, headers: ['ETag'] } },
   },
   putConfig: {
-    method: 'PUT', path: '/accounts/{accountId}/config', summary: 'Replace the configuration at the version read (optimistic concurrency)', auth: 'account',
+    method: 'PUT', path: '/accounts/{accountId}/config', summary: "Replace the account's policy at the version read (optimistic concurrency); limits above the operator's ceilings are 403", auth: 'account',
     pathParams: S.AccountPathSchema, query: S.PutConfigQuerySchema, headers: [IF_MATCH_VERSION], body: S.PutConfigRequestSchema,
     responses: { 200: { description: 'the new version', schema: S.ConfigVersionSchema, headers: ['ETag'] } },
   },
+  putOperatorConfig: {
+    method: 'PUT', path: '/accounts/{accountId}/operator-config', summary: "Set the account up (operator): underlying, market data, venues, ceilings, transaction policy; the signer is the account's own", auth: 'admin',
+    pathParams: S.AccountPathSchema, query: S.PutConfigQuerySchema, headers: [IF_MATCH_VERSION], body: S.PutOperatorConfigRequestSchema,
+    responses: { 200: { description: 'the new version', schema: S.ConfigVersionSchema, headers: ['ETag'] } },
+  },
   getConfigHistory: {
-    method: 'GET', path: '/accounts/{accountId}/config/history', summary: 'Every configuration version, newest first', auth: 'account',
+    method: 'GET', path: '/accounts/{accountId}/config/history', summary: 'Every configuration version, newest first', auth: 'account-or-admin',
     pathParams: S.AccountPathSchema, query: S.PageQuerySchema,
     responses: { 200: { description: 'one page', schema: S.ConfigHistoryResponseSchema } },
   },
@@ -92,13 +105,13 @@ export const CONFIG_API_ROUTES = {
     responses: { 204: { description: 'deleted' } },
   },
   pauseAccount: {
-    method: 'POST', path: '/accounts/{accountId}/pause', summary: 'Pause hedging for the account', auth: 'account',
-    pathParams: S.AccountPathSchema,
+    method: 'POST', path: '/accounts/{accountId}/pause', summary: 'Pause hedging for the account (by the operator: only the operator resumes it)', auth: 'account-or-admin',
+    pathParams: S.AccountPathSchema, body: S.PauseRequestSchema, bodyOptional: true,
     responses: { 200: { description: 'paused', schema: S.AccountStatusResponseSchema } },
   },
   resumeAccount: {
-    method: 'POST', path: '/accounts/{accountId}/resume', summary: 'Resume hedging for the account', auth: 'account',
-    pathParams: S.AccountPathSchema,
+    method: 'POST', path: '/accounts/{accountId}/resume', summary: 'Resume hedging: the operator any pause; the account its own, and a system pause only by acknowledging it (audited)', auth: 'account-or-admin',
+    pathParams: S.AccountPathSchema, body: S.ResumeRequestSchema, bodyOptional: true,
     responses: { 200: { description: 'active', schema: S.AccountStatusResponseSchema } },
   },
   rebalance: {

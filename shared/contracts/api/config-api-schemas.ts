@@ -6,7 +6,9 @@
 import * as z from 'zod';
 import { AccountIdSchema, AccountStatusSchema, ApiKeyIdSchema } from '../account-schema.ts';
 import { ExposureSnapshotSchema } from '../exposure-snapshot.ts';
-import { HedgePolicyConfigSchema } from '../hedge-policy-config.ts';
+import { SignerRefSchema } from '../execution-config.ts';
+import { AccountPolicySchema } from '../hedge-policy-config.ts';
+import { OperatorConfigSchema, StoredOperatorConfigSchema } from '../operator-config.ts';
 import { PositionSchema } from '../position-schema.ts';
 
 export const ProblemSchema = z.object({
@@ -34,12 +36,45 @@ export const CreateAccountRequestSchema = z.strictObject({
   displayName: z.string().trim().min(1).max(200),
   contactEmail: z.email().exactOptional(),
 });
-export const CreateAccountResponseSchema = z.object({ accountId: AccountIdSchema, keyId: ApiKeyIdSchema, apiKey: z.string() });
+const AccountSignerSchema = z.object({ ref: SignerRefSchema, address: z.string().describe('the address the account hedges from: fund it (gas, and what its venues trade with)') });
+export const CreateAccountResponseSchema = z.object({ accountId: AccountIdSchema, keyId: ApiKeyIdSchema, apiKey: z.string(), signer: AccountSignerSchema.exactOptional() });
 export const IssueApiKeyResponseSchema = z.object({ keyId: ApiKeyIdSchema, apiKey: z.string() });
-export const AccountStatusResponseSchema = z.object({ accountId: AccountIdSchema, status: AccountStatusSchema });
+const PauseSchema = z.object({
+  by: z.enum(['account', 'system', 'operator']),
+  reason: z.string(),
+  code: z.string().exactOptional(),
+  pauseId: z.string().describe('quote it as acknowledgePauseId to lift a system pause with the account key'),
+  at: z.string(),
+});
+export const AccountResponseSchema = z.object({
+  accountId: AccountIdSchema,
+  displayName: z.string(),
+  contactEmail: z.string().exactOptional(),
+  status: AccountStatusSchema,
+  signer: AccountSignerSchema.exactOptional(),
+  pause: PauseSchema.exactOptional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const AccountStatusResponseSchema = z.object({ accountId: AccountIdSchema, status: AccountStatusSchema, pause: PauseSchema.exactOptional() });
+/** Optional body of POST …/pause. */
+export const PauseRequestSchema = z.strictObject({ reason: z.string().trim().min(1).max(500).exactOptional() });
+/**
+ * Optional body of POST …/resume. The account lifts a pause the system made only by
+ * naming it and saying why it is safe (both audited); the operator may add a note.
+ */
+export const ResumeRequestSchema = z.strictObject({
+  acknowledgePauseId: z.string().min(1).max(100).exactOptional(),
+  note: z.string().trim().min(1).max(500).exactOptional(),
+}).refine((body) => body.acknowledgePauseId === undefined || body.note !== undefined, { message: 'an acknowledgement needs a note (why it is safe to trade again)', path: ['note'] });
 
 // Configuration.
-export const PutConfigRequestSchema = HedgePolicyConfigSchema;
+/** The account owner's part: the policy and its own limits (the operator's part is `operator-config`). */
+export const PutConfigRequestSchema = AccountPolicySchema;
+/** The operator's part (admin key): underlying, market, execution without the signer (the account's own). */
+export const PutOperatorConfigRequestSchema = OperatorConfigSchema;
+/** Fields of the configuration only the operator writes: in an account's PUT they are a 403, not a typo. */
+export const OPERATOR_OWNED_FIELDS = ['market', 'execution'] as const;
 /**
  * `?expectedVersion=n`: the version replaced, for clients that cannot set If-Match. It is a
  * query parameter, not a body field, so the body stays exactly the config.
@@ -54,7 +89,12 @@ export const PutConfigQuerySchema = z.strictObject({
 export const ConfigVersionSchema = z.object({
   accountId: AccountIdSchema,
   version: z.number().int().positive(),
-  config: HedgePolicyConfigSchema,
+  config: AccountPolicySchema.nullable().describe("the account owner's policy (null until written)"),
+  operator: StoredOperatorConfigSchema.nullable().describe("the operator's part, read-only to the account (null until set)"),
+  effectiveLimits: z
+    .object({ maxTradeNotionalUsd: z.number(), maxDailyNotionalUsd: z.number(), maxSlippageBps: z.number() })
+    .nullable()
+    .describe("what dispatch enforces: the operator's ceilings lowered to the account's executionLimits"),
   updatedAt: z.string(),
   updatedBy: z.string(),
 });

@@ -37,9 +37,9 @@ function operation(id: string, spec: ApiRouteSpec): Record<string, unknown> {
   return {
     operationId: id,
     summary: spec.summary,
-    security: spec.auth === 'none' ? [] : [{ [spec.auth === 'admin' ? 'adminKey' : 'apiKey']: [] }],
+    security: spec.auth === 'none' ? [] : spec.auth === 'account-or-admin' ? [{ apiKey: [] }, { adminKey: [] }] : [{ [spec.auth === 'admin' ? 'adminKey' : 'apiKey']: [] }],
     ...(parameters.length === 0 ? {} : { parameters }),
-    ...(spec.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }),
+    ...(spec.body === undefined ? {} : { requestBody: { required: spec.bodyOptional !== true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }),
     responses,
   };
 }

@@ -34,6 +34,13 @@ export function validateRequestPart<S extends z.ZodType>(schema: S, value: unkno
   throw new HttpProblem(400, 'invalid-request', 'Bad Request', `the request ${part} is invalid`, { errors: fieldErrors(parsed.error, part) });
 }
 
+/** The body parsed as JSON, or undefined when there is none (routes whose body is optional). */
+export function parseOptionalJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): unknown {
+  const raw = event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return parseJsonBody(event);
+}
+
 /** The body parsed as JSON: 400 `invalid-json` when it is absent, not UTF-8 JSON, or not decodable. */
 export function parseJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): unknown {
   const raw = event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;

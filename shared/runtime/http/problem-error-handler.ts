@@ -4,7 +4,8 @@
  * one), so this file depends on no adapter:
  *
  * - HttpProblem → as is; middy/http-router's "route does not exist" (statusCode 404) → 404
- * - NOT_FOUND → 404, PRECONDITION_REQUIRED → 428, CONFLICT → 409, INVALID_CURSOR → 400
+ * - NOT_FOUND → 404, PRECONDITION_REQUIRED → 428, CONFLICT → 409, INVALID_CURSOR → 400,
+ *   INVALID_CONFIG → 400, FORBIDDEN → 403 (with the error's `fieldErrors` when it has them)
  * - anything else → 500 with a generic detail; the error is logged (name and message
  *   only: no request, no headers, so no credential reaches the log).
  */
@@ -21,6 +22,8 @@ const BY_CODE: Readonly<Record<string, { status: number; slug: string; title: st
   PRECONDITION_REQUIRED: { status: 428, slug: 'precondition-required', title: 'Precondition Required' },
   CONFLICT: { status: 409, slug: 'conflict', title: 'Conflict' },
   INVALID_CURSOR: { status: 400, slug: 'invalid-cursor', title: 'Bad Request' },
+  INVALID_CONFIG: { status: 400, slug: 'invalid-request', title: 'Bad Request' },
+  FORBIDDEN: { status: 403, slug: 'forbidden', title: 'Forbidden' },
 };
 
 /** The problem an error becomes. @example toHttpProblem(new Error('boom')).status // 500 */
@@ -29,7 +32,8 @@ export function toHttpProblem(error: unknown): HttpProblem {
   const code = (error as { code?: unknown } | null)?.code;
   const known = typeof code === 'string' ? BY_CODE[code] : undefined;
   if (known !== undefined && error instanceof Error) {
-    const errors = code === 'INVALID_CURSOR' ? [{ path: 'query.cursor', message: error.message }] : undefined;
+    const carried = (error as { fieldErrors?: unknown }).fieldErrors;
+    const errors = code === 'INVALID_CURSOR' ? [{ path: 'query.cursor', message: error.message }] : Array.isArray(carried) ? (carried as { path: string; message: string }[]) : undefined;
     return new HttpProblem(known.status, known.slug, known.title, error.message, { cause: error, ...(errors === undefined ? {} : { errors }) });
   }
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;

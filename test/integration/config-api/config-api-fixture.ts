@@ -14,7 +14,8 @@ import { createEvaluationRepository } from '../../../shared/adapters/dynamodb/ev
 import { createHedgeRecordRepository } from '../../../shared/adapters/dynamodb/hedge-record-repository.ts';
 import { createPositionRepository } from '../../../shared/adapters/dynamodb/position-repository.ts';
 import type { EventEntry } from '../../../shared/contracts/events/event-entry.ts';
-import { HedgePolicyConfigSchema } from '../../../shared/contracts/hedge-policy-config.ts';
+import { createLocalSignerProvisioner } from '../../../shared/adapters/signing/local-signer-provisioner.ts';
+import { AccountConfigDocumentSchema } from '../../../shared/contracts/account-config.ts';
 import { createConfigApiHandler, type ConfigApiHandler } from '../../../functions/config-api/create-config-api-handler.ts';
 
 export const ADMIN_KEY = `admin-${randomUUID()}`;
@@ -111,7 +112,8 @@ export function createFixture(doc: DynamoDBDocumentClient, tableName: string): C
   const limits = createDispatchLimitsRepository({ doc, tableName });
   const handler = createConfigApiHandler({
     accounts,
-    configs: createConfigRepository({ doc, tableName, schema: HedgePolicyConfigSchema }),
+    configs: createConfigRepository({ doc, tableName, schema: AccountConfigDocumentSchema }),
+    signers: createLocalSignerProvisioner({ keyring: new Map() }),
     positions: createPositionRepository({ doc, tableName }),
     hedges,
     evaluations,
@@ -160,6 +162,33 @@ function stableStringify(value: unknown): string {
   }
   return JSON.stringify(value) ?? 'undefined';
 }
+
+/** A valid operator set-up for ETH: a Uniswap V3 venue (spot), ceilings of 100k a trade, 1M a day and 50 bps. */
+export const VALID_OPERATOR_CONFIG = {
+  underlying: 'ETH',
+  market: { chainId: 31337, oracle: { address: '0x00000000000000000000000000000000000000a1', maxStalenessMs: 3_600_000 }, vol: { source: 'fixed', value: 0.6 } },
+  execution: {
+    venues: [
+      {
+        kind: 'uniswap-v3',
+        id: 'univ3-weth-usdc-30',
+        pool: '0x00000000000000000000000000000000000000b1',
+        swapRouter: '0x00000000000000000000000000000000000000b2',
+        quoterV2: '0x00000000000000000000000000000000000000b3',
+        baseToken: '0x00000000000000000000000000000000000000c1',
+        quoteToken: '0x00000000000000000000000000000000000000c2',
+        baseDecimals: 18,
+        quoteDecimals: 6,
+        fee: 3000,
+      },
+    ],
+    maxSlippageBps: 50,
+    maxTradeNotionalUsd: 100_000,
+    maxDailyNotionalUsd: 1_000_000,
+    maxFeePerGasGwei: 200,
+    maxPriorityFeePerGasGwei: 3,
+  },
+};
 
 /** A valid hedge policy: a ±5 ETH band. */
 export const VALID_CONFIG = { underlying: 'ETH', band: { unit: 'units', trigger: 5, target: 'zero' } };

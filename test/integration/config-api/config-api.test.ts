@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { decodeEvent } from '../../../shared/contracts/events/decode-event.ts';
 import { initialHedgeState } from '../../../shared/domain/policy/hedge-state.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb-local.ts';
+import { CONFIG_API_ROUTES, type ConfigApiOperation } from '../../../shared/contracts/api/config-api-routes.ts';
 import { ADMIN_KEY, BUS_NAME, createFixture, VALID_CONFIG, type ConfigApiFixture } from './config-api-fixture.ts';
+
+function operationOf(route: { method: string; path: string }): ConfigApiOperation {
+  const found = Object.entries(CONFIG_API_ROUTES).find(([, spec]) => spec.method === route.method && spec.path === route.path);
+  if (found === undefined) throw new Error(`no route ${route.method} ${route.path}`);
+  return found[0] as ConfigApiOperation;
+}
 
 describe('config API', () => {
   const ddb = useDynamoDbLocal();
@@ -37,7 +44,10 @@ describe('config API', () => {
       expect(denied.headers['www-authenticate']).toBe('Bearer');
     }
     expect((await call('POST', '/accounts', { token: apiKey, body: { displayName: 'x' } })).status).toBe(401);
-    expect((await call('GET', `/accounts/${accountId}/config`, { token: ADMIN_KEY })).status).toBe(401);
+    // The operator reads an account's configuration (404: none yet), but cannot write its policy.
+    expect((await call('GET', `/accounts/${accountId}/config`, { token: ADMIN_KEY })).status).toBe(404);
+    expect((await call('PUT', `/accounts/${accountId}/config`, { token: ADMIN_KEY, body: VALID_CONFIG, headers: { 'if-match': '"0"' } })).status).toBe(401);
+    expect((await call('PUT', `/accounts/${accountId}/operator-config`, { token: apiKey, body: {}, headers: { 'if-match': '"0"' } })).status).toBe(401);
     expect((await call('GET', `/accounts/${accountId}/config`, { headers: { authorization: `Basic ${apiKey}` } })).status).toBe(401);
     expect(await snapshot()).toBe(before);
   });
@@ -192,7 +202,8 @@ describe('config API', () => {
     });
     const before = await snapshot();
     const events = published.length;
-    const accountRoutes = handler.routes.filter((r) => r.path.startsWith('/accounts/'));
+    // Every route an account key may call (the operator's are 401 for any account key, checked elsewhere).
+    const accountRoutes = handler.routes.filter((r) => r.path.startsWith('/accounts/') && CONFIG_API_ROUTES[operationOf(r)].auth !== 'admin');
     expect(accountRoutes.length).toBeGreaterThanOrEqual(14);
     expect(accountRoutes.map((r) => `${r.method} ${r.path}`)).toContain('GET /accounts/{accountId}/exposure');
     for (const route of accountRoutes) {

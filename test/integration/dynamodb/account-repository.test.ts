@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createAccountRepository } from '../../../shared/adapters/dynamodb/account-repository.ts';
+import { createAccountRepository, ResumeRefusedError } from '../../../shared/adapters/dynamodb/account-repository.ts';
 import { createAuditLogRepository } from '../../../shared/adapters/dynamodb/audit-log-repository.ts';
 import { ConflictError, InvalidCursorError, InvalidItemError } from '../../../shared/adapters/dynamodb/errors.ts';
 import type { NewAccount } from '../../../shared/contracts/account-schema.ts';
@@ -56,29 +56,88 @@ describe('account repository', () => {
   it('pauses and resumes with an audit item per change; an unknown account is a ConflictError and writes nothing', async () => {
     const { accounts, audit } = repos();
     await accounts.createAccount({ accountId: 'acc-status', displayName: 'S' }, 'user:alice');
-    await accounts.setAccountStatus('acc-status', 'paused', 'user:bob');
-    expect(await accounts.getAccount('acc-status')).toMatchObject({ status: 'paused', updatedBy: 'user:bob' });
-    await accounts.setAccountStatus('acc-status', 'active', 'user:carol');
-    expect(await accounts.getAccount('acc-status')).toMatchObject({ status: 'active', updatedBy: 'user:carol' });
+    expect(await accounts.pauseAccount('acc-status', { by: 'account', reason: 'holiday' }, 'user:bob')).toBe('paused');
+    expect(await accounts.getAccount('acc-status')).toMatchObject({ status: 'paused', updatedBy: 'user:bob', pause: { by: 'account', reason: 'holiday' } });
+    expect(await accounts.resumeAccount('acc-status', { upTo: 'account' }, 'user:carol')).toBe('resumed');
+    const resumed = await accounts.getAccount('acc-status');
+    expect(resumed).toMatchObject({ status: 'active', updatedBy: 'user:carol' });
+    expect(resumed?.pause).toBeUndefined();
+    expect(await accounts.resumeAccount('acc-status', { upTo: 'account' }, 'user:carol')).toBe('already-active');
     const events = await audit.listAuditEvents('acc-status');
     expect(events.items.map((e) => [e.action, e.actor, e.details.status])).toEqual([
-      ['account.status', 'user:carol', 'active'],
-      ['account.status', 'user:bob', 'paused'],
+      ['account.resumed', 'user:carol', 'active'],
+      ['account.paused', 'user:bob', 'paused'],
       ['account.created', 'user:alice', 'active'],
     ]);
-    await expect(accounts.setAccountStatus('acc-ghost', 'paused', 'user:bob')).rejects.toBeInstanceOf(ConflictError);
+    await expect(accounts.pauseAccount('acc-ghost', { by: 'operator', reason: 'x' }, 'user:bob')).rejects.toBeInstanceOf(ConflictError);
+    await expect(accounts.resumeAccount('acc-ghost', { upTo: 'operator' }, 'user:bob')).rejects.toBeInstanceOf(ConflictError);
     expect(await accounts.getAccount('acc-ghost')).toBeUndefined();
     expect((await audit.listAuditEvents('acc-ghost')).items).toEqual([]);
+  });
+
+  it('a pause is lifted only by whoever may: the account its own, a system pause by its id, the operator any; a weaker pause never replaces a stronger one', async () => {
+    const { accounts, audit } = repos();
+    await accounts.createAccount({ accountId: 'acc-rank', displayName: 'R' }, 'seed');
+    await accounts.pauseAccount('acc-rank', { by: 'system', reason: '3 hedges failed in a row', code: 'FAILURE_STREAK' }, 'system:dispatch');
+    const systemPause = (await accounts.getAccount('acc-rank'))!.pause!;
+    expect(systemPause).toMatchObject({ by: 'system', code: 'FAILURE_STREAK' });
+    // The account pausing on top of it changes nothing (the stronger pause stays).
+    expect(await accounts.pauseAccount('acc-rank', { by: 'account', reason: 'me too' }, 'key:k1')).toBe('kept');
+    expect((await accounts.getAccount('acc-rank'))!.pause).toEqual(systemPause);
+    // The account's own rights do not lift it; naming another pause does not either.
+    await expect(accounts.resumeAccount('acc-rank', { upTo: 'account' }, 'key:k1')).rejects.toBeInstanceOf(ResumeRefusedError);
+    await expect(accounts.resumeAccount('acc-rank', { upTo: 'system', pauseId: 'pause-other', note: 'ok' }, 'key:k1')).rejects.toBeInstanceOf(ResumeRefusedError);
+    expect((await accounts.getAccount('acc-rank'))!.status).toBe('paused');
+    // Acknowledged by its id: lifted, and the acknowledgement is in the audit trail.
+    expect(await accounts.resumeAccount('acc-rank', { upTo: 'system', pauseId: systemPause.pauseId, note: 'fixed the allowance' }, 'key:k1')).toBe('resumed');
+    const [resumed] = (await audit.listAuditEvents('acc-rank')).items;
+    expect(resumed).toMatchObject({ action: 'account.resumed', actor: 'key:k1', details: { upTo: 'system', pauseId: systemPause.pauseId, note: 'fixed the allowance' } });
+
+    // An operator pause: neither the account nor an acknowledgement lifts it; the operator does.
+    await accounts.pauseAccount('acc-rank', { by: 'operator', reason: 'compliance review' }, 'admin');
+    const operatorPause = (await accounts.getAccount('acc-rank'))!.pause!;
+    await expect(accounts.resumeAccount('acc-rank', { upTo: 'system', pauseId: operatorPause.pauseId, note: 'please' }, 'key:k1')).rejects.toMatchObject({ pause: { by: 'operator' } });
+    expect(await accounts.pauseAccount('acc-rank', { by: 'system', reason: 'breaker' }, 'system')).toBe('kept');
+    expect(await accounts.resumeAccount('acc-rank', { upTo: 'operator' }, 'admin')).toBe('resumed');
+    expect((await accounts.getAccount('acc-rank'))!.status).toBe('active');
+  });
+
+  it('a pause racing a resume: whichever lands last wins whole, never a paused account without its pause', async () => {
+    const { accounts } = repos();
+    await accounts.createAccount({ accountId: 'acc-race', displayName: 'R' }, 'seed');
+    for (let round = 0; round < 10; round++) {
+      await Promise.allSettled([
+        accounts.pauseAccount('acc-race', { by: 'system', reason: `round ${round}` }, 'system'),
+        accounts.resumeAccount('acc-race', { upTo: 'operator' }, 'admin'),
+      ]);
+      const account = (await accounts.getAccount('acc-race'))!;
+      if (account.status === 'paused') expect(account.pause).toMatchObject({ by: 'system' });
+      else expect(account.pause).toBeUndefined();
+      await accounts.resumeAccount('acc-race', { upTo: 'operator' }, 'admin');
+    }
+  });
+
+  it('a signer belongs to one account: the second account created with the same signer is refused and nothing of it is written', async () => {
+    const { accounts } = repos();
+    const signer = { ref: { kind: 'local' as const, name: 'shared-key' }, address: '0x00000000000000000000000000000000000000a1' };
+    await accounts.createAccountWithKey({ accountId: 'acc-sig-1', displayName: 'A' }, 'admin', { keyId: 'key-a', hash: sha256('key-a') }, signer);
+    expect((await accounts.getAccount('acc-sig-1'))?.signer).toEqual(signer);
+    const second = await accounts
+      .createAccountWithKey({ accountId: 'acc-sig-2', displayName: 'B' }, 'admin', { keyId: 'key-b', hash: sha256('key-b') }, { ...signer, address: signer.address.toUpperCase().replace('0X', '0x') })
+      .catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(ConflictError);
+    expect(await accounts.getAccount('acc-sig-2')).toBeUndefined();
+    expect(await accounts.findAccountByKeyHash(sha256('key-b'))).toBeUndefined();
   });
 
   it('lists active accounts page by page with a cursor, paused ones excluded', async () => {
     const { accounts } = repos();
     const ids = Array.from({ length: 9 }, (_, i) => `pg-${String(i).padStart(2, '0')}`);
     await Promise.all(ids.map((accountId) => accounts.createAccount({ accountId, displayName: accountId }, 'seed')));
-    await accounts.setAccountStatus('pg-02', 'paused', 'ops');
-    await accounts.setAccountStatus('pg-05', 'paused', 'ops');
-    await accounts.setAccountStatus('pg-07', 'paused', 'ops');
-    await accounts.setAccountStatus('pg-07', 'active', 'ops');
+    await accounts.pauseAccount('pg-02', { by: 'operator', reason: 'ops' }, 'ops');
+    await accounts.pauseAccount('pg-05', { by: 'operator', reason: 'ops' }, 'ops');
+    await accounts.pauseAccount('pg-07', { by: 'operator', reason: 'ops' }, 'ops');
+    await accounts.resumeAccount('pg-07', { upTo: 'operator' }, 'ops');
 
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -195,7 +254,8 @@ describe('account repository', () => {
     for (const id of ['acc-bad-1', 'acc-bad-2', 'acc-bad-3', 'acc-bad-4', 'acc-bad-5']) expect(await accounts.getAccount(id)).toBeUndefined();
 
     await accounts.createAccount({ accountId: 'acc-valid', displayName: 'V' }, 'u');
-    await expect(accounts.setAccountStatus('acc-valid', 'closed' as 'paused', 'u')).rejects.toBeInstanceOf(InvalidItemError);
+    await expect(accounts.pauseAccount('acc-valid', { by: 'nobody' as 'account', reason: 'x' }, 'u')).rejects.toBeInstanceOf(InvalidItemError);
+    await expect(accounts.pauseAccount('acc-valid', { by: 'account', reason: '' }, 'u')).rejects.toBeInstanceOf(InvalidItemError);
     expect((await accounts.getAccount('acc-valid'))?.status).toBe('active');
     await expect(accounts.addApiKey('acc-valid', 'key-1', 'plaintext-key')).rejects.toBeInstanceOf(InvalidItemError);
     await expect(accounts.addApiKey('acc-valid', 'key-1', sha256('x').toUpperCase())).rejects.toBeInstanceOf(InvalidItemError);

@@ -127,7 +127,13 @@ describe('confirmation', () => {
     const elsewhere = '0x00000000000000000000000000000000000000aa';
     await w.configs.putConfig(
       account.accountId,
-      { ...current.config, execution: { ...current.config.execution!, venue: { ...current.config.execution!.venue, pool: elsewhere }, signer: { kind: 'local', name: 'someone-else' } } },
+      {
+        ...current.config,
+        operator: {
+          ...current.config.operator!,
+          execution: { ...current.config.operator!.execution!, venues: [{ ...current.config.operator!.execution!.venues[0]!, pool: elsewhere }], signer: { kind: 'local', name: 'someone-else' } },
+        },
+      },
       current.version,
       'test:operator',
     );

@@ -136,7 +136,7 @@ describe('the evaluator', () => {
 });
 
 describe('a decision with several orders', () => {
-  it('an option hedge and the delta hedge of one decision are two hedges: the venue refuses the option, the delta trades', async () => {
+  it('an option hedge and the delta hedge of one decision are two hedges: with no option venue the option is skipped, the delta trades', async () => {
     const w = world();
     const expiryMs = w.clock.nowMs + 60 * 86_400_000;
     const account = await w.openAccount({
@@ -153,7 +153,7 @@ describe('a decision with several orders', () => {
     expect(kinds.filter((k) => k !== 'option')).toHaveLength(1);
     const outcomes = await w.dispatchLatest(account.accountId);
     expect(new Set(outcomes.map((o) => o.hedgeId)).size).toBe(outcomes.length);
-    expect(outcomes.filter((o) => o.status === 'skipped').map((o) => 'code' in o && o.code)).toEqual(kinds.filter((k) => k === 'option').map(() => 'INSTRUMENT_NOT_SUPPORTED'));
+    expect(outcomes.filter((o) => o.status === 'skipped').map((o) => 'code' in o && o.code)).toEqual(kinds.filter((k) => k === 'option').map(() => 'NO_VENUE_FOR_INSTRUMENT'));
     expect(outcomes.filter((o) => o.status === 'submitted')).toHaveLength(1);
     expect((await w.followUntilFinal(account.accountId)).status).toBe('confirmed');
   });

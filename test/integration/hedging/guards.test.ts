@@ -67,7 +67,7 @@ describe('dispatch guards', () => {
   it('the account paused between decision and dispatch', async () => {
     const w = world();
     const account = await decided();
-    await w.accounts.setAccountStatus(account.accountId, 'paused', 'test:operator');
+    await w.accounts.pauseAccount(account.accountId, { by: 'operator', reason: 'test' }, 'test:operator');
     await expectRefused(account, 'ACCOUNT_PAUSED');
   });
 
@@ -107,8 +107,10 @@ describe('dispatch guards', () => {
     const w = world();
     const account = await decided();
     const current = (await w.configs.getConfig(account.accountId))!;
-    const execution = current.config.execution!;
-    await w.configs.putConfig(account.accountId, { ...current.config, execution: { ...execution, venue: { ...execution.venue, pool: '0x00000000000000000000000000000000000000aa' } } }, current.version, 'test:operator');
+    const operator = current.config.operator!;
+    const execution = operator.execution!;
+    const moved = { ...operator, execution: { ...execution, venues: [{ ...execution.venues[0]!, pool: '0x00000000000000000000000000000000000000aa' }] } };
+    await w.configs.putConfig(account.accountId, { ...current.config, operator: moved }, current.version, 'test:operator');
     await expectRefused(account, 'CONFIG_CHANGED');
   });
 
@@ -116,7 +118,8 @@ describe('dispatch guards', () => {
     const w = world();
     const account = await decided();
     const current = await w.configs.getConfig(account.accountId);
-    await w.configs.putConfig(account.accountId, { ...current!.config, guards: { ...current!.config.guards, dryRun: true } }, current!.version, 'test:operator');
+    const policy = current!.config.policy!;
+    await w.configs.putConfig(account.accountId, { ...current!.config, policy: { ...policy, guards: { ...policy.guards, dryRun: true } } }, current!.version, 'test:operator');
     await expectRefused(account, 'DRY_RUN');
   });
 });

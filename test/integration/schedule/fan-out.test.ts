@@ -48,7 +48,7 @@ beforeAll(async () => {
   const { doc, tableName } = ddb();
   accounts = createAccountRepository({ doc, tableName });
   for (const accountId of [...ACTIVE, ...PAUSED]) await accounts.createAccount({ accountId, displayName: accountId }, 'test:seed');
-  for (const accountId of PAUSED) await accounts.setAccountStatus(accountId, 'paused', 'test:seed');
+  for (const accountId of PAUSED) await accounts.pauseAccount(accountId, { by: 'account', reason: 'seed' }, 'test:seed');
 });
 
 describe('fanOutTick', () => {
