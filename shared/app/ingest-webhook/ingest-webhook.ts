@@ -11,9 +11,10 @@
  *    Both are single conditional puts (no read-then-write), safe under concurrency.
  * 5. Hand the transactions with new logs to the confirmation queue → 'accepted'.
  *
- * Known gap: if the hand-off fails after step 4 recorded the delivery, the provider's
- * retry is seen as a duplicate. Closing it needs an in-progress/complete state (or a
- * release) in the delivery repository, which this use case does not own.
+ * Steps 4–5 are claims (in progress → completed): if anything fails after a claim was
+ * taken — the hand-off, or a sibling claim of the same delivery — every claim taken is
+ * released before the error propagates, so the provider's retry is processed at once
+ * instead of waiting for the leases to run out. (A crash instead lets the leases expire.)
  */
 import type { WebhookVerdict, WebhookVerificationInput } from '../../contracts/webhooks/webhook-verdict.ts';
 import type { PayloadParseResult, ReportedLog } from '../../contracts/webhooks/webhook-payloads.ts';
@@ -100,11 +101,16 @@ export async function ingestWebhook(deps: IngestWebhookDeps, input: IngestWebhoo
   // Claimed: hand off, then complete; on failure give every claim back so the provider's
   // retry is processed (a crash instead lets the leases run out).
   const logIds = relevant.map((log) => chainLogId(source.chainId, log));
-  let claimedLogs: string[] = [];
+  const claimedLogs: string[] = [];
   try {
-    const outcomes = await Promise.all(logIds.map((id) => deps.dedupe.claimDelivery(CHAIN_LOG_NAMESPACE, id, lease, ttl)));
-    claimedLogs = logIds.filter((_, i) => outcomes[i] === 'claimed');
-    const fresh = relevant.filter((_, i) => outcomes[i] === 'claimed');
+    // Every claim settles before we look: one that fails must not leave its siblings held.
+    const settled = await Promise.allSettled(logIds.map((id) => deps.dedupe.claimDelivery(CHAIN_LOG_NAMESPACE, id, lease, ttl)));
+    settled.forEach((result, i) => {
+      if (result.status === 'fulfilled' && result.value === 'claimed') claimedLogs.push(logIds[i]!);
+    });
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const fresh = relevant.filter((_, i) => (settled[i] as PromiseFulfilledResult<string>).value === 'claimed');
     const requests = fresh.length === 0 ? [] : groupByTransaction(input.provider, deliveryId, source.chainId, fresh);
     if (requests.length > 0) await deps.queue.enqueue(requests);
     await Promise.all(claimedLogs.map((id) => deps.dedupe.completeDelivery(CHAIN_LOG_NAMESPACE, id)));

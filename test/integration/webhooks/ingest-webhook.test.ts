@@ -14,7 +14,7 @@ import { createWebhookDeliveryRepository } from '../../../shared/adapters/dynamo
 import { WEBHOOK_VERIFIERS } from '../../../shared/adapters/webhook-providers/webhook-verifiers.ts';
 import { confirmPositions, type ConfirmPositionsDeps } from '../../../shared/app/confirm-positions/confirm-positions.ts';
 import { createViemOptionBookReader } from '../../../shared/adapters/chain/option-book-reader.ts';
-import type { IngestWebhookDeps, WebhookSource } from '../../../shared/app/ingest-webhook/ingest-webhook.ts';
+import { CHAIN_LOG_NAMESPACE, type IngestWebhookDeps, type WebhookSource } from '../../../shared/app/ingest-webhook/ingest-webhook.ts';
 import { WEBHOOK_PAYLOAD_PARSERS } from '../../../shared/contracts/webhooks/webhook-payloads.ts';
 import { createIngestWebhookHandler } from '../../../functions/ingest-webhook/handler.ts';
 import { AGGREGATOR_DECIMALS, WETH_DECIMALS, startChainFixture } from '../../support/chain-fixture.ts';
@@ -39,7 +39,7 @@ const PROVIDERS: readonly Provider[] = ['alchemy', 'quicknode', 'standard'];
 const MAX_BODY_BYTES = 16 * 1024;
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
-function harness(accountId: string) {
+function harness(accountId: string, options: { wrapDedupe?: (real: IngestWebhookDeps['dedupe']) => IngestWebhookDeps['dedupe'] } = {}) {
   const { doc, tableName } = ddb();
   const queue = new MemoryQueue();
   const publisher = new RecordingPublisher();
@@ -53,7 +53,7 @@ function harness(accountId: string) {
   });
   const deps: IngestWebhookDeps = {
     sources: { alchemy: source('alchemy'), quicknode: source('quicknode'), standard: source('standard') },
-    dedupe: createWebhookDeliveryRepository({ doc, tableName }),
+    dedupe: (options.wrapDedupe ?? ((real) => real))(createWebhookDeliveryRepository({ doc, tableName })),
     queue,
     now: () => new Date(),
   };
@@ -199,6 +199,35 @@ describe.each(PROVIDERS)('POST /webhooks/%s', (provider) => {
     expect(retry.statusCode).toBe(202);
     expect(h.queue.items).toHaveLength(1);
     expect((await h.post(provider, signed)).statusCode).toBe(200);
+  });
+
+  it('a sibling claim that fails gives back the claims already taken: the retry hands off every log at once', async () => {
+    let failOnce = true;
+    const h = harness(`acct-${provider}-sibling`, {
+      // The store fails the claim of the second log of the delivery (once), after the first one was taken.
+      wrapDedupe: (real) => ({
+        ...real,
+        async claimDelivery(namespace, id, lease, ttl) {
+          if (namespace === CHAIN_LOG_NAMESPACE && failOnce && id.includes(second)) {
+            failOnce = false;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            throw new Error('ProvisionedThroughputExceeded (injected)');
+          }
+          return real.claimDelivery(namespace, id, lease, ttl);
+        },
+      }),
+    });
+    const first = await openPosition();
+    const secondOpened = await openPosition();
+    const second = secondOpened.logs[0]!.transactionHash.toLowerCase();
+    const signed = delivery(provider, [...first.logs, ...secondOpened.logs]);
+    const failed = await h.post(provider, signed);
+    expect(failed.statusCode).toBe(500);
+    expect(h.queue.items).toHaveLength(0);
+    const retry = await h.post(provider, signed);
+    expect(retry.statusCode).toBe(202);
+    // Both transactions handed off by the retry: the first log's claim was given back, not left to its lease.
+    expect(h.queue.items.map((item) => item.txHash.toLowerCase()).sort()).toEqual([first.logs[0]!.transactionHash.toLowerCase(), second].sort());
   });
 
   it('the same logs under a new delivery id are a duplicate (chain identity)', async () => {
