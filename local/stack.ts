@@ -33,6 +33,7 @@ import { createStaticChainDirectory, type ChainDirectoryConfig } from '../shared
 import { createDynamoDbClients } from '../shared/adapters/dynamodb/create-dynamodb-clients.ts';
 import { ensureTable } from '../shared/adapters/dynamodb/ensure-table.ts';
 import { createHedgeRecordRepository, type StoredHedgeRecord } from '../shared/adapters/dynamodb/hedge-record-repository.ts';
+import { createRateLimitRepository } from '../shared/adapters/dynamodb/rate-limit-repository.ts';
 import { createWebhookDeliveryRepository } from '../shared/adapters/dynamodb/webhook-delivery-repository.ts';
 import { createLocalBus, type DeliveredEvent } from '../shared/adapters/local-bus/local-bus.ts';
 import { createLocalScheduler } from '../shared/adapters/local-bus/local-scheduler.ts';
@@ -47,6 +48,7 @@ import type { EventPublisher } from '../shared/contracts/events/event-publisher.
 import { HedgePolicyConfigSchema } from '../shared/contracts/hedge-policy-config.ts';
 import { WEBHOOK_PAYLOAD_PARSERS } from '../shared/contracts/webhooks/webhook-payloads.ts';
 import { createHedgingStores, runtimeConfigs } from '../shared/runtime/hedging-deps.ts';
+import { safeErrorText } from '../shared/runtime/safe-error-text.ts';
 import { createLocalHedgingDeps } from './chain/local-hedging-deps.ts';
 import { startLocalChain, USDC_DECIMALS, WETH_DECIMALS, type LocalChain } from './chain/local-chain.ts';
 import { createDemoAccount, DEMO_BOOK, demoConfig, openDemoBook, type DemoAccount } from './demo/demo-account.ts';
@@ -116,7 +118,8 @@ const BOOK_ARRIVAL_TIMEOUT_MS = 20_000;
 const TABLE_NAME = 'hedge-local';
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-const errorText = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+/** Errors as the log may show them (no credential, no RPC URL path, no signature). */
+const errorText = safeErrorText;
 
 /** Things to stop, in reverse order of start; a failure to stop one never keeps the others running. */
 function createStopList(log: (line: string) => void) {
@@ -299,6 +302,8 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     clock: now,
     newId: randomUUID,
     logError: (error) => log(`config-api: ${errorText(error)}`),
+    // The same request budget as the cloud (300 a minute per caller), counted in DynamoDB Local.
+    limits: { budget: createRateLimitRepository({ doc, tableName, now }) },
   });
   const server: LocalHttpServer = await startLocalHttpServer({
     port: options.port ?? 0,

@@ -12,6 +12,9 @@ export const ConfigApiEnvSchema = z.object({
   ADMIN_KEY_SHA256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in lowercase hex'),
   /** Set for DynamoDB Local; absent in the cloud. */
   DYNAMODB_ENDPOINT: z.url().optional(),
+  /** Request limits (defaults 65536 bytes, 300 requests a minute per caller). */
+  API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(6 * 1024 * 1024).optional(),
+  API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Per-account signing keys (KMS): the stage and AWS account they are made in, who signs with them, who makes them. */
   STAGE: z.string().min(1).max(32),
   AWS_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),

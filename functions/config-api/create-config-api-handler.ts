@@ -4,6 +4,8 @@
  * (handler.ts) and the tests (against DynamoDB Local) both build it with this factory.
  *
  * Every route, before its implementation runs:
+ * 0. is limited: a body over the size limit is a 413, a caller over its budget a 429
+ *    with Retry-After (shared/runtime/http/request-limits.ts);
  * 1. authenticates (401 `unauthorized` for a missing, malformed, unknown or revoked key;
  *    the admin key only on `admin` and `account-or-admin` routes, compared as SHA-256 in
  *    constant time);
@@ -23,11 +25,14 @@ import { bearerToken, hashApiKey, matchesKeyHash, unauthorized } from '../../sha
 import { HttpProblem } from '../../shared/runtime/http/http-problem.ts';
 import { validateRequestPart } from '../../shared/runtime/http/http-request.ts';
 import { problemErrorHandler } from '../../shared/runtime/http/problem-error-handler.ts';
+import { DEFAULT_API_MAX_BODY_BYTES, DEFAULT_API_REQUESTS_PER_MINUTE, requestLimits, type RequestBudget } from '../../shared/runtime/http/request-limits.ts';
 import { createRouteImplementations, type RouteImplementation, type RouteRequest } from './route-implementations.ts';
 
 export interface ConfigApiDeps extends ConfigApiPorts {
   /** SHA-256 (hex) of the operator's admin key. */
   readonly adminKeyHash: string;
+  /** Body size (413) and request budget per caller (429); defaults: 64 KiB, 300 a minute, no budget store (no rate limit). */
+  readonly limits?: { readonly maxBodyBytes?: number; readonly perMinute?: number; readonly budget?: RequestBudget };
   readonly logError?: (error: unknown) => void;
 }
 
@@ -77,7 +82,15 @@ export function createConfigApiHandler(deps: ConfigApiDeps): ConfigApiHandler {
       throw new HttpProblem(404, 'route-not-found', 'Not Found', `no route ${method} ${path}`);
     },
   });
-  const handler = middy(router).use(problemErrorHandler(deps.logError === undefined ? {} : { logError: deps.logError }));
+  const handler = middy(router)
+    .use(problemErrorHandler(deps.logError === undefined ? {} : { logError: deps.logError }))
+    .use(
+      requestLimits({
+        maxBodyBytes: deps.limits?.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
+        perMinute: deps.limits?.perMinute ?? DEFAULT_API_REQUESTS_PER_MINUTE,
+        ...(deps.limits?.budget === undefined ? {} : { budget: deps.limits.budget }),
+      }),
+    );
   const invoke = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> => handler(event, context);
   return Object.assign(invoke, { routes: routes.map(({ method, path }) => ({ method, path })) });
 }

@@ -13,6 +13,7 @@ import { createDispatchLimitsRepository } from '../../shared/adapters/dynamodb/d
 import { createEvaluationRepository } from '../../shared/adapters/dynamodb/evaluation-repository.ts';
 import { createHedgeRecordRepository } from '../../shared/adapters/dynamodb/hedge-record-repository.ts';
 import { createPositionRepository } from '../../shared/adapters/dynamodb/position-repository.ts';
+import { createRateLimitRepository } from '../../shared/adapters/dynamodb/rate-limit-repository.ts';
 import { createEventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.ts';
 import { createKmsSignerProvisioner } from '../../shared/adapters/signing/kms-signer-provisioner.ts';
 import { AccountConfigDocumentSchema } from '../../shared/contracts/account-config.ts';
@@ -42,6 +43,11 @@ export const handler = createConfigApiHandler({
   publisher: createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION })),
   eventBusName: env.EVENT_BUS_NAME,
   adminKeyHash: env.ADMIN_KEY_SHA256,
+  limits: {
+    budget: createRateLimitRepository({ doc, tableName, now: clock }),
+    ...(env.API_MAX_BODY_BYTES === undefined ? {} : { maxBodyBytes: env.API_MAX_BODY_BYTES }),
+    ...(env.API_REQUESTS_PER_MINUTE === undefined ? {} : { perMinute: env.API_REQUESTS_PER_MINUTE }),
+  },
   clock,
   newId: randomUUID,
 });

@@ -19,6 +19,7 @@ import { createChainAccessMap, createFollowDeps, createHedgingStores } from '../
 import { loadConfirmHedgeEnv } from './configuration.ts';
 import { createSqsVisibilityExtender } from '../../shared/adapters/sqs/visibility-backoff.ts';
 import { createConfirmHedgeHandler } from './create-confirm-hedge-handler.ts';
+import { safeErrorText } from '../../shared/runtime/safe-error-text.ts';
 
 // Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
 const env = loadConfirmHedgeEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
@@ -43,7 +44,7 @@ export const handler = createConfirmHedgeHandler({
         level: disposition === 'dropped-malformed' ? 'error' : 'warn',
         disposition,
         messageId: record.messageId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: safeErrorText(error),
       }),
     ),
   onOutcome: (outcome, record) => console.log(JSON.stringify({ level: 'info', message: 'followed', messageId: record.messageId, status: outcome.status, ...('txHash' in outcome ? { txHash: outcome.txHash } : {}) })),

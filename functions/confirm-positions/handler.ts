@@ -19,6 +19,7 @@ import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.t
 import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
 import { loadConfirmPositionsEnv } from './configuration.ts';
 import { createConfirmPositionsHandler } from './create-confirm-positions-handler.ts';
+import { safeErrorText } from '../../shared/runtime/safe-error-text.ts';
 
 // Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
 const env = loadConfirmPositionsEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.positionChains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
@@ -43,6 +44,6 @@ export const handler = createConfirmPositionsHandler({
     requiredConfirmations: env.REQUIRED_CONFIRMATIONS,
     now: clock,
   },
-  onError: (error, record) => console.error(JSON.stringify({ level: 'error', messageId: record.messageId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })),
+  onError: (error, record) => console.error(JSON.stringify({ level: 'error', messageId: record.messageId, error: safeErrorText(error) })),
   ...(env.QUEUE_URL === undefined ? {} : { extendVisibility: createSqsVisibilityExtender(new SQSClient({ region: env.AWS_REGION }), env.QUEUE_URL) }),
 });

@@ -17,6 +17,7 @@ import { createDeploymentSigners } from '../../shared/runtime/deployment-signers
 import { createChainAccessMap, createDispatchDeps, createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
 import { loadDispatchEnv } from './configuration.ts';
 import { createDispatchHandler } from './create-dispatch-handler.ts';
+import { safeErrorText } from '../../shared/runtime/safe-error-text.ts';
 
 // Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
 const env = loadDispatchEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
@@ -47,7 +48,7 @@ export const handler = createDispatchHandler({
         message: disposition === 'dropped-malformed' ? 'malformed Hedge Requested dropped' : 'dispatch failed; the message will be delivered again',
         disposition,
         messageId: record.messageId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: safeErrorText(error),
       }),
     ),
   onOutcome: (outcomes, record) =>

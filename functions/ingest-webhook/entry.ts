@@ -12,6 +12,7 @@ import { createWebhookDeliveryRepository } from '../../shared/adapters/dynamodb/
 import { createSqsConfirmationQueue } from '../../shared/adapters/sqs/confirmation-queue.ts';
 import { loadIngestWebhookEnv, webhookSourcesFrom } from './configuration.ts';
 import { createIngestWebhookHandler } from './handler.ts';
+import { safeErrorText } from '../../shared/runtime/safe-error-text.ts';
 
 // The providers' signing secrets come from Secrets Manager, named by ARN, once per cold start.
 const { config, runtime } = loadIngestWebhookEnv(
@@ -32,5 +33,5 @@ export const handler = createIngestWebhookHandler({
   },
   maxBodyBytes: config.maxBodyBytes,
   // Names and messages only: never a body or a secret.
-  onError: (error) => console.error(JSON.stringify({ level: 'error', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })),
+  onError: (error) => console.error(JSON.stringify({ level: 'error', error: safeErrorText(error) })),
 });

@@ -17,7 +17,7 @@ export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface StageConfig {
   readonly name: 'dev' | 'prod';
-  /** Kept on stack deletion: the table, the bus archive, the signing key, the secrets, the log groups. */
+  /** Kept on stack deletion: the table, the bus archive, the secrets, the log groups. */
   readonly retainState: boolean;
   readonly logRetentionDays: LogRetentionDays;
   /** Days the bus archive keeps events (replay after a consumer bug). */
@@ -26,8 +26,10 @@ export interface StageConfig {
   readonly scheduleRateMinutes: number;
   /** Subscribed to the alerts topic (alarms, Hedge Failed, Risk Limit Breached); none → subscribe by hand. */
   readonly alarmEmail?: string;
-  /** HTTP API stage throttling (requests per second, burst). */
+  /** HTTP API stage throttling (requests per second, burst): the configuration API's routes. */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The webhook route's own throttle, so that a flood on the configuration API cannot take the webhooks' share. */
+  readonly webhookThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   /**
    * Reserved concurrency per function (absent: unreserved). New accounts have a low
    * concurrency quota and a deploy fails if reservations leave less than 10 unreserved,
@@ -50,6 +52,7 @@ export const STAGES: Readonly<Record<StageConfig['name'], StageConfig>> = {
     archiveRetentionDays: 7,
     scheduleRateMinutes: 1,
     apiThrottle: { rateLimit: 20, burstLimit: 40 },
+    webhookThrottle: { rateLimit: 50, burstLimit: 100 },
     reservedConcurrency: {},
     requiredConfirmations: 1,
     allowedContracts: {},
@@ -62,6 +65,7 @@ export const STAGES: Readonly<Record<StageConfig['name'], StageConfig>> = {
     archiveRetentionDays: 90,
     scheduleRateMinutes: 1,
     apiThrottle: { rateLimit: 100, burstLimit: 200 },
+    webhookThrottle: { rateLimit: 200, burstLimit: 400 },
     reservedConcurrency: {},
     requiredConfirmations: 3,
     allowedContracts: {},

@@ -10,6 +10,7 @@
  */
 import { CfnOutput, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import type { CfnStage} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -26,6 +27,8 @@ export interface HedgeHttpApiProps {
   readonly configApi: IFunction;
   readonly ingestWebhook: IFunction;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The webhook route's own limits (a route setting overrides the stage's default). */
+  readonly webhookThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetentionDays: LogRetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
 }
@@ -64,6 +67,11 @@ export class HedgeHttpApi extends Construct {
     const webhooks = new HttpLambdaIntegration('IngestWebhook', props.ingestWebhook, { scopePermissionToRoute: false });
     this.api.addRoutes({ path: WEBHOOK_ROUTE.path, methods: [HttpMethod[WEBHOOK_ROUTE.method]], integration: webhooks });
 
+    // The webhooks keep their own throttle: a flood of configuration requests cannot spend it.
+    // (routeSettings is raw CloudFormation JSON: its keys are written as CloudFormation spells them.)
+    (this.stage.node.defaultChild as CfnStage).routeSettings = {
+      [`${WEBHOOK_ROUTE.method} ${WEBHOOK_ROUTE.path}`]: { ThrottlingRateLimit: props.webhookThrottle.rateLimit, ThrottlingBurstLimit: props.webhookThrottle.burstLimit },
+    };
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:

@@ -91,6 +91,7 @@ export class StatelessStack extends Stack {
       configApi: fn['config-api'].fn,
       ingestWebhook: fn['ingest-webhook'].fn,
       throttle: stage.apiThrottle,
+      webhookThrottle: stage.webhookThrottle,
       logRetentionDays: stage.logRetentionDays,
       logRemovalPolicy: stage.retainState ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

@@ -69,6 +69,16 @@ describe('npm start, headless, in-process', () => {
     expect(Math.min(...prices)).toBeLessThan(3000 * 0.85); // the crash took at least 15 % off the start
   });
 
+  it('the stack\'s log holds no key, secret or signature (after requests with wrong, right and admin keys)', async () => {
+    await fetch(`${stack.url}/accounts/${stack.account.accountId}/config`, { headers: { authorization: `Bearer ${stack.account.apiKey}x` } });
+    await fetch(`${stack.url}/accounts/${stack.account.accountId}/config`, { method: 'PUT', headers: { authorization: `Bearer ${stack.account.apiKey}`, 'if-match': '"1"' }, body: '{' });
+    const text = logs.join('\n');
+    expect(text.length).toBeGreaterThan(0);
+    for (const secret of [stack.adminKey, stack.account.apiKey, stack.adminKey.slice(-20), stack.account.apiKey.slice(-20)]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/whsec_[A-Za-z0-9+/=]{8,}/);
+    expect(text).not.toMatch(/0x[0-9a-fA-F]{65,}/);
+  });
+
   it('the API is the config API: the demo key reads its own exposure, the admin route refuses it', async () => {
     const auth = { authorization: `Bearer ${stack.account.apiKey}` };
     const exposure = await fetch(`${stack.url}/accounts/${stack.account.accountId}/exposure`, { headers: auth });

@@ -188,6 +188,8 @@ describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
         AutoDeploy: true,
         AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
         DefaultRouteSettings: { ThrottlingRateLimit: stage.apiThrottle.rateLimit, ThrottlingBurstLimit: stage.apiThrottle.burstLimit },
+        // The webhook route's own bucket: a flood on the configuration API cannot spend it.
+        RouteSettings: { 'POST /webhooks/{provider}': { ThrottlingRateLimit: stage.webhookThrottle.rateLimit, ThrottlingBurstLimit: stage.webhookThrottle.burstLimit } },
       });
     });
   });

@@ -29,6 +29,10 @@ export const pricePk = (underlying: string): string => `PRICE#${underlying}`;
 export const PRICE_PREFIX = 'T#';
 export const priceSk = (at: Date): string => `${PRICE_PREFIX}${at.toISOString()}`;
 
+/** Request budgets: one item per caller and fixed window. */
+export const ratePk = (subject: string): string => `RATE#${subject}`;
+export const rateWindowSk = (windowStartMs: number): string => `W#${windowStartMs}`;
+
 /** Epoch seconds, the unit of the TTL attribute. */
 export const epochSeconds = (at: Date): number => Math.floor(at.getTime() / 1000);
 

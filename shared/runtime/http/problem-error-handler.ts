@@ -12,6 +12,7 @@
 import type middy from '@middy/core';
 import { HttpProblem } from './http-problem.ts';
 import { problemResponse } from './http-responses.ts';
+import { safeErrorText } from '../safe-error-text.ts';
 
 export interface ProblemErrorHandlerOptions {
   readonly logError?: (error: unknown) => void;
@@ -42,8 +43,7 @@ export function toHttpProblem(error: unknown): HttpProblem {
 }
 
 function defaultLogError(error: unknown): void {
-  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-  console.error(JSON.stringify({ level: 'error', name, message }));
+  console.error(JSON.stringify({ level: 'error', error: safeErrorText(error) }));
 }
 
 /** @example middy(router).use(problemErrorHandler()) */

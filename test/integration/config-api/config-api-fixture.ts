@@ -13,6 +13,7 @@ import { createDispatchLimitsRepository } from '../../../shared/adapters/dynamod
 import { createEvaluationRepository } from '../../../shared/adapters/dynamodb/evaluation-repository.ts';
 import { createHedgeRecordRepository } from '../../../shared/adapters/dynamodb/hedge-record-repository.ts';
 import { createPositionRepository } from '../../../shared/adapters/dynamodb/position-repository.ts';
+import { createRateLimitRepository } from '../../../shared/adapters/dynamodb/rate-limit-repository.ts';
 import type { EventEntry } from '../../../shared/contracts/events/event-entry.ts';
 import { createLocalSignerProvisioner } from '../../../shared/adapters/signing/local-signer-provisioner.ts';
 import { AccountConfigDocumentSchema } from '../../../shared/contracts/account-config.ts';
@@ -103,7 +104,7 @@ export interface ConfigApiFixture {
   };
 }
 
-export function createFixture(doc: DynamoDBDocumentClient, tableName: string): ConfigApiFixture {
+export function createFixture(doc: DynamoDBDocumentClient, tableName: string, requestLimits: { perMinute?: number; maxBodyBytes?: number } = {}): ConfigApiFixture {
   const published: EventEntry[] = [];
   const errors: unknown[] = [];
   const accounts = createAccountRepository({ doc, tableName });
@@ -124,6 +125,8 @@ export function createFixture(doc: DynamoDBDocumentClient, tableName: string): C
     clock: () => new Date(),
     newId: randomUUID,
     logError: (error) => void errors.push(error),
+    // The real request budget in the table; generous unless a test asks for a small one.
+    limits: { budget: createRateLimitRepository({ doc, tableName }), perMinute: requestLimits.perMinute ?? 100_000, ...(requestLimits.maxBodyBytes === undefined ? {} : { maxBodyBytes: requestLimits.maxBodyBytes }) },
   });
 
   async function call(method: string, path: string, request: ApiRequest = {}): Promise<ApiResponse> {
@@ -147,7 +150,8 @@ export function createFixture(doc: DynamoDBDocumentClient, tableName: string): C
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
-    return JSON.stringify(items.map((item) => stableStringify(item)).sort());
+    // Request budgets (RATE#…) count every request, refused or not: accounting, not state.
+    return JSON.stringify(items.filter((item) => !String(item.pk).startsWith('RATE#')).map((item) => stableStringify(item)).sort());
   }
 
   return { handler, published, errors, call, newAccount, snapshot, repos: { accounts, hedges, evaluations, limits } };

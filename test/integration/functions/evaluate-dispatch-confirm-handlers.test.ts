@@ -20,6 +20,7 @@ import { encodeEvent } from '../../../shared/contracts/events/encode-event.ts';
 import { hedgeIdOf } from '../../../shared/contracts/events/event-id.ts';
 import { USDC_DECIMALS, WETH_DECIMALS } from '../../support/chain-fixture.ts';
 import { useHedgingWorld } from '../../support/hedging-world.ts';
+import { safeErrorText } from '../../../shared/runtime/safe-error-text.ts';
 
 const world = useHedgingWorld();
 
@@ -117,6 +118,27 @@ function handlers(options: { extendVisibility?: ExtendVisibility } = {}) {
 
 describe('evaluate → dispatch → confirm-hedge handlers', () => {
   beforeEach(alignOracleWithPool);
+
+  it('an RPC outage is logged (as the entries log it) with the endpoint\'s host, never the key in its URL', async () => {
+    const w = world();
+    const account = await w.openAccount({ shortCalls: 4 });
+    await w.evaluate(account.accountId);
+    const secretPath = 'v2/sk_live_0123456789abcdef';
+    const dead = w.gatewayAt(`http://127.0.0.1:9/${secretPath}?apikey=also-secret`, { retries: 0, timeoutMs: 500 });
+    const { owner: _owner, ...deps } = w.dispatchDeps;
+    const lines: string[] = [];
+    const dispatch = createDispatchHandler({
+      deps: { ...deps, chains: (chainId) => ({ market: deps.chains(chainId)!.market, gateway: dead }) },
+      // What functions/dispatch/handler.ts writes.
+      onError: (error, record, disposition) => lines.push(JSON.stringify({ level: 'warn', disposition, messageId: record.messageId, error: safeErrorText(error) })),
+    });
+    const result = await dispatch(sqsEvent(sqsRecord(bodyOf('Hedge Requested', account.accountId), { group: account.signer })), context());
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('127.0.0.1:9');
+    expect(lines[0]).not.toContain('sk_live');
+    expect(lines[0]).not.toContain('also-secret');
+  });
 
   it('take a book out of its band to a confirmed hedge, each from the event shape its trigger delivers', async () => {
     const w = world();
