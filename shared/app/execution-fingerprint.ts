@@ -33,5 +33,17 @@ function venueIdentity(venue: VenueConfig): Record<string, unknown> {
         baseDecimals: venue.baseDecimals,
         quoteDecimals: venue.quoteDecimals,
       };
+    case 'perp-v2':
+      return {
+        id: venue.id,
+        kind: venue.kind,
+        clearingHouse: lower(venue.clearingHouse),
+        vault: lower(venue.vault),
+        baseToken: lower(venue.baseToken),
+        collateralToken: lower(venue.collateralToken),
+        collateralDecimals: venue.collateralDecimals,
+      };
+    case 'lyra-v1':
+      return { id: venue.id, kind: venue.kind, optionMarket: lower(venue.optionMarket), optionToken: lower(venue.optionToken), quoteAsset: lower(venue.quoteAsset), quoteDecimals: venue.quoteDecimals };
   }
 }

@@ -51,49 +51,13 @@ export interface MarketReader {
   latestBlockTimeMs(): Promise<number>;
 }
 
-// ---------------------------------------------------------------- venue
-
-/** What the hedge must do on the venue, in raw units of the base token (exact). */
-export interface SwapIntent {
-  /** buy: receive exactly `baseAmount` of base (exact output); sell: pay exactly `baseAmount` of base (exact input). */
-  readonly side: 'buy' | 'sell';
-  readonly baseAmount: bigint;
-}
-
-/** A venue quote for a SwapIntent (QuoterV2 for Uniswap V3). */
-export interface VenueQuote {
-  readonly intent: SwapIntent;
-  readonly tokenIn: Address;
-  readonly tokenOut: Address;
-  /** Raw amounts the quoter says the swap would take and give. */
-  readonly amountIn: bigint;
-  readonly amountOut: bigint;
-  /** Average execution price of the quote, quote-token units per base unit (human, e.g. 3001.5). */
-  readonly priceUsd: number;
-  readonly gasEstimate: bigint;
-}
+// ---------------------------------------------------------------- venue calls
+// The venue port itself is shared/app/venue-port.ts.
 
 export interface ContractCall {
   readonly to: Address;
   readonly data: Hex;
   readonly value: bigint;
-}
-
-/** The swap transaction's call and the limits it carries. */
-export interface SwapCall extends ContractCall {
-  /** Sell: the minimum quote received; buy: the maximum quote paid (raw). */
-  readonly limitAmount: bigint;
-  readonly deadlineSec: bigint;
-}
-
-/** What a mined swap did, decoded from the pool's Swap log (signed from the signer's side). */
-export interface SwapExecution {
-  /** Base received (+) or paid (−), human units. */
-  readonly baseDelta: number;
-  /** Quote received (+) or paid (−), human units. */
-  readonly quoteDelta: number;
-  /** |quoteDelta / baseDelta|. */
-  readonly priceUsd: number;
 }
 
 /**
@@ -107,20 +71,6 @@ export class QuoteRejectedError extends Error {
     super(message, options);
     this.name = 'QuoteRejectedError';
   }
-}
-
-export interface Venue {
-  readonly kind: 'uniswap-v3';
-  /** Every contract a transaction of this venue is sent to (router, tokens for approvals): checked against the allow-list. */
-  readonly contracts: readonly Address[];
-  /** Throws QuoteRejectedError when the venue refuses the trade; other errors are transient. */
-  quote(intent: SwapIntent): Promise<VenueQuote>;
-  /** exactInputSingle (sell) or exactOutputSingle (buy) through the router, limits from the quote and `slippageBps`. */
-  buildSwap(quote: VenueQuote, options: { readonly recipient: Address; readonly slippageBps: number; readonly deadlineSec: bigint }): SwapCall;
-  /** The approval the swap needs first (token, spender, call), or undefined when the allowance suffices. */
-  approvalFor(owner: Address, swap: SwapCall, quote: VenueQuote): Promise<ContractCall | undefined>;
-  /** The pool's Swap log of a receipt whose recipient is `recipient`, decoded; undefined when there is none. */
-  decodeExecution(logs: readonly ChainLog[], recipient: Address): SwapExecution | undefined;
 }
 
 // ---------------------------------------------------------------- gateway (RPC)

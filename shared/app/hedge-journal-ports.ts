@@ -75,6 +75,8 @@ export interface HedgeStepInput {
 export interface HedgePositionChange {
   readonly positionId: string;
   readonly underlying: string;
+  /** What the hedge holds: the underlying in the wallet (spot) or a perpetual on its venue. */
+  readonly kind: 'spot' | 'perp';
   /** Units of the underlying the hedge bought (+) or sold (−). */
   readonly quantityDelta: number;
 }

@@ -92,13 +92,74 @@ export const UniswapV3VenueSchema = z.strictObject({
   fee: z.number().int().positive().max(1_000_000),
 });
 
+/**
+ * A Perpetual Protocol v2 ("curie") market: a perpetual on the underlying, margined in
+ * the collateral token (USDC) deposited in its Vault, traded through its ClearingHouse
+ * against a Uniswap V3 pool of its virtual tokens, marked at the pool's TWAP, funded
+ * from the mark/index premium.
+ */
+export const PerpV2VenueSchema = z
+  .strictObject({
+    kind: z.literal('perp-v2'),
+    id: VenueIdSchema.default('perp-v2'),
+    clearingHouse: AddressSchema,
+    vault: AddressSchema,
+    accountBalance: AddressSchema,
+    exchange: AddressSchema,
+    /** The market: the virtual base token of the underlying (e.g. vETH). */
+    baseToken: AddressSchema,
+    /** What margin is posted in (e.g. USDC) and its decimals. */
+    collateralToken: AddressSchema,
+    collateralDecimals: z.number().int().min(0).max(18),
+    /** An order that would leave the account's margin ratio under this floor is refused (MARGIN_FLOOR). */
+    minMarginRatio: z.number().gt(0).max(10).default(0.2),
+    /** Under this margin ratio an alert fires (MARGIN_LOW), before liquidation distance gets short. */
+    alertMarginRatio: z.number().gt(0).max(10).default(0.3),
+    /**
+     * With a top-up, collateral is deposited before a trade (and when the margin runs
+     * under the alert level) so that the margin ratio is back at this target, from the
+     * signer's own collateral balance. Absent: nothing is deposited by the system.
+     */
+    topUpToMarginRatio: z.number().gt(0).max(10).optional(),
+  })
+  .refine((v) => v.alertMarginRatio >= v.minMarginRatio, { message: 'alertMarginRatio must be at least minMarginRatio', path: ['alertMarginRatio'] })
+  .refine((v) => v.topUpToMarginRatio === undefined || v.topUpToMarginRatio > v.alertMarginRatio, {
+    message: 'topUpToMarginRatio must be above alertMarginRatio (a top-up must clear the alert)',
+    path: ['topUpToMarginRatio'],
+  });
+
+/**
+ * A Lyra v1 ("Avalon") option market: European options on the underlying, priced by its
+ * AMM (Black-Scholes with a skewed, traded implied vol, plus its fees), bought and sold
+ * against its liquidity pool in its quote asset (sUSD); positions are ERC-721 tokens of
+ * its OptionToken, settled in cash at expiry.
+ */
+export const LyraV1VenueSchema = z.strictObject({
+  kind: z.literal('lyra-v1'),
+  id: VenueIdSchema.default('lyra-v1'),
+  optionMarket: AddressSchema,
+  optionToken: AddressSchema,
+  optionGreekCache: AddressSchema,
+  shortCollateral: AddressSchema,
+  /** What premiums are paid in (sUSD) and its decimals. */
+  quoteAsset: AddressSchema,
+  quoteDecimals: z.number().int().min(0).max(18),
+  /**
+   * Selling (writing) options: allowed only with this much quote collateral per contract,
+   * as a multiple of the market's minimum (absent: the venue only buys, and closes what it bought).
+   */
+  shortCollateralMultiple: z.number().min(1).max(10).optional(),
+  /** Lyra prices a large trade in this many slices (its `iterations`). */
+  iterations: z.number().int().min(1).max(10).default(1),
+});
+
 /** Every venue an account can be given; each kind trades exactly one instrument (VENUE_INSTRUMENT). */
-export const VenueConfigSchema = z.discriminatedUnion('kind', [UniswapV3VenueSchema]);
+export const VenueConfigSchema = z.discriminatedUnion('kind', [UniswapV3VenueSchema, PerpV2VenueSchema, LyraV1VenueSchema]);
 export type VenueConfig = z.output<typeof VenueConfigSchema>;
 export type VenueKind = VenueConfig['kind'];
 
 /** The instrument each kind of venue trades: an order is only ever sent to a venue of its instrument. */
-export const VENUE_INSTRUMENT: Readonly<Record<VenueKind, InstrumentKind>> = { 'uniswap-v3': 'spot' };
+export const VENUE_INSTRUMENT: Readonly<Record<VenueKind, InstrumentKind>> = { 'uniswap-v3': 'spot', 'perp-v2': 'perp', 'lyra-v1': 'option' };
 
 /** The venues of a set that trade an instrument, in the operator's order. */
 export function venuesFor(venues: readonly VenueConfig[], instrument: InstrumentKind): VenueConfig[] {
@@ -129,25 +190,27 @@ export type ExecutionLimits = z.output<typeof ExecutionLimitsSchema>;
  * with the account, and the store adds it (`ExecutionConfig`).
  */
 const OperatorExecutionFields = z.strictObject({
-    venues: z.array(VenueConfigSchema).min(1).max(16),
-    /** Ceilings: worst execution accepted against the venue's own quote, and of the quote against the oracle (basis points)... */
-    maxSlippageBps: bps.default(50),
-    /** ...and per-trade and per-UTC-day notional (USD), enforced at dispatch whatever the policy said. */
-    maxTradeNotionalUsd: z.number().positive(),
-    maxDailyNotionalUsd: z.number().positive(),
-    /** EIP-1559 caps, gwei: a hedge whose fees would exceed them waits (guard), replacements stop at them. */
-    maxFeePerGasGwei: z.number().positive(),
-    maxPriorityFeePerGasGwei: z.number().positive(),
-    /** Blocks (the receipt's included) before a hedge counts as confirmed. */
-    confirmations: z.number().int().min(1).max(100).default(1),
-    /** The swap's deadline, seconds after signing. */
-    deadlineSeconds: z.number().int().min(10).max(3600).default(300),
-    /** A transaction not mined after this long is replaced at the same nonce with fees raised by `feeBumpPct`. */
-    replaceAfterMs: z.number().int().positive().default(60_000),
-    feeBumpPct: z.number().min(10).max(100).default(12.5),
-    maxReplacements: z.number().int().min(0).max(10).default(3),
-    /** This many failed hedges in a row pause the account (a system pause, lifted by the operator or acknowledged), with an alert. */
-    maxConsecutiveFailures: z.number().int().min(1).max(100).default(3),
+  venues: z.array(VenueConfigSchema).min(1).max(16),
+  /** Ceilings: worst execution accepted against the venue's own quote, and of the quote against the oracle (basis points)... */
+  maxSlippageBps: bps.default(50),
+  /** ...and per-trade and per-UTC-day notional (USD), enforced at dispatch whatever the policy said. */
+  maxTradeNotionalUsd: z.number().positive(),
+  maxDailyNotionalUsd: z.number().positive(),
+  /** Options: worst premium accepted against the model premium the policy priced the order at (basis points of the premium: a venue's spread and fees are a share of it). */
+  maxOptionPremiumMarkupBps: z.number().int().min(0).max(100_000).default(2_500),
+  /** EIP-1559 caps, gwei: a hedge whose fees would exceed them waits (guard), replacements stop at them. */
+  maxFeePerGasGwei: z.number().positive(),
+  maxPriorityFeePerGasGwei: z.number().positive(),
+  /** Blocks (the receipt's included) before a hedge counts as confirmed. */
+  confirmations: z.number().int().min(1).max(100).default(1),
+  /** The swap's deadline, seconds after signing. */
+  deadlineSeconds: z.number().int().min(10).max(3600).default(300),
+  /** A transaction not mined after this long is replaced at the same nonce with fees raised by `feeBumpPct`. */
+  replaceAfterMs: z.number().int().positive().default(60_000),
+  feeBumpPct: z.number().min(10).max(100).default(12.5),
+  maxReplacements: z.number().int().min(0).max(10).default(3),
+  /** This many failed hedges in a row pause the account (a system pause, lifted by the operator or acknowledged), with an alert. */
+  maxConsecutiveFailures: z.number().int().min(1).max(100).default(3),
 });
 
 function uniqueVenueIds(execution: { venues: readonly { id: string }[] }, ctx: z.core.$RefinementCtx<{ venues: readonly { id: string }[] }>): void {
@@ -173,3 +236,5 @@ export type MarketSource = z.output<typeof MarketSourceSchema>;
 export type VolSource = z.output<typeof VolSourceSchema>;
 export type SignerRef = z.output<typeof SignerRefSchema>;
 export type UniswapV3VenueConfig = z.output<typeof UniswapV3VenueSchema>;
+export type PerpV2VenueConfig = z.output<typeof PerpV2VenueSchema>;
+export type LyraV1VenueConfig = z.output<typeof LyraV1VenueSchema>;

@@ -19,12 +19,13 @@ import { createEvaluationRepository } from '../adapters/dynamodb/evaluation-repo
 import { createHedgeJournalRepository } from '../adapters/dynamodb/hedge-journal-repository.ts';
 import { createNonceRepository, type NonceRepository } from '../adapters/dynamodb/nonce-repository.ts';
 import { createPositionRepository, type PositionRepository } from '../adapters/dynamodb/position-repository.ts';
-import { createUniswapV3Venue } from '../adapters/venues/uniswap-v3-venue.ts';
+import { createVenue } from '../adapters/venues/create-venue.ts';
 import type { FollowHedgeDeps } from '../app/confirm-hedge/follow-hedge.ts';
 import type { DispatchDeps } from '../app/dispatch/dispatch-hedge.ts';
 import type { EvaluateDeps } from '../app/evaluate/evaluate-account.ts';
 import type { EvaluationStore } from '../app/evaluate/ports.ts';
-import type { ChainGateway, MarketReader, Venue } from '../app/execution-ports.ts';
+import type { ChainGateway, MarketReader } from '../app/execution-ports.ts';
+import type { Venue } from '../app/venue-port.ts';
 import type { DispatchLimits, HedgeJournal } from '../app/hedge-journal-ports.ts';
 import type { EventPublisher } from '../contracts/events/event-publisher.ts';
 import { AccountConfigDocumentSchema, runtimeConfigOf, type AccountConfigDocument, type RuntimeConfig } from '../contracts/account-config.ts';
@@ -89,7 +90,7 @@ export function createChainAccess(options: ChainAccessOptions): HedgingChain & {
     client,
     market: createViemMarketReader({ client, chainId }),
     gateway: createViemChainGateway({ rpcUrl, chainId, ...options.gateway }),
-    venue: (venue) => createUniswapV3Venue({ client, venue }),
+    venue: (venue) => createVenue({ client, venue }),
   };
 }
 

@@ -173,7 +173,7 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
       }
       const revision = numberAttribute(current?.revision) ?? 0;
       const quantity = ((current?.position as Position | undefined)?.quantity ?? 0) + change.quantityDelta;
-      const position: Position = { id: change.positionId, underlying: change.underlying, kind: 'spot', quantity };
+      const position: Position = { id: change.positionId, underlying: change.underlying, kind: change.kind, quantity };
       const at = step.at.toISOString();
       try {
         await doc.send(

@@ -1,11 +1,12 @@
 /**
- * The Venue port (shared/app/execution-ports.ts) on one Uniswap V3 pool, over viem:
- * quotes from QuoterV2, swaps through the periphery v1 SwapRouter (the one whose
- * single-pool params carry `deadline`), ERC-20 approvals, and the pool's Swap log decoded.
+ * The Venue port (shared/app/venue-port.ts) on one Uniswap V3 pool, over viem: quotes
+ * from QuoterV2, the pool's mid price from slot0, swaps through the periphery v1
+ * SwapRouter (the one whose single-pool params carry `deadline`), an exact ERC-20
+ * approval as the trade's prerequisite, and the pool's Swap log decoded into the fill.
  *
  * The hedge always trades the base token against the quote token (WETH against USDC):
- *   sell = exact input of `baseAmount` base, paid out in quote (exactInputSingle);
- *   buy  = exact output of `baseAmount` base, paid for in quote (exactOutputSingle).
+ *   sell = exact input of the base amount, paid out in quote (exactInputSingle);
+ *   buy  = exact output of the base amount, paid for in quote (exactOutputSingle).
  *
  * Amounts stay bigint until they leave the port as human numbers; those conversions go
  * through decimal strings, so a number is the double nearest the exact value.
@@ -13,9 +14,12 @@
 import { BaseError, ContractFunctionRevertedError, decodeEventLog, encodeFunctionData, erc20Abi, formatUnits, getAbiItem, getAddress, isAddress, isAddressEqual, toEventSelector } from 'viem';
 import type { PublicClient } from 'viem';
 import { QuoteRejectedError } from '../../app/execution-ports.ts';
-import type { Address, ChainLog, ContractCall, Hex, SwapCall, SwapExecution, SwapIntent, Venue, VenueQuote } from '../../app/execution-ports.ts';
+import type { Address, ChainLog, ContractCall, Hex } from '../../app/execution-ports.ts';
+import type { TradeContext, Venue, VenueFill, VenueOrder, VenueQuote, VenueTrade } from '../../app/venue-port.ts';
 import type { UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
+import { priceFromSqrtPriceX96 } from '../../domain/market/pool-price.ts';
 import { uniswapV3PoolAbi, uniswapV3QuoterV2Abi, uniswapV3SwapRouterAbi } from '../chain/uniswap-v3-artifacts.ts';
+import { toRawUnits } from './raw-units.ts';
 
 const BPS_DENOMINATOR = 10_000n;
 /** No price limit: the swap runs to its exact amount or reverts, and the slippage limit guards the price. */
@@ -77,11 +81,20 @@ function toHuman(raw: bigint, decimals: number): number {
   return Number(formatUnits(raw, decimals));
 }
 
+/** The raw amounts of a quote, as its `details` carry them (bigints as decimal strings: journaled as JSON). */
+interface SwapDetails {
+  readonly side: 'buy' | 'sell';
+  readonly tokenIn: Address;
+  readonly tokenOut: Address;
+  readonly amountIn: bigint;
+  readonly amountOut: bigint;
+}
+
 /**
  * @example
- * const venue = createUniswapV3Venue({ client: publicClient, venue: executionConfig.venue });
- * const quote = await venue.quote({ side: 'sell', baseAmount: 1_500_000_000_000_000_000n });
- * const swap = venue.buildSwap(quote, { recipient, slippageBps: 50, deadlineSec });
+ * const venue = createUniswapV3Venue({ client: publicClient, venue: venueConfig });
+ * const quote = await venue.quote({ side: 'sell', quantity: 1.5 });
+ * const { prerequisites, trade } = await venue.buildTrade(quote, { account, slippageBps: 50, deadlineSec });
  */
 export function createUniswapV3Venue(options: { readonly client: PublicClient; readonly venue: UniswapV3VenueConfig }): Venue {
   const { client, venue } = options;
@@ -130,23 +143,43 @@ export function createUniswapV3Venue(options: { readonly client: PublicClient; r
     return configCheck;
   };
 
-  const sideTokens = (side: SwapIntent['side']): { tokenIn: Address; tokenOut: Address } =>
+  const sideTokens = (side: VenueOrder['side']): { tokenIn: Address; tokenOut: Address } =>
     side === 'sell' ? { tokenIn: baseToken, tokenOut: quoteToken } : { tokenIn: quoteToken, tokenOut: baseToken };
 
-  /** A quote this venue did not make (other tokens, or tokens not matching its side) would build a wrong swap. */
-  const assertOwnQuote = (quote: VenueQuote): void => {
-    const expected = sideTokens(quote.intent.side);
-    if (!isAddressEqual(quote.tokenIn, expected.tokenIn) || !isAddressEqual(quote.tokenOut, expected.tokenOut)) {
-      throw new Error(`the quote (${quote.tokenIn} -> ${quote.tokenOut}) is not a ${quote.intent.side} on this venue`);
+  /** The raw swap a quote carries; a quote this venue did not make (other venue, tokens not matching its side) is refused. */
+  const swapOf = (quote: VenueQuote): SwapDetails => {
+    const d = quote.details;
+    if (quote.venueId !== venue.id || (d.side !== 'buy' && d.side !== 'sell') || typeof d.tokenIn !== 'string' || typeof d.tokenOut !== 'string') {
+      throw new Error(`the quote of venue ${quote.venueId} is not a quote of this venue (${venue.id})`);
     }
+    const expected = sideTokens(d.side);
+    if (!isAddressEqual(d.tokenIn as Address, expected.tokenIn) || !isAddressEqual(d.tokenOut as Address, expected.tokenOut)) {
+      throw new Error(`the quote (${d.tokenIn} -> ${d.tokenOut}) is not a ${d.side} on this venue`);
+    }
+    return { side: d.side, tokenIn: expected.tokenIn, tokenOut: expected.tokenOut, amountIn: BigInt(String(d.amountIn)), amountOut: BigInt(String(d.amountOut)) };
   };
 
+  async function midPrice(): Promise<number> {
+    const [sqrtPriceX96] = await client.readContract({ address: pool, abi: uniswapV3PoolAbi, functionName: 'slot0' });
+    return priceFromSqrtPriceX96(sqrtPriceX96, baseIsToken0, baseDecimals, quoteDecimals);
+  }
+
   /** The quoter's revert is the venue's answer; anything else (node, transport) passes through unchanged. */
-  async function quote(intent: SwapIntent): Promise<VenueQuote> {
-    if (intent.baseAmount <= 0n) throw new RangeError(`baseAmount must be positive, got ${intent.baseAmount}`);
+  async function quote(order: VenueOrder): Promise<VenueQuote> {
+    if (order.series !== undefined) throw new QuoteRejectedError(`venue ${venue.id} trades the underlying, not options`);
+    const baseAmount = toRawUnits(order.quantity, baseDecimals);
     await checkConfigAgainstChain();
     try {
-      return await quoteOnChain(intent);
+      const [swap, reference] = await Promise.all([quoteSwap(order.side, baseAmount), midPrice()]);
+      return {
+        venueId: venue.id,
+        order,
+        fillableQuantity: order.quantity,
+        priceUsd: humanPrice(swap.side === 'sell' ? swap.amountOut : swap.amountIn, baseAmount),
+        referencePriceUsd: reference,
+        gasEstimate: swap.gasEstimate,
+        details: { side: swap.side, tokenIn: swap.tokenIn, tokenOut: swap.tokenOut, amountIn: swap.amountIn.toString(), amountOut: swap.amountOut.toString() },
+      };
     } catch (error) {
       const revert = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
       if (revert instanceof ContractFunctionRevertedError) throw new QuoteRejectedError(`the quoter reverted: ${revert.reason ?? revert.shortMessage}`, { cause: error });
@@ -154,73 +187,76 @@ export function createUniswapV3Venue(options: { readonly client: PublicClient; r
     }
   }
 
-  async function quoteOnChain(intent: SwapIntent): Promise<VenueQuote> {
-    const { tokenIn, tokenOut } = sideTokens(intent.side);
+  async function quoteSwap(side: VenueOrder['side'], baseAmount: bigint): Promise<SwapDetails & { readonly gasEstimate: bigint }> {
+    const { tokenIn, tokenOut } = sideTokens(side);
     // QuoterV2's functions run the swap and revert with its result, so they are not
     // `view`: simulateContract makes them an eth_call.
-    if (intent.side === 'sell') {
+    if (side === 'sell') {
       const { result } = await client.simulateContract({
         address: quoterV2,
         abi: uniswapV3QuoterV2Abi,
         functionName: 'quoteExactInputSingle',
-        args: [{ tokenIn, tokenOut, amountIn: intent.baseAmount, fee, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
+        args: [{ tokenIn, tokenOut, amountIn: baseAmount, fee, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
       });
       const [amountOut, , , gasEstimate] = result;
-      return { intent, tokenIn, tokenOut, amountIn: intent.baseAmount, amountOut, priceUsd: humanPrice(amountOut, intent.baseAmount), gasEstimate };
+      return { side, tokenIn, tokenOut, amountIn: baseAmount, amountOut, gasEstimate };
     }
     const { result } = await client.simulateContract({
       address: quoterV2,
       abi: uniswapV3QuoterV2Abi,
       functionName: 'quoteExactOutputSingle',
-      args: [{ tokenIn, tokenOut, amount: intent.baseAmount, fee, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
+      args: [{ tokenIn, tokenOut, amount: baseAmount, fee, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
     });
     const [amountIn, , , gasEstimate] = result;
-    return { intent, tokenIn, tokenOut, amountIn, amountOut: intent.baseAmount, priceUsd: humanPrice(amountIn, intent.baseAmount), gasEstimate };
+    return { side, tokenIn, tokenOut, amountIn, amountOut: baseAmount, gasEstimate };
   }
 
-  function buildSwap(quote: VenueQuote, swapOptions: { readonly recipient: Address; readonly slippageBps: number; readonly deadlineSec: bigint }): SwapCall {
-    assertOwnQuote(quote);
-    const recipient = checkedAddress('recipient', swapOptions.recipient);
-    const { slippageBps, deadlineSec } = swapOptions;
+  /** The router call of a quoted swap: the exact amount, the limit from the quote and the slippage, the deadline. */
+  function swapCall(swap: SwapDetails, context: TradeContext): ContractCall & { readonly limitAmount: bigint } {
+    const recipient = checkedAddress('account', context.account);
+    const { slippageBps, deadlineSec } = context;
     if (deadlineSec <= 0n) throw new RangeError(`deadlineSec must be a positive unix time, got ${deadlineSec}`);
-    const { tokenIn, tokenOut } = quote;
-    if (quote.intent.side === 'sell') {
-      const amountOutMinimum = minimumAmountOut(quote.amountOut, slippageBps);
+    const { tokenIn, tokenOut } = swap;
+    if (swap.side === 'sell') {
+      const amountOutMinimum = minimumAmountOut(swap.amountOut, slippageBps);
       const data = encodeFunctionData({
         abi: uniswapV3SwapRouterAbi,
         functionName: 'exactInputSingle',
-        args: [{ tokenIn, tokenOut, fee, recipient, deadline: deadlineSec, amountIn: quote.amountIn, amountOutMinimum, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
+        args: [{ tokenIn, tokenOut, fee, recipient, deadline: deadlineSec, amountIn: swap.amountIn, amountOutMinimum, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
       });
-      return { to: swapRouter, data, value: 0n, limitAmount: amountOutMinimum, deadlineSec };
+      return { to: swapRouter, data, value: 0n, limitAmount: amountOutMinimum };
     }
-    const amountInMaximum = maximumAmountIn(quote.amountIn, slippageBps);
+    const amountInMaximum = maximumAmountIn(swap.amountIn, slippageBps);
     const data = encodeFunctionData({
       abi: uniswapV3SwapRouterAbi,
       functionName: 'exactOutputSingle',
-      args: [{ tokenIn, tokenOut, fee, recipient, deadline: deadlineSec, amountOut: quote.amountOut, amountInMaximum, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
+      args: [{ tokenIn, tokenOut, fee, recipient, deadline: deadlineSec, amountOut: swap.amountOut, amountInMaximum, sqrtPriceLimitX96: NO_PRICE_LIMIT }],
     });
-    return { to: swapRouter, data, value: 0n, limitAmount: amountInMaximum, deadlineSec };
+    return { to: swapRouter, data, value: 0n, limitAmount: amountInMaximum };
   }
 
   /**
-   * Approvals are for the exact amount the swap may take (the input of a sell, the
-   * maximum of a buy), never unlimited: a compromised or buggy router can then take no
-   * more than the trade in flight, at the cost of one approval transaction per trade.
-   * `approve` sets the allowance (it does not add), so a leftover allowance is replaced.
+   * The trade, and its approval when the allowance is short. Approvals are for the exact
+   * amount the swap may take (the input of a sell, the maximum of a buy), never unlimited:
+   * a compromised or buggy router can then take no more than the trade in flight, at the
+   * cost of one approval transaction per trade. `approve` sets the allowance (it does not
+   * add), so a leftover allowance is replaced.
    *
    * A consequence for buys: the router pays the pool inside the swap callback and checks
    * `amountInMaximum` only afterwards, so when the price has moved past the limit the
    * transfer of more than the allowance fails first and the revert reads "STF"
    * (TransferHelper's safeTransferFrom failed), not "Too much requested". Either way the
-   * swap reverts whole; the dispatcher should read both as the limit breached.
+   * swap reverts whole; the dispatcher reads both as the limit breached.
    */
-  async function approvalFor(owner: Address, swap: SwapCall, quote: VenueQuote): Promise<ContractCall | undefined> {
-    assertOwnQuote(quote);
-    if (!isAddressEqual(swap.to, swapRouter)) throw new Error(`the swap is sent to ${swap.to}, not this venue's router ${swapRouter}`);
-    const needed = quote.intent.side === 'sell' ? quote.amountIn : swap.limitAmount;
-    const allowance = await client.readContract({ address: quote.tokenIn, abi: erc20Abi, functionName: 'allowance', args: [checkedAddress('owner', owner), swapRouter] });
-    if (allowance >= needed) return undefined;
-    return { to: getAddress(quote.tokenIn), data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [swapRouter, needed] }), value: 0n };
+  async function buildTrade(quote: VenueQuote, context: TradeContext): Promise<VenueTrade> {
+    const swap = swapOf(quote);
+    const { limitAmount, ...trade } = swapCall(swap, context);
+    const needed = swap.side === 'sell' ? swap.amountIn : limitAmount;
+    const owner = checkedAddress('account', context.account);
+    const allowance = await client.readContract({ address: swap.tokenIn, abi: erc20Abi, functionName: 'allowance', args: [owner, swapRouter] });
+    const prerequisites: ContractCall[] =
+      allowance >= needed ? [] : [{ to: getAddress(swap.tokenIn), data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [swapRouter, needed] }), value: 0n }];
+    return { prerequisites, trade, deadlineSec: context.deadlineSec };
   }
 
   /**
@@ -228,8 +264,8 @@ export function createUniswapV3Venue(options: { readonly client: PublicClient; r
    * are their negation. A receipt holds one swap of ours; should it hold several to the
    * same recipient, they are added up, which is what the recipient's balances did.
    */
-  function decodeExecution(logs: readonly ChainLog[], recipientAddress: Address): SwapExecution | undefined {
-    const recipient = checkedAddress('recipient', recipientAddress);
+  function decodeFill(logs: readonly ChainLog[], account: Address): VenueFill | undefined {
+    const recipient = checkedAddress('account', account);
     let poolBase = 0n;
     let poolQuote = 0n;
     let found = false;
@@ -246,15 +282,24 @@ export function createUniswapV3Venue(options: { readonly client: PublicClient; r
     const quoteRaw = -poolQuote;
     // A swap whose base leg rounds to zero has no price; Infinity rather than NaN keeps |quote/base| ordered.
     const priceUsd = baseRaw === 0n ? (quoteRaw === 0n ? 0 : Infinity) : Math.abs(humanPrice(quoteRaw, baseRaw));
-    return { baseDelta: toHuman(baseRaw, baseDecimals), quoteDelta: toHuman(quoteRaw, quoteDecimals), priceUsd };
+    return { quantity: toHuman(baseRaw, baseDecimals), cashUsd: toHuman(quoteRaw, quoteDecimals), priceUsd };
+  }
+
+  /** Spot is held in the wallet: the position is the account's base-token balance. */
+  async function readPosition(account: Address): Promise<{ quantity: number }> {
+    const balance = await client.readContract({ address: baseToken, abi: erc20Abi, functionName: 'balanceOf', args: [checkedAddress('account', account)] });
+    return { quantity: toHuman(balance, baseDecimals) };
   }
 
   return {
+    id: venue.id,
     kind: 'uniswap-v3',
+    instrument: 'spot',
     contracts: [swapRouter, baseToken, quoteToken],
     quote,
-    buildSwap,
-    approvalFor,
-    decodeExecution,
+    checkTrade: () => Promise.resolve({ ok: true }),
+    buildTrade,
+    decodeFill,
+    readPosition,
   };
 }

@@ -21,11 +21,12 @@
 import { encodeEvent } from '../../contracts/events/encode-event.ts';
 import type { EventDetail } from '../../contracts/events/event-definitions.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
-import type { ExecutionConfig, SignerRef, UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
+import type { ExecutionConfig, SignerRef, VenueConfig } from '../../contracts/execution-config.ts';
 import type { RuntimeConfig } from '../../contracts/account-config.ts';
 import { bumpFees, gweiToWei, type Fees } from '../../domain/dispatch/fees.ts';
 import { hedgePositionId } from '../evaluate/evaluate-account.ts';
-import type { ChainGateway, ChainReceipt, TransactionSigner, Venue } from '../execution-ports.ts';
+import type { ChainGateway, ChainReceipt, TransactionSigner } from '../execution-ports.ts';
+import type { Venue } from '../venue-port.ts';
 import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
 import { endHedgeWithoutTrade, recordSubmitted, type FailureContext, type OutcomeDeps } from '../dispatch/hedge-outcomes.ts';
@@ -38,7 +39,7 @@ export interface FollowHedgeDeps {
   readonly journal: HedgeJournal;
   readonly limits: DispatchLimits;
   readonly gateways: (chainId: number) => ChainGateway | undefined;
-  readonly venues: (venue: UniswapV3VenueConfig, chainId: number) => Venue;
+  readonly venues: (venue: VenueConfig, chainId: number) => Venue;
   readonly signers: (ref: SignerRef) => Promise<TransactionSigner>;
   readonly publisher: EventPublisher;
   readonly now: () => Date;
@@ -123,9 +124,10 @@ async function settle(
   // Journals written before venues were listed have no venue: the account's first Uniswap V3 venue was then its only venue.
   const venue = tx.venue ?? execution?.venues.find((candidate) => candidate.kind === 'uniswap-v3');
   if (venue === undefined) throw new Error(`hedge ${ref.hedgeId} was mined but neither its journal nor the account names a venue to decode it with`);
-  const execution_ = deps.venues(venue, tx.chainId).decodeExecution(receipt.logs, tx.from);
-  if (execution_ === undefined) {
-    return failed(deps, ref, context, 'receipt', 'NO_SWAP_LOG', `Transaction ${tx.hash} succeeded but carries no Swap log to the signer: nothing was executed.`, tx.hash);
+  const adapter = deps.venues(venue, tx.chainId);
+  const fill = adapter.decodeFill(receipt.logs, tx.from);
+  if (fill === undefined) {
+    return failed(deps, ref, context, 'receipt', 'NO_FILL_LOG', `Transaction ${tx.hash} succeeded but carries no fill of venue ${adapter.id} for the signer: nothing was executed.`, tx.hash);
   }
   const at = deps.now();
   const data = {
@@ -133,11 +135,16 @@ async function settle(
     blockNumber: receipt.blockNumber,
     gasUsed: receipt.gasUsed.toString(),
     effectiveGasPrice: receipt.effectiveGasPrice.toString(),
-    baseDelta: execution_.baseDelta,
-    quoteDelta: execution_.quoteDelta,
-    priceUsd: execution_.priceUsd,
+    venueId: adapter.id,
+    instrument: adapter.instrument,
+    baseDelta: fill.quantity,
+    quoteDelta: fill.cashUsd,
+    priceUsd: fill.priceUsd,
+    ...(fill.feesUsd === undefined ? {} : { feesUsd: fill.feesUsd }),
   };
-  await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, { positionId: hedgePositionId(underlying), underlying, quantityDelta: execution_.baseDelta });
+  if (adapter.instrument === 'option') throw new Error(`hedge ${ref.hedgeId}: option fills are recorded through the option venue's positions, not wired yet`);
+  const kind = adapter.instrument;
+  await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, { positionId: hedgePositionId(underlying, kind), underlying, kind, quantityDelta: fill.quantity });
   await deps.publisher.publish([
     encodeEvent('Hedge Confirmed', {
       accountId: ref.accountId,
@@ -148,12 +155,12 @@ async function settle(
       txHash: tx.hash,
       blockNumber: receipt.blockNumber,
       gasUsed: Number(receipt.gasUsed),
-      baseDelta: execution_.baseDelta,
-      quoteDelta: execution_.quoteDelta,
-      priceUsd: execution_.priceUsd,
+      baseDelta: fill.quantity,
+      quoteDelta: fill.cashUsd,
+      priceUsd: fill.priceUsd,
     }),
   ]);
-  return { status: 'confirmed', txHash: tx.hash, baseDelta: execution_.baseDelta, priceUsd: execution_.priceUsd };
+  return { status: 'confirmed', txHash: tx.hash, baseDelta: fill.quantity, priceUsd: fill.priceUsd };
 }
 
 async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, latest: JournaledTransaction, gateway: ChainGateway, execution: ExecutionConfig): Promise<FollowOutcome> {

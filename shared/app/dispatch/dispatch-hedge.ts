@@ -24,12 +24,13 @@ import type { EventDetail } from '../../contracts/events/event-definitions.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
 import type { RuntimeConfig } from '../../contracts/account-config.ts';
 import { venuesFor, type ExecutionConfig, type SignerRef, type VenueConfig } from '../../contracts/execution-config.ts';
-import { checkMarket, checkPreTrade, checkQuoteSlippage, remainingSlippageBps, type GuardVerdict } from '../../domain/dispatch/dispatch-guards.ts';
+import { checkMarket, checkOptionPremium, checkPreTrade, checkQuoteSlippage, remainingSlippageBps, type GuardVerdict } from '../../domain/dispatch/dispatch-guards.ts';
 import { gweiToWei, planFees } from '../../domain/dispatch/fees.ts';
 import { checkOracleReading } from '../../domain/market/oracle-checks.ts';
 import type { HedgeOrder } from '../../domain/policy/policy-types.ts';
 import { QuoteRejectedError } from '../execution-ports.ts';
-import type { Address, ChainGateway, ContractCall, MarketReader, TransactionSigner, Venue } from '../execution-ports.ts';
+import type { Address, ChainGateway, ContractCall, MarketReader, TransactionSigner } from '../execution-ports.ts';
+import type { Venue, VenueOrder, VenueQuote } from '../venue-port.ts';
 import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
 import { executionFingerprint } from '../execution-fingerprint.ts';
@@ -100,7 +101,7 @@ export class LaneBusyError extends Error {
 export class ApprovalPendingError extends Error {
   readonly retryable = true;
   constructor(hash: string) {
-    super(`the token approval ${hash} was not mined in time; the hedge will be dispatched again`);
+    super(`the trade's prerequisite ${hash} (an approval or a deposit) was not mined in time; the hedge will be dispatched again`);
     this.name = 'ApprovalPendingError';
   }
 }
@@ -179,6 +180,8 @@ async function sendNew(
   if (venueConfig === undefined) {
     return skip(deps, ref, { ok: false, code: 'NO_VENUE_FOR_INSTRUMENT', message: `No venue of the account trades ${order.instrument.kind}: nothing is sent.` }, context);
   }
+  const venueOrder = venueOrderOf(order, config);
+  if (!venueOrder.ok) return skip(deps, ref, venueOrder, context);
   const venue = deps.venues(venueConfig, chainId);
   const pre = checkPreTrade({
     globalKillSwitch: killSwitch,
@@ -192,51 +195,50 @@ async function sendNew(
 
   const chain = requireChain(deps, chainId);
   const nowMs = deps.now().getTime();
-  const [reading, chainTimeMs, pool] = await Promise.all([
-    chain.market.readOracle(market.oracle.address as Address),
-    chain.market.latestBlockTimeMs(),
-    chain.market.readPoolPrice({
-      pool: venueConfig.pool as Address,
-      baseToken: venueConfig.baseToken as Address,
-      quoteToken: venueConfig.quoteToken as Address,
-      baseDecimals: venueConfig.baseDecimals,
-      quoteDecimals: venueConfig.quoteDecimals,
-    }),
-  ]);
+  const [reading, chainTimeMs] = await Promise.all([chain.market.readOracle(market.oracle.address as Address), chain.market.latestBlockTimeMs()]);
   const judgedAt = Math.max(nowMs, chainTimeMs);
   const oracle = checkOracleReading(reading, judgedAt, market.oracle.maxStalenessMs);
   if (!oracle.ok) return skip(deps, ref, { ok: false, code: oracle.code, message: `${oracle.message} Nothing is sent.` }, context);
-  const notionalUsd = order.quantity * oracle.price;
-  const marketVerdict = checkMarket({
-    oraclePrice: oracle.price,
-    poolPrice: pool.price,
-    maxPoolDeviationBps: market.oracle.maxPoolDeviationBps,
-    tradeNotionalUsd: notionalUsd,
-    maxTradeNotionalUsd: execution.maxTradeNotionalUsd,
-  });
-  if (!marketVerdict.ok) return skip(deps, ref, marketVerdict, context);
 
   const signer = await deps.signers(execution.signer);
-  let quote;
+  let quote: VenueQuote;
   try {
-    quote = await venue.quote({ side: order.side, baseAmount: toRawUnits(order.quantity, venueConfig.baseDecimals) });
+    quote = await venue.quote(venueOrder.order);
   } catch (error) {
     // Only the venue's refusal is an answer; a node or transport error says nothing about the trade: retried.
     if (!(error instanceof QuoteRejectedError)) throw error;
     return fail(deps, ref, { stage: 'quote', code: 'QUOTE_FAILED', message: `The venue could not quote the trade: ${messageOf(error)}` }, context);
   }
-  const slippage = checkQuoteSlippage(order.side, quote.priceUsd, oracle.price, execution.maxSlippageBps);
-  if (!slippage.ok) return skip(deps, ref, slippage, context);
+  // A venue at a cap (liquidity, open interest) fills part: a partial hedge; the rest is decided again.
+  const quantity = Math.min(quote.fillableQuantity, order.quantity);
+  if (!(quantity > 0)) return skip(deps, ref, { ok: false, code: 'VENUE_CAPACITY', message: `Venue ${venue.id} can take none of the order now: nothing is sent.` }, context);
+  const isOption = order.instrument.kind === 'option';
+  // Notional is what moves: the underlying at the oracle, or the premium of an option.
+  const notionalUsd = isOption ? quantity * quote.priceUsd : quantity * oracle.price;
+  const marketVerdict = checkMarket({
+    oraclePrice: oracle.price,
+    ...(quote.referencePriceUsd === undefined ? {} : { poolPrice: quote.referencePriceUsd }),
+    maxPoolDeviationBps: market.oracle.maxPoolDeviationBps,
+    tradeNotionalUsd: notionalUsd,
+    maxTradeNotionalUsd: execution.maxTradeNotionalUsd,
+  });
+  if (!marketVerdict.ok) return skip(deps, ref, marketVerdict, context);
+  const priceVerdict = isOption
+    ? checkOptionPremium(order.side, quote.priceUsd, order.notionalUsd / order.quantity, execution.maxOptionPremiumMarkupBps)
+    : checkQuoteSlippage(order.side, quote.priceUsd, oracle.price, execution.maxSlippageBps);
+  if (!priceVerdict.ok) return skip(deps, ref, priceVerdict, context);
+  const venueVerdict = await venue.checkTrade(quote, signer.address);
+  if (!venueVerdict.ok) return skip(deps, ref, venueVerdict, context);
   const fees = await chain.gateway.fees();
   const plan = planFees(fees.baseFeePerGas, fees.maxPriorityFeePerGas, {
     maxFeePerGas: gweiToWei(execution.maxFeePerGasGwei),
     maxPriorityFeePerGas: gweiToWei(execution.maxPriorityFeePerGasGwei),
   });
   if (!plan.ok) return skip(deps, ref, plan, context);
-  const swap = venue.buildSwap(quote, {
-    recipient: signer.address,
-    // The limit from the quote gets only what the quote left of the budget against the oracle.
-    slippageBps: remainingSlippageBps(order.side, quote.priceUsd, oracle.price, execution.maxSlippageBps),
+  const built = await venue.buildTrade(quote, {
+    account: signer.address,
+    // The trade's own limit gets only what the quote left of the slippage budget against the oracle (options: against the quote).
+    slippageBps: isOption ? execution.maxSlippageBps : remainingSlippageBps(order.side, quote.priceUsd, oracle.price, execution.maxSlippageBps),
     deadlineSec: BigInt(Math.floor(judgedAt / 1000) + execution.deadlineSeconds),
   });
 
@@ -257,22 +259,21 @@ async function sendNew(
   }
 
   // From here on the reservation is ours: given back if nothing is sent.
-  const approval = await venue.approvalFor(signer.address, swap, quote);
-  if (approval !== undefined) await sendApproval(deps, chain.gateway, signer, approval, plan);
-  const simulation = await chain.gateway.simulate(signer.address, swap);
+  for (const call of built.prerequisites) await sendPrerequisite(deps, chain.gateway, signer, call, plan);
+  const simulation = await chain.gateway.simulate(signer.address, built.trade);
   if (!simulation.ok) {
     await deps.limits.releaseDailyNotional(ref.accountId, utcDay, ref.hedgeId);
-    return fail(deps, ref, { stage: 'simulation', code: 'SIMULATION_REVERTED', message: `The swap would revert: ${simulation.reason}` }, context);
+    return fail(deps, ref, { stage: 'simulation', code: 'SIMULATION_REVERTED', message: `The trade would revert: ${simulation.reason}` }, context);
   }
 
   const { nonce } = await allocateReconciledNonce(deps.nonces, chain.gateway, signer.address);
   const gas = (simulation.gas * (100n + GAS_HEADROOM_PCT)) / 100n;
   const transaction = await signForJournal(
     signer,
-    { to: swap.to, data: swap.data, value: swap.value, chainId, nonce, gas, maxFeePerGas: plan.maxFeePerGas, maxPriorityFeePerGas: plan.maxPriorityFeePerGas },
+    { to: built.trade.to, data: built.trade.data, value: built.trade.value, chainId, nonce, gas, maxFeePerGas: plan.maxFeePerGas, maxPriorityFeePerGas: plan.maxPriorityFeePerGas },
     'swap',
     deps.now(),
-    { venue: venueConfig, signer: execution.signer, deadlineSec: swap.deadlineSec.toString() },
+    { venue: venueConfig, signer: execution.signer, ...(built.deadlineSec === undefined ? {} : { deadlineSec: built.deadlineSec.toString() }) },
   );
   if ((await deps.journal.journalFirst(ref, deps.owner, transaction, deps.now())) === 'lost') {
     // Our lease ran out and another dispatcher took the hedge: never broadcast. The nonce
@@ -281,6 +282,15 @@ async function sendNew(
     return { hedgeId: ref.hedgeId, status: 'claim-lost' };
   }
   return broadcastJournaled(deps, ref, [transaction], chain.gateway, context, 'submitted');
+}
+
+/** The venue's form of a policy order: options carry their series (from the account's hedge options, by id). */
+function venueOrderOf(order: HedgeOrder, config: RuntimeConfig): { ok: true; order: VenueOrder } | { ok: false; code: string; message: string } {
+  if (order.instrument.kind !== 'option') return { ok: true, order: { side: order.side, quantity: order.quantity } };
+  const id = order.instrument.id;
+  const option = config.limits?.hedgeOptions.find((candidate) => candidate.id === id);
+  if (option === undefined) return { ok: false, code: 'CONFIG_CHANGED', message: `Hedge option ${id} is no longer in the account's policy: nothing is sent.` };
+  return { ok: true, order: { side: order.side, quantity: order.quantity, series: { optionType: option.optionType, strike: option.strike, expiryMs: option.expiryMs } } };
 }
 
 /**
@@ -345,8 +355,8 @@ async function markSubmitted(deps: DispatchDeps, ref: HedgeRef, tx: JournaledTra
   return { hedgeId: ref.hedgeId, status, txHash: tx.hash, nonce: tx.nonce };
 }
 
-/** A token approval: its own nonce, sent and waited for; repeating it is harmless (same allowance). */
-async function sendApproval(
+/** A prerequisite of the trade (an exact approval, a margin deposit): its own nonce, sent and waited for; repeating it is harmless. */
+async function sendPrerequisite(
   deps: DispatchDeps,
   gateway: ChainGateway,
   signer: TransactionSigner,
@@ -354,19 +364,19 @@ async function sendApproval(
   fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
 ): Promise<void> {
   const simulation = await gateway.simulate(signer.address, call);
-  if (!simulation.ok) throw new Error(`the token approval would revert: ${simulation.reason}`);
+  if (!simulation.ok) throw new Error(`the trade's prerequisite (to ${call.to}) would revert: ${simulation.reason}`);
   const { nonce } = await allocateReconciledNonce(deps.nonces, gateway, signer.address);
   const gas = (simulation.gas * (100n + GAS_HEADROOM_PCT)) / 100n;
   const signed = await signer.signTransaction({ ...call, chainId: gateway.chainId, nonce, gas, ...fees });
   const answer = await gateway.broadcast(signed.raw);
-  if (answer.status !== 'accepted' && answer.status !== 'known') throw new Error(`the token approval was not accepted: ${answer.status}`);
+  if (answer.status !== 'accepted' && answer.status !== 'known') throw new Error(`the trade's prerequisite was not accepted: ${answer.status}`);
   const wait = deps.approvalWait ?? { timeoutMs: 60_000, pollMs: 500 };
   const sleep = wait.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = deps.now().getTime() + wait.timeoutMs;
   for (;;) {
     const receipt = await gateway.receipt(signed.hash);
     if (receipt !== undefined) {
-      if (receipt.status !== 'success') throw new Error(`the token approval ${signed.hash} reverted`);
+      if (receipt.status !== 'success') throw new Error(`the trade's prerequisite ${signed.hash} reverted`);
       return;
     }
     if (deps.now().getTime() >= deadline) throw new ApprovalPendingError(signed.hash);
@@ -392,13 +402,6 @@ function requireChain(deps: DispatchDeps, chainId: number): ChainAccess {
   const chain = deps.chains(chainId);
   if (chain === undefined) throw new Error(`no RPC endpoint is configured for chain ${chainId}`);
   return chain;
-}
-
-/** Units of the underlying → raw token units (decimal string arithmetic: no 2^53 overflow at 18 decimals). */
-export function toRawUnits(quantity: number, decimals: number): bigint {
-  if (!(quantity > 0 && Number.isFinite(quantity))) throw new RangeError(`quantity must be a positive finite number (got ${quantity})`);
-  const [whole, fraction = ''] = quantity.toFixed(Math.min(decimals, 20)).split('.');
-  return BigInt(whole!) * 10n ** BigInt(decimals) + BigInt((fraction + '0'.repeat(decimals)).slice(0, decimals) || '0');
 }
 
 /** Errors of the transport (not answers of the chain), through the cause chain: retry later instead of failing the hedge. */

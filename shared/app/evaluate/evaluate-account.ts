@@ -92,7 +92,7 @@ export function dispatchGroupOf(chainId: number, signer: SignerRef): string {
 }
 
 /** The position our confirmed hedges accumulate in (one per underlying). */
-export const hedgePositionId = (underlying: string): string => `hedge-${underlying}`;
+export const hedgePositionId = (underlying: string, kind: 'spot' | 'perp' = 'spot'): string => (kind === 'spot' ? `hedge-${underlying}` : `hedge-${underlying}-${kind}`);
 
 const DEFAULT_EWMA_LAMBDA = 0.94;
 

@@ -17,6 +17,7 @@ export type GuardCode =
   | 'DAILY_NOTIONAL_CAP'
   | 'SLIPPAGE_ABOVE_LIMIT'
   | 'FEE_ABOVE_CAP'
+  | 'OPTION_PREMIUM_ABOVE_LIMIT'
   | (string & {}); // the oracle checks' own codes (ORACLE_STALE, ...)
 
 export type GuardVerdict = { readonly ok: true } | { readonly ok: false; readonly code: GuardCode; readonly message: string };
@@ -50,16 +51,17 @@ export function checkPreTrade(facts: PreTradeFacts): GuardVerdict {
 
 export interface MarketFacts {
   readonly oraclePrice: number;
-  readonly poolPrice: number;
+  /** The venue's own price of the underlying (pool mid, perp mark); absent for venues without one (options). */
+  readonly poolPrice?: number;
   readonly maxPoolDeviationBps: number;
   readonly tradeNotionalUsd: number;
   readonly maxTradeNotionalUsd: number;
 }
 
-/** Oracle against pool, and the trade's size against the per-trade cap (valued at the oracle). */
+/** Oracle against the venue's price, and the trade's size against the per-trade cap (valued at the oracle, or the premium). */
 export function checkMarket(facts: MarketFacts): GuardVerdict {
-  const deviationBps = (Math.abs(facts.poolPrice - facts.oraclePrice) / facts.oraclePrice) * 10_000;
-  if (!(deviationBps <= facts.maxPoolDeviationBps)) {
+  const deviationBps = facts.poolPrice === undefined ? 0 : (Math.abs(facts.poolPrice - facts.oraclePrice) / facts.oraclePrice) * 10_000;
+  if (facts.poolPrice !== undefined && !(deviationBps <= facts.maxPoolDeviationBps)) {
     return trip(
       'ORACLE_POOL_DEVIATION',
       `The pool price ${round(facts.poolPrice)} is ${round(deviationBps)} bps from the oracle's ${round(facts.oraclePrice)} (limit ${facts.maxPoolDeviationBps} bps): nothing is sent.`,
@@ -82,6 +84,24 @@ export function checkQuoteSlippage(side: 'buy' | 'sell', quotePriceUsd: number, 
     return trip(
       'SLIPPAGE_ABOVE_LIMIT',
       `The venue quotes ${round(quotePriceUsd)} for a ${side}, ${round(bps)} bps worse than the oracle's ${round(oraclePrice)} (limit ${maxSlippageBps} bps): nothing is sent.`,
+    );
+  }
+  return PASS;
+}
+
+/**
+ * An option's quoted premium against the model's (the policy priced the order at the
+ * oracle and its vol): buying may not pay, nor selling receive, worse than
+ * `maxMarkupBps` of the model premium — an option venue's spread and fees are a share of
+ * the premium, not of the underlying.
+ */
+export function checkOptionPremium(side: 'buy' | 'sell', quotedPremiumUsd: number, modelPremiumUsd: number, maxMarkupBps: number): GuardVerdict {
+  const worseBy = side === 'buy' ? quotedPremiumUsd - modelPremiumUsd : modelPremiumUsd - quotedPremiumUsd;
+  const bps = modelPremiumUsd > 0 ? (worseBy / modelPremiumUsd) * 10_000 : worseBy > 0 ? Infinity : 0;
+  if (!(bps <= maxMarkupBps)) {
+    return trip(
+      'OPTION_PREMIUM_ABOVE_LIMIT',
+      `The venue quotes a premium of ${round(quotedPremiumUsd)} for a ${side}, ${round(bps)} bps worse than the model's ${round(modelPremiumUsd)} (limit ${maxMarkupBps} bps): nothing is sent.`,
     );
   }
   return PASS;

@@ -1,5 +1,6 @@
-// The Uniswap V3 venue adapter on the local chain: quote → approve → swap → decode moves
-// the trader's balances by exactly what QuoterV2 quoted and what the Swap log says; a
+// The Uniswap V3 venue adapter (the Venue port) on the local chain: quote → prerequisites
+// (the exact approval) → trade → decodeFill moves the trader's balances by exactly what
+// QuoterV2 quoted and what the Swap log says; a
 // stale quote's slippage limit and a past deadline make the router revert with nothing
 // moved; the limits round the safe way (floor for a minimum, ceil for a maximum).
 import { createPublicClient, decodeFunctionData, erc20Abi, formatUnits, getAddress, http, maxUint256, parseUnits } from 'viem';
@@ -9,7 +10,8 @@ import { testTokenAbi } from '../../../shared/adapters/chain/artifacts/test-toke
 import { uniswapV3SwapRouterAbi } from '../../../shared/adapters/chain/uniswap-v3-artifacts.ts';
 import { createUniswapV3Venue, maximumAmountIn, minimumAmountOut } from '../../../shared/adapters/venues/uniswap-v3-venue.ts';
 import { QuoteRejectedError } from '../../../shared/app/execution-ports.ts';
-import type { ChainLog, SwapCall, SwapIntent, Venue, VenueQuote } from '../../../shared/app/execution-ports.ts';
+import type { ChainLog, ContractCall } from '../../../shared/app/execution-ports.ts';
+import type { Venue, VenueOrder, VenueQuote } from '../../../shared/app/venue-port.ts';
 import { UniswapV3VenueSchema } from '../../../shared/contracts/execution-config.ts';
 import type { UniswapV3VenueConfig } from '../../../shared/contracts/execution-config.ts';
 import { INITIAL_PRICE_USD, POOL_FEE, USDC_DECIMALS, WETH_DECIMALS, revertOf, startChainFixture, SWAP_GAS_LIMIT } from '../../support/chain-fixture.ts';
@@ -55,16 +57,28 @@ const latestTimestamp = async (): Promise<bigint> => (await chain.publicClient.g
 const sendFromTrader = async (call: { to: Address; data: `0x${string}`; value: bigint }): Promise<TransactionReceipt> =>
   chain.confirm(await chain.trader.sendTransaction({ to: call.to, data: call.data, value: call.value }));
 
-/** Approves what approvalFor asks for, and checks it then asks for nothing more. */
-async function approveAsAsked(swap: SwapCall, quote: VenueQuote): Promise<void> {
-  const approval = await venue.approvalFor(traderAddress(), swap, quote);
-  if (!approval) throw new Error('expected an approval: the trader has approved nothing');
-  await sendFromTrader(approval);
-  expect(await venue.approvalFor(traderAddress(), swap, quote)).toBeUndefined();
+/** Builds the trade, sends the approval it asks for first, and checks it then asks for nothing more. */
+async function buildAndApprove(quote: VenueQuote, slippageBps: number, deadlineSec: bigint): Promise<ContractCall> {
+  const context = { account: traderAddress(), slippageBps, deadlineSec };
+  const built = await venue.buildTrade(quote, context);
+  expect(built.prerequisites).toHaveLength(1);
+  await sendFromTrader(built.prerequisites[0]!);
+  const again = await venue.buildTrade(quote, context);
+  expect(again.prerequisites).toEqual([]);
+  expect(again.trade).toEqual(built.trade);
+  return built.trade;
 }
 
+/** The raw amounts a quote carries. */
+const rawOf = (quote: VenueQuote): { amountIn: bigint; amountOut: bigint; tokenIn: Address; tokenOut: Address } => ({
+  amountIn: BigInt(String(quote.details.amountIn)),
+  amountOut: BigInt(String(quote.details.amountOut)),
+  tokenIn: quote.details.tokenIn as Address,
+  tokenOut: quote.details.tokenOut as Address,
+});
+
 /** The router's revert of `swap` from the trader, as eth_call sees it (Error(string) → its reason). */
-async function revertReasonOf(swap: SwapCall): Promise<string | undefined> {
+async function revertReasonOf(swap: ContractCall): Promise<string | undefined> {
   const decoded = decodeFunctionData({ abi: uniswapV3SwapRouterAbi, data: swap.data });
   const account = traderAddress();
   const simulation =
@@ -79,17 +93,17 @@ async function revertReasonOf(swap: SwapCall): Promise<string | undefined> {
 }
 
 /** Mines `swap` anyway (explicit gas skips the estimate that would refuse it): it reverts and no token moves. */
-async function expectMinedRevertMovesNothing(swap: SwapCall): Promise<void> {
+async function expectMinedRevertMovesNothing(swap: ContractCall): Promise<void> {
   const before = await traderBalances();
   const hash = await chain.trader.sendTransaction({ to: swap.to, data: swap.data, value: swap.value, gas: 500_000n });
   const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
   expect(receipt.status).toBe('reverted');
-  expect(venue.decodeExecution(chainLogs(receipt), traderAddress())).toBeUndefined();
+  expect(venue.decodeFill(chainLogs(receipt), traderAddress())).toBeUndefined();
   expect(await traderBalances()).toEqual(before);
 }
 
 /** The deployer (who can mint) trades a large size through the pool in the direction that hurts `side`. */
-async function movePoolAgainst(side: SwapIntent['side']): Promise<void> {
+async function movePoolAgainst(side: VenueOrder['side']): Promise<void> {
   const { weth, usdc, swapRouter } = chain.addresses;
   const deployer = chain.deployer.account.address;
   // A sell of WETH is hurt by a lower WETH price (someone sells WETH), a buy by a higher one.
@@ -115,6 +129,7 @@ describe('the venue config', () => {
     });
     const { swapRouter, weth, usdc } = chain.addresses;
     expect(lowercase.kind).toBe('uniswap-v3');
+    expect(lowercase.instrument).toBe('spot');
     expect(lowercase.contracts).toEqual([getAddress(swapRouter), getAddress(weth), getAddress(usdc)]);
   });
 
@@ -130,107 +145,121 @@ describe('the venue config', () => {
 
   it('refuses to quote when the configured pool is not the one the router trades (fee tier) or decimals differ', async () => {
     const wrongFee = createUniswapV3Venue({ client: chain.publicClient, venue: { ...venueConfig, fee: 500 } });
-    await expect(wrongFee.quote({ side: 'sell', baseAmount: 1n })).rejects.toThrow(/pool fee is 3000, config says 500/);
+    await expect(wrongFee.quote({ side: 'sell', quantity: 1e-18 })).rejects.toThrow(/pool fee is 3000, config says 500/);
     const wrongDecimals = createUniswapV3Venue({ client: chain.publicClient, venue: { ...venueConfig, quoteDecimals: 18 } });
-    await expect(wrongDecimals.quote({ side: 'buy', baseAmount: 1n })).rejects.toThrow(/quote token has 6 decimals, config says 18/);
-    await expect(wrongDecimals.quote({ side: 'buy', baseAmount: 1n })).rejects.toBeInstanceOf(QuoteRejectedError);
+    await expect(wrongDecimals.quote({ side: 'buy', quantity: 1e-18 })).rejects.toThrow(/quote token has 6 decimals, config says 18/);
+    await expect(wrongDecimals.quote({ side: 'buy', quantity: 1e-18 })).rejects.toBeInstanceOf(QuoteRejectedError);
   });
 
   it("says no with QuoteRejectedError when the quoter reverts (more WETH than the pool holds), and lets a node's failure through as is", async () => {
     const venue = createUniswapV3Venue({ client: chain.publicClient, venue: venueConfig });
-    await expect(venue.quote({ side: 'buy', baseAmount: 2_000n * 10n ** 18n })).rejects.toBeInstanceOf(QuoteRejectedError);
+    await expect(venue.quote({ side: 'buy', quantity: 2_000 })).rejects.toBeInstanceOf(QuoteRejectedError);
+    await expect(venue.quote({ side: 'buy', quantity: 1, series: { optionType: 'call', strike: 3000, expiryMs: 1 } })).rejects.toBeInstanceOf(QuoteRejectedError);
     const unreachable = createUniswapV3Venue({ client: createPublicClient({ transport: http('http://127.0.0.1:9', { retryCount: 0 }) }), venue: venueConfig });
-    const failure = await unreachable.quote({ side: 'sell', baseAmount: 1n }).catch((error: unknown) => error);
+    const failure = await unreachable.quote({ side: 'sell', quantity: 1e-18 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Error);
     expect(failure).not.toBeInstanceOf(QuoteRejectedError);
   });
 });
 
-describe('quote → approve → swap → decode', () => {
+describe('quote → prerequisites → trade → decodeFill', () => {
   const cases = [
-    { side: 'sell', baseAmount: parseUnits('1.5', WETH_DECIMALS) },
-    { side: 'buy', baseAmount: parseUnits('2', WETH_DECIMALS) },
+    { side: 'sell', quantity: 1.5 },
+    { side: 'buy', quantity: 2 },
   ] as const;
 
-  it.each(cases)('a $side of $baseAmount wei of WETH moves the balances by the quote and the Swap log, near 3000', async ({ side, baseAmount }) => {
+  it.each(cases)('a $side of $quantity WETH moves the balances by the quote and the Swap log, near 3000', async ({ side, quantity }) => {
     // Prepare
     const { weth, usdc, swapRouter } = chain.addresses;
     const trader = traderAddress();
-    const quote = await venue.quote({ side, baseAmount });
-    expect(quote.intent).toEqual({ side, baseAmount });
-    expect([quote.tokenIn, quote.tokenOut]).toEqual(side === 'sell' ? [weth, usdc] : [usdc, weth]);
-    expect(side === 'sell' ? quote.amountIn : quote.amountOut).toBe(baseAmount);
+    const baseAmount = parseUnits(String(quantity), WETH_DECIMALS);
+    const quote = await venue.quote({ side, quantity });
+    const raw = rawOf(quote);
+    expect(quote).toMatchObject({ venueId: venueConfig.id, order: { side, quantity }, fillableQuantity: quantity });
+    expect([raw.tokenIn, raw.tokenOut]).toEqual(side === 'sell' ? [weth, usdc] : [usdc, weth]);
+    expect(side === 'sell' ? raw.amountIn : raw.amountOut).toBe(baseAmount);
     expect(quote.gasEstimate).toBeGreaterThan(0n);
-    const [quoteRaw, baseRaw] = side === 'sell' ? [quote.amountOut, quote.amountIn] : [quote.amountIn, quote.amountOut];
+    const [quoteRaw, baseRaw] = side === 'sell' ? [raw.amountOut, raw.amountIn] : [raw.amountIn, raw.amountOut];
     expect(quote.priceUsd).toBeCloseTo(Number(formatUnits(quoteRaw, USDC_DECIMALS)) / Number(formatUnits(baseRaw, WETH_DECIMALS)), 9);
+    // The pool's mid price before the trade: the untouched pool's 3000.
+    expect(quote.referencePriceUsd).toBeCloseTo(INITIAL_PRICE_USD, 6);
 
     const deadlineSec = (await latestTimestamp()) + 300n;
-    const swap = venue.buildSwap(quote, { recipient: trader, slippageBps: 50, deadlineSec });
-    expect(swap).toMatchObject({ to: swapRouter, value: 0n, deadlineSec });
-    expect(swap.limitAmount).toBe(side === 'sell' ? minimumAmountOut(quote.amountOut, 50) : maximumAmountIn(quote.amountIn, 50));
+    const built = await venue.buildTrade(quote, { account: trader, slippageBps: 50, deadlineSec });
+    expect(built.trade).toMatchObject({ to: swapRouter, value: 0n });
+    expect(built.deadlineSec).toBe(deadlineSec);
+    const limit = side === 'sell' ? minimumAmountOut(raw.amountOut, 50) : maximumAmountIn(raw.amountIn, 50);
+    const call = decodeFunctionData({ abi: uniswapV3SwapRouterAbi, data: built.trade.data });
+    expect(call.args[0]).toMatchObject(side === 'sell' ? { amountOutMinimum: limit, deadline: deadlineSec } : { amountInMaximum: limit, deadline: deadlineSec });
 
-    const approval = await venue.approvalFor(trader, swap, quote);
-    expect(approval).toBeDefined();
-    expect(approval?.to).toBe(quote.tokenIn);
+    const [approval] = built.prerequisites;
+    expect(approval?.to).toBe(raw.tokenIn);
     expect(approval?.value).toBe(0n);
     const approved = decodeFunctionData({ abi: erc20Abi, data: approval?.data ?? '0x' });
-    const neededAllowance = side === 'sell' ? quote.amountIn : swap.limitAmount;
+    const neededAllowance = side === 'sell' ? raw.amountIn : limit;
     expect(approved).toEqual({ functionName: 'approve', args: [swapRouter, neededAllowance] });
-    await approveAsAsked(swap, quote);
-    expect(await chain.publicClient.readContract({ address: quote.tokenIn, abi: erc20Abi, functionName: 'allowance', args: [trader, swapRouter] })).toBe(neededAllowance);
+    const trade = await buildAndApprove(quote, 50, deadlineSec);
+    expect(await chain.publicClient.readContract({ address: raw.tokenIn, abi: erc20Abi, functionName: 'allowance', args: [trader, swapRouter] })).toBe(neededAllowance);
     const before = await traderBalances();
+    const positionBefore = await venue.readPosition(trader);
 
     // Act
-    const receipt = await sendFromTrader(swap);
+    const receipt = await sendFromTrader(trade);
 
     // Assess
     const after = await traderBalances();
-    const execution = venue.decodeExecution(chainLogs(receipt), trader);
-    expect(execution).toBeDefined();
+    const fill = venue.decodeFill(chainLogs(receipt), trader);
+    expect(fill).toBeDefined();
     const wethDelta = after.weth - before.weth;
     const usdcDelta = after.usdc - before.usdc;
-    expect(execution?.baseDelta).toBe(Number(formatUnits(wethDelta, WETH_DECIMALS)));
-    expect(execution?.quoteDelta).toBe(Number(formatUnits(usdcDelta, USDC_DECIMALS)));
+    expect(fill?.quantity).toBe(Number(formatUnits(wethDelta, WETH_DECIMALS)));
+    expect(fill?.cashUsd).toBe(Number(formatUnits(usdcDelta, USDC_DECIMALS)));
+    expect((await venue.readPosition(trader)).quantity - positionBefore.quantity).toBeCloseTo(fill?.quantity ?? Number.NaN, 12);
     // Exactly what was quoted: the pool did not move between quote and swap.
-    expect([wethDelta, usdcDelta]).toEqual(side === 'sell' ? [-quote.amountIn, quote.amountOut] : [quote.amountOut, -quote.amountIn]);
-    expect(execution?.priceUsd).toBe(quote.priceUsd);
+    expect([wethDelta, usdcDelta]).toEqual(side === 'sell' ? [-raw.amountIn, raw.amountOut] : [raw.amountOut, -raw.amountIn]);
+    expect(fill?.priceUsd).toBe(quote.priceUsd);
     // 0.3 % fee plus ~0.15-0.2 % impact on a 1000 WETH pool: a sell below 3000, a buy above, both within 1 %.
-    const price = execution?.priceUsd ?? Number.NaN;
+    const price = fill?.priceUsd ?? Number.NaN;
     expect(Math.abs(price - INITIAL_PRICE_USD) / INITIAL_PRICE_USD).toBeLessThan(0.01);
     expect(side === 'sell' ? price < INITIAL_PRICE_USD : price > INITIAL_PRICE_USD).toBe(true);
     // An exact approval is used up by a sell; a buy leaves what it did not need of its maximum.
-    const leftAllowance = await chain.publicClient.readContract({ address: quote.tokenIn, abi: erc20Abi, functionName: 'allowance', args: [trader, swapRouter] });
-    expect(leftAllowance).toBe(neededAllowance - quote.amountIn);
+    const leftAllowance = await chain.publicClient.readContract({ address: raw.tokenIn, abi: erc20Abi, functionName: 'allowance', args: [trader, swapRouter] });
+    expect(leftAllowance).toBe(neededAllowance - raw.amountIn);
   });
 });
 
 describe('protections the router enforces', () => {
   const cases = [
-    { side: 'sell', baseAmount: parseUnits('1.5', WETH_DECIMALS) },
-    { side: 'buy', baseAmount: parseUnits('2', WETH_DECIMALS) },
+    { side: 'sell', quantity: 1.5 },
+    { side: 'buy', quantity: 2 },
   ] as const;
 
   // The v1 router checks a sell's minimum after the swap ("Too little received") and a
   // buy's maximum after paying the pool in its callback ("Too much requested"); with the
-  // exact approval approvalFor asks for, that payment exceeds the allowance first and the
+  // exact approval the trade asks for, that payment exceeds the allowance first and the
   // token transfer fails ("STF"). Both orders are pinned here.
   const staleCases = [
-    { side: 'sell', baseAmount: parseUnits('1.5', WETH_DECIMALS), allowance: 'exact', reason: 'Too little received' },
-    { side: 'buy', baseAmount: parseUnits('2', WETH_DECIMALS), allowance: 'exact', reason: 'STF' },
-    { side: 'buy', baseAmount: parseUnits('2', WETH_DECIMALS), allowance: 'unlimited', reason: 'Too much requested' },
+    { side: 'sell', quantity: 1.5, allowance: 'exact', reason: 'Too little received' },
+    { side: 'buy', quantity: 2, allowance: 'exact', reason: 'STF' },
+    { side: 'buy', quantity: 2, allowance: 'unlimited', reason: 'Too much requested' },
   ] as const;
 
   it.each(staleCases)(
     'a $side built from a quote the pool has since moved away from reverts with "$reason" ($allowance allowance) and moves nothing',
-    async ({ side, baseAmount, allowance, reason }) => {
+    async ({ side, quantity, allowance, reason }) => {
       // Prepare
-      const stale = await venue.quote({ side, baseAmount });
-      const swap = venue.buildSwap(stale, { recipient: traderAddress(), slippageBps: 10, deadlineSec: (await latestTimestamp()) + 300n });
-      if (allowance === 'exact') await approveAsAsked(swap, stale);
-      else await chain.confirm(await chain.trader.writeContract({ address: stale.tokenIn, abi: erc20Abi, functionName: 'approve', args: [swap.to, maxUint256] }));
+      const stale = await venue.quote({ side, quantity });
+      const deadlineSec = (await latestTimestamp()) + 300n;
+      let swap: ContractCall;
+      if (allowance === 'exact') swap = await buildAndApprove(stale, 10, deadlineSec);
+      else {
+        swap = (await venue.buildTrade(stale, { account: traderAddress(), slippageBps: 10, deadlineSec })).trade;
+        await chain.confirm(await chain.trader.writeContract({ address: rawOf(stale).tokenIn, abi: erc20Abi, functionName: 'approve', args: [swap.to, maxUint256] }));
+      }
+      const limit = side === 'sell' ? minimumAmountOut(rawOf(stale).amountOut, 10) : maximumAmountIn(rawOf(stale).amountIn, 10);
       await movePoolAgainst(side);
-      const fresh = await venue.quote({ side, baseAmount });
-      expect(side === 'sell' ? fresh.amountOut < swap.limitAmount : fresh.amountIn > swap.limitAmount).toBe(true);
+      const fresh = rawOf(await venue.quote({ side, quantity }));
+      expect(side === 'sell' ? fresh.amountOut < limit : fresh.amountIn > limit).toBe(true);
 
       // Act + Assess
       expect(await revertReasonOf(swap)).toBe(reason);
@@ -238,32 +267,29 @@ describe('protections the router enforces', () => {
     },
   );
 
-  it.each(cases)('a $side with a past deadline reverts with "Transaction too old" and moves nothing', async ({ side, baseAmount }) => {
-    const quote = await venue.quote({ side, baseAmount });
-    const swap = venue.buildSwap(quote, { recipient: traderAddress(), slippageBps: 50, deadlineSec: (await latestTimestamp()) - 1n });
-    await approveAsAsked(swap, quote);
+  it.each(cases)('a $side with a past deadline reverts with "Transaction too old" and moves nothing', async ({ side, quantity }) => {
+    const quote = await venue.quote({ side, quantity });
+    const swap = await buildAndApprove(quote, 50, (await latestTimestamp()) - 1n);
 
     expect(await revertReasonOf(swap)).toBe('Transaction too old');
     await expectMinedRevertMovesNothing(swap);
   });
 });
 
-describe('decodeExecution', () => {
+describe('decodeFill', () => {
   it('is undefined for a receipt without a Swap log, for another recipient, and for a Swap log of another contract', async () => {
     const trader = traderAddress();
-    const quote = await venue.quote({ side: 'sell', baseAmount: parseUnits('1', WETH_DECIMALS) });
-    const swap = venue.buildSwap(quote, { recipient: trader, slippageBps: 50, deadlineSec: (await latestTimestamp()) + 300n });
-    const approval = await venue.approvalFor(trader, swap, quote);
-    if (!approval) throw new Error('expected an approval');
-    const approvalReceipt = await sendFromTrader(approval);
+    const quote = await venue.quote({ side: 'sell', quantity: 1 });
+    const { prerequisites, trade } = await venue.buildTrade(quote, { account: trader, slippageBps: 50, deadlineSec: (await latestTimestamp()) + 300n });
+    const approvalReceipt = await sendFromTrader(prerequisites[0]!);
     expect(approvalReceipt.logs.length).toBeGreaterThan(0); // the token's Approval log: no Swap among them
-    expect(venue.decodeExecution(chainLogs(approvalReceipt), trader)).toBeUndefined();
+    expect(venue.decodeFill(chainLogs(approvalReceipt), trader)).toBeUndefined();
 
-    const swapLogs = chainLogs(await sendFromTrader(swap));
-    expect(venue.decodeExecution(swapLogs, trader)).toBeDefined();
-    expect(venue.decodeExecution(swapLogs, chain.deployer.account.address)).toBeUndefined();
-    expect(venue.decodeExecution(swapLogs.map((log) => ({ ...log, address: chain.addresses.weth })), trader)).toBeUndefined();
-    expect(venue.decodeExecution([], trader)).toBeUndefined();
+    const swapLogs = chainLogs(await sendFromTrader(trade));
+    expect(venue.decodeFill(swapLogs, trader)).toBeDefined();
+    expect(venue.decodeFill(swapLogs, chain.deployer.account.address)).toBeUndefined();
+    expect(venue.decodeFill(swapLogs.map((log) => ({ ...log, address: chain.addresses.weth })), trader)).toBeUndefined();
+    expect(venue.decodeFill([], trader)).toBeUndefined();
   });
 });
 
@@ -296,29 +322,36 @@ describe('slippage limits round the safe way', () => {
     expect(() => maximumAmountIn(1n, bps)).toThrow(RangeError);
   });
 
-  it('buildSwap puts the rounded limit, the deadline and the exact amount in the router call', () => {
+  /** A quote made by hand (raw amounts chosen to hit the rounding edges). */
+  const quoteOf = (side: 'buy' | 'sell', tokenIn: Address, tokenOut: Address, amountIn: bigint, amountOut: bigint): VenueQuote => ({
+    venueId: venueConfig.id,
+    order: { side, quantity: 1 },
+    fillableQuantity: 1,
+    priceUsd: 1,
+    gasEstimate: 0n,
+    details: { side, tokenIn, tokenOut, amountIn: amountIn.toString(), amountOut: amountOut.toString() },
+  });
+
+  it('buildTrade puts the rounded limit, the deadline and the exact amount in the router call', async () => {
     const { weth, usdc } = chain.addresses;
     const recipient = traderAddress();
-    const sellQuote: VenueQuote = { intent: { side: 'sell', baseAmount: 10_001n }, tokenIn: weth, tokenOut: usdc, amountIn: 10_001n, amountOut: 10_001n, priceUsd: 1, gasEstimate: 0n };
-    const sell = venue.buildSwap(sellQuote, { recipient, slippageBps: 10, deadlineSec: 1_700_000_000n });
-    expect(sell.limitAmount).toBe(9_990n);
+    const sell = (await venue.buildTrade(quoteOf('sell', weth, usdc, 10_001n, 10_001n), { account: recipient, slippageBps: 10, deadlineSec: 1_700_000_000n })).trade;
     expect(decodeFunctionData({ abi: uniswapV3SwapRouterAbi, data: sell.data })).toEqual({
       functionName: 'exactInputSingle',
       args: [{ tokenIn: weth, tokenOut: usdc, fee: POOL_FEE, recipient, deadline: 1_700_000_000n, amountIn: 10_001n, amountOutMinimum: 9_990n, sqrtPriceLimitX96: 0n }],
     });
 
-    const buyQuote: VenueQuote = { intent: { side: 'buy', baseAmount: 7n }, tokenIn: usdc, tokenOut: weth, amountIn: 10_001n, amountOut: 7n, priceUsd: 1, gasEstimate: 0n };
-    const buy = venue.buildSwap(buyQuote, { recipient, slippageBps: 10, deadlineSec: 1_700_000_000n });
-    expect(buy.limitAmount).toBe(10_012n);
+    const buy = (await venue.buildTrade(quoteOf('buy', usdc, weth, 10_001n, 7n), { account: recipient, slippageBps: 10, deadlineSec: 1_700_000_000n })).trade;
     expect(decodeFunctionData({ abi: uniswapV3SwapRouterAbi, data: buy.data })).toEqual({
       functionName: 'exactOutputSingle',
       args: [{ tokenIn: usdc, tokenOut: weth, fee: POOL_FEE, recipient, deadline: 1_700_000_000n, amountOut: 7n, amountInMaximum: 10_012n, sqrtPriceLimitX96: 0n }],
     });
   });
 
-  it('buildSwap refuses a quote whose tokens do not match its side', () => {
+  it('buildTrade refuses a quote whose tokens do not match its side, or of another venue', async () => {
     const { weth, usdc } = chain.addresses;
-    const swapped: VenueQuote = { intent: { side: 'sell', baseAmount: 1n }, tokenIn: usdc, tokenOut: weth, amountIn: 1n, amountOut: 1n, priceUsd: 1, gasEstimate: 0n };
-    expect(() => venue.buildSwap(swapped, { recipient: traderAddress(), slippageBps: 10, deadlineSec: 1n })).toThrow(/not a sell on this venue/);
+    const context = { account: traderAddress(), slippageBps: 10, deadlineSec: 1n };
+    await expect(venue.buildTrade(quoteOf('sell', usdc, weth, 1n, 1n), context)).rejects.toThrow(/not a sell on this venue/);
+    await expect(venue.buildTrade({ ...quoteOf('sell', weth, usdc, 1n, 1n), venueId: 'elsewhere' }, context)).rejects.toThrow(/not a quote of this venue/);
   });
 });

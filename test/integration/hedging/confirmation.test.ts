@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { followHedge } from '../../../shared/app/confirm-hedge/follow-hedge.ts';
 import { LaneBusyError, type DispatchDeps } from '../../../shared/app/dispatch/dispatch-hedge.ts';
 import { useHedgingWorld, type OpenedAccount, type OpenAccountOptions } from '../../support/hedging-world.ts';
+import type { UniswapV3VenueConfig } from '../../../shared/contracts/execution-config.ts';
 
 const world = useHedgingWorld();
 
@@ -131,7 +132,7 @@ describe('confirmation', () => {
         ...current.config,
         operator: {
           ...current.config.operator!,
-          execution: { ...current.config.operator!.execution!, venues: [{ ...current.config.operator!.execution!.venues[0]!, pool: elsewhere }], signer: { kind: 'local', name: 'someone-else' } },
+          execution: { ...current.config.operator!.execution!, venues: [{ ...(current.config.operator!.execution!.venues[0] as UniswapV3VenueConfig), pool: elsewhere }], signer: { kind: 'local', name: 'someone-else' } },
         },
       },
       current.version,

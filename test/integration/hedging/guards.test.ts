@@ -3,6 +3,7 @@
 // guard). Stale oracles and paused accounts also stop the evaluator itself.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useHedgingWorld, type OpenedAccount, type OpenAccountOptions } from '../../support/hedging-world.ts';
+import type { UniswapV3VenueConfig } from '../../../shared/contracts/execution-config.ts';
 
 const world = useHedgingWorld();
 
@@ -109,7 +110,7 @@ describe('dispatch guards', () => {
     const current = (await w.configs.getConfig(account.accountId))!;
     const operator = current.config.operator!;
     const execution = operator.execution!;
-    const moved = { ...operator, execution: { ...execution, venues: [{ ...execution.venues[0]!, pool: '0x00000000000000000000000000000000000000aa' }] } };
+    const moved = { ...operator, execution: { ...execution, venues: [{ ...(execution.venues[0] as UniswapV3VenueConfig), pool: '0x00000000000000000000000000000000000000aa' }] } };
     await w.configs.putConfig(account.accountId, { ...current.config, operator: moved }, current.version, 'test:operator');
     await expectRefused(account, 'CONFIG_CHANGED');
   });

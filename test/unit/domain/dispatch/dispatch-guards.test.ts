@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkMarket, checkPreTrade, checkQuoteSlippage, remainingSlippageBps } from '../../../../shared/domain/dispatch/dispatch-guards.ts';
+import { checkMarket, checkOptionPremium, checkPreTrade, checkQuoteSlippage, remainingSlippageBps } from '../../../../shared/domain/dispatch/dispatch-guards.ts';
 
 const ROUTER = '0x00000000000000000000000000000000000000Aa';
 const pre = {
@@ -52,5 +52,22 @@ describe('slippage', () => {
     expect(remainingSlippageBps('sell', 2991, 3000, 50)).toBe(20);
     expect(remainingSlippageBps('buy', 2990, 3000, 50)).toBe(50); // a quote better than the oracle spends nothing
     expect(remainingSlippageBps('buy', 3030, 3000, 50)).toBe(0);
+  });
+});
+
+describe('option premium and venues without a price of their own', () => {
+  it('a premium worse than the model by more than the markup is refused, either side; better always passes', () => {
+    expect(checkOptionPremium('buy', 110, 100, 1_000)).toEqual({ ok: true });
+    expect(checkOptionPremium('buy', 110.01, 100, 1_000)).toMatchObject({ ok: false, code: 'OPTION_PREMIUM_ABOVE_LIMIT' });
+    expect(checkOptionPremium('sell', 90, 100, 1_000)).toEqual({ ok: true });
+    expect(checkOptionPremium('sell', 89.99, 100, 1_000)).toMatchObject({ ok: false, code: 'OPTION_PREMIUM_ABOVE_LIMIT' });
+    expect(checkOptionPremium('buy', 50, 100, 0)).toEqual({ ok: true });
+    // A model premium of zero: any price paid is infinitely worse.
+    expect(checkOptionPremium('buy', 0.01, 0, 100_000)).toMatchObject({ ok: false });
+  });
+
+  it('without a venue price (options) only the notional cap is checked', () => {
+    expect(checkMarket({ oraclePrice: 3000, maxPoolDeviationBps: 0, tradeNotionalUsd: 10, maxTradeNotionalUsd: 10 })).toEqual({ ok: true });
+    expect(checkMarket({ oraclePrice: 3000, maxPoolDeviationBps: 0, tradeNotionalUsd: 11, maxTradeNotionalUsd: 10 })).toMatchObject({ ok: false, code: 'TRADE_NOTIONAL_CAP' });
   });
 });

@@ -1,0 +1,23 @@
+/**
+ * The adapter of a configured venue, by its kind: the one place that knows every venue
+ * adapter. Dispatch, confirm and evaluate only ever see the Venue port.
+ *
+ * @example
+ * const venue = createVenue({ client, venue: execution.venues[0] });
+ */
+import type { PublicClient } from 'viem';
+import { QuoteRejectedError } from '../../app/execution-ports.ts';
+import type { Venue } from '../../app/venue-port.ts';
+import type { VenueConfig } from '../../contracts/execution-config.ts';
+import { createUniswapV3Venue } from './uniswap-v3-venue.ts';
+
+export function createVenue(options: { readonly client: PublicClient; readonly venue: VenueConfig }): Venue {
+  const { client, venue } = options;
+  switch (venue.kind) {
+    case 'uniswap-v3':
+      return createUniswapV3Venue({ client, venue });
+    case 'perp-v2':
+    case 'lyra-v1':
+      throw new QuoteRejectedError(`venue kind ${venue.kind} has no adapter in this build`);
+  }
+}
