@@ -1,9 +1,11 @@
 // A local chain with everything the hedging flow touches, deployed on a fresh anvil:
 // two tokens (WETH-like 18 decimals, USDC-like 6 decimals), Uniswap V3 (factory, a
 // WETH/USDC 0.3% pool at 3000 USDC per WETH with full-range liquidity minted through the
-// NonfungiblePositionManager, SwapRouter, QuoterV2) from the Uniswap npm packages, our
-// PriceAggregator (8 decimals, 3000e8) and our OptionBook. `npm start` runs on it; the
-// tests use it through test/support/chain-fixture.ts.
+// NonfungiblePositionManager, SwapRouter, QuoterV2) from the Uniswap npm packages, for
+// routing a second, shallower V3 pool of the pair (0.05%) and a Uniswap V2 pair, with
+// Uniswap's SwapRouter02 over both versions, our PriceAggregator (8 decimals, 3000e8)
+// and our OptionBook. `npm start` runs on it; the tests use it through
+// test/support/chain-fixture.ts.
 //
 // Accounts are fresh random keys funded with anvil_setBalance (no well-known keys in the
 // repo); transactions are signed locally, as the product signs them.
@@ -25,6 +27,8 @@ import {
   uniswapV3TickSpacing,
 } from '../../shared/adapters/chain/uniswap-v3-artifacts.ts';
 import { startAnvil } from './anvil.ts';
+import { uniswapRoutingArtifacts } from './uniswap-routing-artifacts.ts';
+import { uniswapV2FactoryAbi, uniswapV2PairAbi } from '../../shared/adapters/chain/uniswap-routing-abi.ts';
 import type { AnvilInstance } from './anvil.ts';
 
 export const WETH_DECIMALS = 18;
@@ -36,6 +40,10 @@ export const INITIAL_PRICE_USD = 3000;
 export const POOL_FEE = 3000;
 /** Liquidity the deployer mints full-range at deployment. */
 export const POOL_LIQUIDITY = { weth: parseUnits('1000', WETH_DECIMALS), usdc: parseUnits('3000000', USDC_DECIMALS) } as const;
+/** The routing pools: a 0.05 % V3 pool and a V2 pair, each shallower than the main pool. */
+export const ROUTE_POOL_FEE = 500;
+export const ROUTE_POOL_LIQUIDITY = { weth: parseUnits('300', WETH_DECIMALS), usdc: parseUnits('900000', USDC_DECIMALS) } as const;
+export const V2_PAIR_LIQUIDITY = { weth: parseUnits('200', WETH_DECIMALS), usdc: parseUnits('600000', USDC_DECIMALS) } as const;
 /** What the trader holds at deployment (plus 100 ETH for gas). */
 export const TRADER_BALANCES = { weth: parseUnits('100', WETH_DECIMALS), usdc: parseUnits('300000', USDC_DECIMALS) } as const;
 /** Stands in for the NFT position descriptor, which tokenURI alone would call. */
@@ -56,6 +64,11 @@ export interface LocalChainAddresses {
   readonly quoterV2: Address;
   readonly priceAggregator: Address;
   readonly optionBook: Address;
+  /** Routing: the 0.05 % V3 pool of the pair, the V2 factory and pair, SwapRouter02 (V2 + V3). */
+  readonly routePool: Address;
+  readonly uniswapV2Factory: Address;
+  readonly v2Pair: Address;
+  readonly swapRouter02: Address;
 }
 
 export interface LocalChain {
@@ -230,6 +243,58 @@ async function deploy(anvil: AnvilInstance): Promise<Omit<LocalChain, 'startup'>
     }),
   );
 
+  // Routing: a shallower 0.05 % V3 pool at the same price, full range.
+  await confirm(
+    await deployer.writeContract({
+      address: positionManager,
+      abi: uniswapV3PositionManagerAbi,
+      functionName: 'createAndInitializePoolIfNecessary',
+      args: [token0, token1, ROUTE_POOL_FEE, initialSqrtPriceX96],
+      gas: DEPLOY_GAS_LIMIT,
+    }),
+  );
+  const routePool = await publicClient.readContract({ address: uniswapV3Factory, abi: uniswapV3FactoryAbi, functionName: 'getPool', args: [weth, usdc, ROUTE_POOL_FEE] });
+  await mintTo(weth, deployer.account.address, ROUTE_POOL_LIQUIDITY.weth + V2_PAIR_LIQUIDITY.weth);
+  await mintTo(usdc, deployer.account.address, ROUTE_POOL_LIQUIDITY.usdc + V2_PAIR_LIQUIDITY.usdc);
+  const routeSpacing = uniswapV3TickSpacing[ROUTE_POOL_FEE];
+  const routeMaxTick = Math.floor(887272 / routeSpacing) * routeSpacing;
+  const [route0, route1] = wethIsToken0 ? [ROUTE_POOL_LIQUIDITY.weth, ROUTE_POOL_LIQUIDITY.usdc] : [ROUTE_POOL_LIQUIDITY.usdc, ROUTE_POOL_LIQUIDITY.weth];
+  await confirm(
+    await deployer.writeContract({
+      address: positionManager,
+      abi: uniswapV3PositionManagerAbi,
+      functionName: 'mint',
+      args: [
+        {
+          token0,
+          token1,
+          fee: ROUTE_POOL_FEE,
+          tickLower: -routeMaxTick,
+          tickUpper: routeMaxTick,
+          amount0Desired: route0,
+          amount1Desired: route1,
+          amount0Min: 0n,
+          amount1Min: 0n,
+          recipient: deployer.account.address,
+          deadline: maxUint256,
+        },
+      ],
+      gas: DEPLOY_GAS_LIMIT,
+    }),
+  );
+  // Uniswap V2: the factory, the pair, liquidity at the same price (tokens sent to the pair, then mint).
+  const { v2Factory, swapRouter02 } = uniswapRoutingArtifacts;
+  const uniswapV2Factory = await deployed(await deployer.deployContract({ abi: v2Factory.abi, bytecode: v2Factory.bytecode, args: [deployer.account.address] }));
+  await confirm(await deployer.writeContract({ address: uniswapV2Factory, abi: uniswapV2FactoryAbi, functionName: 'createPair', args: [weth, usdc], gas: DEPLOY_GAS_LIMIT }));
+  const v2Pair = getAddress(await publicClient.readContract({ address: uniswapV2Factory, abi: uniswapV2FactoryAbi, functionName: 'getPair', args: [weth, usdc] }));
+  await confirm(await deployer.writeContract({ address: weth, abi: testTokenAbi, functionName: 'transfer', args: [v2Pair, V2_PAIR_LIQUIDITY.weth] }));
+  await confirm(await deployer.writeContract({ address: usdc, abi: testTokenAbi, functionName: 'transfer', args: [v2Pair, V2_PAIR_LIQUIDITY.usdc] }));
+  await confirm(await deployer.writeContract({ address: v2Pair, abi: uniswapV2PairAbi, functionName: 'mint', args: [deployer.account.address], gas: DEPLOY_GAS_LIMIT }));
+  // SwapRouter02 over both: (factoryV2, factoryV3, positionManager, WETH9).
+  const router02 = await deployed(
+    await deployer.deployContract({ abi: swapRouter02.abi, bytecode: swapRouter02.bytecode, args: [uniswapV2Factory, uniswapV3Factory, positionManager, weth] }),
+  );
+
   let snapshotId = await testClient.snapshot();
   return {
     rpcUrl: anvil.rpcUrl,
@@ -249,6 +314,10 @@ async function deploy(anvil: AnvilInstance): Promise<Omit<LocalChain, 'startup'>
       quoterV2: quoter,
       priceAggregator,
       optionBook,
+      routePool,
+      uniswapV2Factory,
+      v2Pair,
+      swapRouter02: router02,
     },
     pool: { token0, token1, wethIsToken0, initialSqrtPriceX96 },
     confirm,

@@ -33,6 +33,17 @@ function venueIdentity(venue: VenueConfig): Record<string, unknown> {
         baseDecimals: venue.baseDecimals,
         quoteDecimals: venue.quoteDecimals,
       };
+    case 'uniswap-routed':
+      return {
+        id: venue.id,
+        kind: venue.kind,
+        swapRouter02: lower(venue.swapRouter02),
+        baseToken: lower(venue.baseToken),
+        quoteToken: lower(venue.quoteToken),
+        baseDecimals: venue.baseDecimals,
+        quoteDecimals: venue.quoteDecimals,
+        pools: venue.pools.map((pool) => (pool.version === 'v3' ? `v3:${lower(pool.pool)}:${pool.fee}` : `v2:${lower(pool.pair)}`)),
+      };
     case 'perp-v2':
       return {
         id: venue.id,

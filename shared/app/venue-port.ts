@@ -27,6 +27,8 @@ export interface VenueOrder {
   readonly quantity: number;
   /** Options only: the series to trade. */
   readonly series?: OptionSeries;
+  /** What one unit of gas costs now, USD: a venue that splits an order weighs each leg's gas with it (absent: 0). */
+  readonly gasUsdPerUnit?: number;
 }
 
 export interface VenueQuote {

@@ -92,6 +92,33 @@ export const UniswapV3VenueSchema = z.strictObject({
   fee: z.number().int().positive().max(1_000_000),
 });
 
+/** One pool of a routed Uniswap venue: a V3 pool of a fee tier, or a V2 pair. */
+export const UniswapRoutePoolSchema = z.discriminatedUnion('version', [
+  z.strictObject({ version: z.literal('v3'), pool: AddressSchema, fee: z.number().int().positive().max(1_000_000) }),
+  z.strictObject({ version: z.literal('v2'), pair: AddressSchema }),
+]);
+
+/**
+ * The underlying traded across several Uniswap pools of one pair at once — V3 pools of
+ * different fee tiers and liquidity, V2 pairs — in ONE transaction through Uniswap's
+ * SwapRouter02 (`multicall` with a deadline): the order is split where it costs least,
+ * gas per leg included, and either every leg fills or none does.
+ */
+export const UniswapRoutedVenueSchema = z.strictObject({
+  kind: z.literal('uniswap-routed'),
+  id: VenueIdSchema.default('uniswap-routed'),
+  /** Uniswap's SwapRouter02 (V2 and V3 swaps, multicall with deadline) and V3's QuoterV2. */
+  swapRouter02: AddressSchema,
+  quoterV2: AddressSchema,
+  baseToken: AddressSchema,
+  quoteToken: AddressSchema,
+  baseDecimals: z.number().int().min(0).max(36),
+  quoteDecimals: z.number().int().min(0).max(36),
+  pools: z.array(UniswapRoutePoolSchema).min(1).max(8),
+  /** The order is split in this many equal slices (each pool quoted at 1…slices of them). */
+  slices: z.number().int().min(1).max(50).default(10),
+});
+
 /**
  * A Perpetual Protocol v2 ("curie") market: a perpetual on the underlying, margined in
  * the collateral token (USDC) deposited in its Vault, traded through its ClearingHouse
@@ -154,12 +181,12 @@ export const LyraV1VenueSchema = z.strictObject({
 });
 
 /** Every venue an account can be given; each kind trades exactly one instrument (VENUE_INSTRUMENT). */
-export const VenueConfigSchema = z.discriminatedUnion('kind', [UniswapV3VenueSchema, PerpV2VenueSchema, LyraV1VenueSchema]);
+export const VenueConfigSchema = z.discriminatedUnion('kind', [UniswapV3VenueSchema, UniswapRoutedVenueSchema, PerpV2VenueSchema, LyraV1VenueSchema]);
 export type VenueConfig = z.output<typeof VenueConfigSchema>;
 export type VenueKind = VenueConfig['kind'];
 
 /** The instrument each kind of venue trades: an order is only ever sent to a venue of its instrument. */
-export const VENUE_INSTRUMENT: Readonly<Record<VenueKind, InstrumentKind>> = { 'uniswap-v3': 'spot', 'perp-v2': 'perp', 'lyra-v1': 'option' };
+export const VENUE_INSTRUMENT: Readonly<Record<VenueKind, InstrumentKind>> = { 'uniswap-v3': 'spot', 'uniswap-routed': 'spot', 'perp-v2': 'perp', 'lyra-v1': 'option' };
 
 /** The venues of a set that trade an instrument, in the operator's order. */
 export function venuesFor(venues: readonly VenueConfig[], instrument: InstrumentKind): VenueConfig[] {
@@ -237,4 +264,5 @@ export type VolSource = z.output<typeof VolSourceSchema>;
 export type SignerRef = z.output<typeof SignerRefSchema>;
 export type UniswapV3VenueConfig = z.output<typeof UniswapV3VenueSchema>;
 export type PerpV2VenueConfig = z.output<typeof PerpV2VenueSchema>;
+export type UniswapRoutedVenueConfig = z.output<typeof UniswapRoutedVenueSchema>;
 export type LyraV1VenueConfig = z.output<typeof LyraV1VenueSchema>;

@@ -9,6 +9,7 @@ import type { PublicClient } from 'viem';
 import { QuoteRejectedError } from '../../app/execution-ports.ts';
 import type { Venue } from '../../app/venue-port.ts';
 import type { VenueConfig } from '../../contracts/execution-config.ts';
+import { createUniswapRoutedVenue } from './uniswap-routed-venue.ts';
 import { createUniswapV3Venue } from './uniswap-v3-venue.ts';
 
 export function createVenue(options: { readonly client: PublicClient; readonly venue: VenueConfig }): Venue {
@@ -16,6 +17,8 @@ export function createVenue(options: { readonly client: PublicClient; readonly v
   switch (venue.kind) {
     case 'uniswap-v3':
       return createUniswapV3Venue({ client, venue });
+    case 'uniswap-routed':
+      return createUniswapRoutedVenue({ client, venue });
     case 'perp-v2':
     case 'lyra-v1':
       throw new QuoteRejectedError(`venue kind ${venue.kind} has no adapter in this build`);

@@ -201,9 +201,18 @@ async function sendNew(
   if (!oracle.ok) return skip(deps, ref, { ok: false, code: oracle.code, message: `${oracle.message} Nothing is sent.` }, context);
 
   const signer = await deps.signers(execution.signer);
+  const fees = await chain.gateway.fees();
+  const plan = planFees(fees.baseFeePerGas, fees.maxPriorityFeePerGas, {
+    maxFeePerGas: gweiToWei(execution.maxFeePerGasGwei),
+    maxPriorityFeePerGas: gweiToWei(execution.maxPriorityFeePerGasGwei),
+  });
+  if (!plan.ok) return skip(deps, ref, plan, context);
+  // What a unit of gas costs in USD, for venues that weigh a leg's gas: the expected fee at
+  // the oracle's price (the underlying is taken to be the chain's gas token, as ETH is).
+  const gasUsdPerUnit = (Number(fees.baseFeePerGas + plan.maxPriorityFeePerGas) / 1e18) * oracle.price;
   let quote: VenueQuote;
   try {
-    quote = await venue.quote(venueOrder.order);
+    quote = await venue.quote({ ...venueOrder.order, gasUsdPerUnit });
   } catch (error) {
     // Only the venue's refusal is an answer; a node or transport error says nothing about the trade: retried.
     if (!(error instanceof QuoteRejectedError)) throw error;
@@ -229,12 +238,6 @@ async function sendNew(
   if (!priceVerdict.ok) return skip(deps, ref, priceVerdict, context);
   const venueVerdict = await venue.checkTrade(quote, signer.address);
   if (!venueVerdict.ok) return skip(deps, ref, venueVerdict, context);
-  const fees = await chain.gateway.fees();
-  const plan = planFees(fees.baseFeePerGas, fees.maxPriorityFeePerGas, {
-    maxFeePerGas: gweiToWei(execution.maxFeePerGasGwei),
-    maxPriorityFeePerGas: gweiToWei(execution.maxPriorityFeePerGasGwei),
-  });
-  if (!plan.ok) return skip(deps, ref, plan, context);
   const built = await venue.buildTrade(quote, {
     account: signer.address,
     // The trade's own limit gets only what the quote left of the slippage budget against the oracle (options: against the quote).
