@@ -279,5 +279,8 @@ await runFanOutBench();
 const { runHedgingBench } = await import('./hedging-bench.ts');
 await runHedgingBench();
 
+const { runRoutingBench } = await import('./routing-bench.ts');
+await runRoutingBench();
+
 const { runBundleBench } = await import('./bundle-bench.ts');
 await runBundleBench();
