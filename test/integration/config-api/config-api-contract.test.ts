@@ -56,6 +56,10 @@ describe('config API contract', () => {
       { method: 'GET', path: `/accounts/${accountId}/config/history` },
       { method: 'PUT', path: '/admin/kill-switch' },
       { method: 'PUT', path: `/accounts/${encodeURIComponent('bad#id')}/config` },
+      { method: 'PUT', path: `/accounts/${accountId}/operator-config` },
+      { method: 'POST', path: `/accounts/${accountId}/pause` },
+      { method: 'POST', path: `/accounts/${accountId}/resume` },
+      { method: 'GET', path: `/accounts/${accountId}` },
     );
     const bodies = fc.oneof(
       fc.string(),
@@ -65,6 +69,9 @@ describe('config API contract', () => {
       fc.record({ id: fc.string(), underlying: fc.string(), quantity: fc.oneof(fc.double(), fc.string()), kind: fc.constantFrom('spot', 'option', 'x') }).map((b) => JSON.stringify(b)),
       fc.record({ displayName: fc.oneof(fc.string(), fc.integer()), contactEmail: fc.string() }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
       fc.record({ engaged: fc.oneof(fc.boolean(), fc.string()), reason: fc.oneof(fc.string({ maxLength: 600 }), fc.integer()) }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+      fc.record({ underlying: fc.constantFrom('ETH', 'BTC', ''), market: fc.anything(), execution: fc.anything() }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+      fc.record({ acknowledgePauseId: fc.string(), note: fc.oneof(fc.string({ maxLength: 600 }), fc.integer()), reason: fc.string() }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+      fc.record({ executionLimits: fc.record({ maxSlippageBps: fc.oneof(fc.integer(), fc.double()), maxTradeNotionalUsd: fc.double() }, { requiredKeys: [] }), underlying: fc.constant('ETH'), band: fc.constant({ unit: 'units', trigger: 1 }) }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
     );
     const tokens = fc.constantFrom<string | undefined>(apiKey, apiKey, other.apiKey, ADMIN_KEY, undefined, 'hk_garbage', '');
     const ifMatch = fc.option(fc.oneof(fc.constantFrom('"1"', '"2"', '"0"', '*', 'W/"1"', '"999999999999999"'), fc.string()), { nil: undefined });
