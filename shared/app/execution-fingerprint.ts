@@ -55,6 +55,17 @@ function venueIdentity(venue: VenueConfig): Record<string, unknown> {
         collateralDecimals: venue.collateralDecimals,
       };
     case 'lyra-v1':
-      return { id: venue.id, kind: venue.kind, optionMarket: lower(venue.optionMarket), optionToken: lower(venue.optionToken), quoteAsset: lower(venue.quoteAsset), quoteDecimals: venue.quoteDecimals };
+      return {
+        id: venue.id,
+        kind: venue.kind,
+        optionMarket: lower(venue.optionMarket),
+        optionToken: lower(venue.optionToken),
+        optionGreekCache: lower(venue.optionGreekCache),
+        shortCollateral: lower(venue.shortCollateral),
+        quoteAsset: lower(venue.quoteAsset),
+        quoteDecimals: venue.quoteDecimals,
+        // Whether the venue may write options changes what a sell order does.
+        mayShort: venue.shortCollateralMultiple !== undefined,
+      };
   }
 }

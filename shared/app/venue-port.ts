@@ -59,8 +59,9 @@ export interface TradeContext {
 export interface VenueTrade {
   /**
    * Transactions that must be mined before the trade (an exact approval, a margin
-   * deposit), in order; empty when the on-chain state already allows the trade. Each is
-   * harmless to repeat.
+   * deposit), in order; empty when the on-chain state already allows the trade. They are
+   * computed from the chain's state now, so a retry after one was mined asks only for
+   * what is still missing (a deposit sent twice would stay the account's collateral).
    */
   readonly prerequisites: readonly ContractCall[];
   readonly trade: ContractCall;

@@ -143,9 +143,9 @@ export const PerpV2VenueSchema = z
     /** Under this margin ratio an alert fires (MARGIN_LOW), before liquidation distance gets short. */
     alertMarginRatio: z.number().gt(0).max(10).default(0.3),
     /**
-     * With a top-up, collateral is deposited before a trade (and when the margin runs
-     * under the alert level) so that the margin ratio is back at this target, from the
-     * signer's own collateral balance. Absent: nothing is deposited by the system.
+     * Before a trade the adapter deposits what the market's initial margin requires of it
+     * (from the signer's own collateral balance); with a target, enough to bring the margin
+     * ratio after the trade back to it. Absent: only what the trade requires.
      */
     topUpToMarginRatio: z.number().gt(0).max(10).optional(),
   })

@@ -19,6 +19,7 @@ import { createEvaluationRepository } from '../adapters/dynamodb/evaluation-repo
 import { createHedgeJournalRepository } from '../adapters/dynamodb/hedge-journal-repository.ts';
 import { createNonceRepository, type NonceRepository } from '../adapters/dynamodb/nonce-repository.ts';
 import { createPositionRepository, type PositionRepository } from '../adapters/dynamodb/position-repository.ts';
+import { lyraTradeErrorsAbi } from '../adapters/chain/lyra-abi.ts';
 import { createVenue } from '../adapters/venues/create-venue.ts';
 import type { FollowHedgeDeps } from '../app/confirm-hedge/follow-hedge.ts';
 import type { DispatchDeps } from '../app/dispatch/dispatch-hedge.ts';
@@ -89,7 +90,8 @@ export function createChainAccess(options: ChainAccessOptions): HedgingChain & {
   return {
     client,
     market: createViemMarketReader({ client, chainId }),
-    gateway: createViemChainGateway({ rpcUrl, chainId, ...options.gateway }),
+    // The venues' custom errors, so that a simulation's revert reads as a name, not a selector.
+    gateway: createViemChainGateway({ rpcUrl, chainId, abis: [lyraTradeErrorsAbi], ...options.gateway }),
     venue: (venue) => createVenue({ client, venue }),
   };
 }

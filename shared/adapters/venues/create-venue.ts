@@ -6,9 +6,10 @@
  * const venue = createVenue({ client, venue: execution.venues[0] });
  */
 import type { PublicClient } from 'viem';
-import { QuoteRejectedError } from '../../app/execution-ports.ts';
 import type { Venue } from '../../app/venue-port.ts';
 import type { VenueConfig } from '../../contracts/execution-config.ts';
+import { createLyraV1Venue } from './lyra-v1-venue.ts';
+import { createPerpV2Venue } from './perp-v2-venue.ts';
 import { createUniswapRoutedVenue } from './uniswap-routed-venue.ts';
 import { createUniswapV3Venue } from './uniswap-v3-venue.ts';
 
@@ -19,8 +20,9 @@ export function createVenue(options: { readonly client: PublicClient; readonly v
       return createUniswapV3Venue({ client, venue });
     case 'uniswap-routed':
       return createUniswapRoutedVenue({ client, venue });
-    case 'perp-v2':
     case 'lyra-v1':
-      throw new QuoteRejectedError(`venue kind ${venue.kind} has no adapter in this build`);
+      return createLyraV1Venue({ client, venue });
+    case 'perp-v2':
+      return createPerpV2Venue({ client, venue });
   }
 }

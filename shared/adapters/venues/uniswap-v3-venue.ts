@@ -20,37 +20,14 @@ import type { UniswapV3VenueConfig } from '../../contracts/execution-config.ts';
 import { priceFromSqrtPriceX96 } from '../../domain/market/pool-price.ts';
 import { uniswapV3PoolAbi, uniswapV3QuoterV2Abi, uniswapV3SwapRouterAbi } from '../chain/uniswap-v3-artifacts.ts';
 import { toRawUnits } from './raw-units.ts';
+import { leastReceived as minimumAmountOut, mostPaid as maximumAmountIn } from './slippage-limits.ts';
 
-const BPS_DENOMINATOR = 10_000n;
 /** No price limit: the swap runs to its exact amount or reverts, and the slippage limit guards the price. */
 const NO_PRICE_LIMIT = 0n;
 const SWAP_EVENT_TOPIC: Hex = toEventSelector(getAbiItem({ abi: uniswapV3PoolAbi, name: 'Swap' }));
 
-function checkedSlippageBps(slippageBps: number): bigint {
-  if (!Number.isInteger(slippageBps) || slippageBps < 0 || slippageBps > 10_000) {
-    throw new RangeError(`slippageBps must be an integer in [0, 10000], got ${slippageBps}`);
-  }
-  return BigInt(slippageBps);
-}
-
-/**
- * The least a sell may receive: floor(amountOut · (10000 − bps) / 10000). Rounded down so
- * the limit never asks more than the quote minus the tolerance allows.
- */
-export function minimumAmountOut(amountOut: bigint, slippageBps: number): bigint {
-  if (amountOut < 0n) throw new RangeError('amountOut must be non-negative');
-  return (amountOut * (BPS_DENOMINATOR - checkedSlippageBps(slippageBps))) / BPS_DENOMINATOR;
-}
-
-/**
- * The most a buy may pay: ceil(amountIn · (10000 + bps) / 10000). Rounded up so that a
- * zero-slippage limit still equals the quote and a tiny amount keeps its tolerance.
- */
-export function maximumAmountIn(amountIn: bigint, slippageBps: number): bigint {
-  if (amountIn < 0n) throw new RangeError('amountIn must be non-negative');
-  const numerator = amountIn * (BPS_DENOMINATOR + checkedSlippageBps(slippageBps));
-  return (numerator + BPS_DENOMINATOR - 1n) / BPS_DENOMINATOR;
-}
+/** The least a sell may receive and the most a buy may pay (shared/adapters/venues/slippage-limits.ts). */
+export { leastReceived as minimumAmountOut, mostPaid as maximumAmountIn } from './slippage-limits.ts';
 
 /** Digits kept in a ratio before it becomes a double (which holds ~17): the truncation stays far below its rounding. */
 const RATIO_SIGNIFICANT_DIGITS = 24;

@@ -107,8 +107,12 @@ export class ApprovalPendingError extends Error {
 }
 
 const DEFAULT_LEASE_MS = 120_000;
-/** Gas limit headroom over the estimate: state can move between estimate and inclusion. */
-const GAS_HEADROOM_PCT = 20n;
+/**
+ * Gas limit headroom over the estimate: state can move between estimate and inclusion, and
+ * some venues' gas depends on the block's timestamp (Uniswap's oracle observations,
+ * Lyra's Black-Scholes and GWAV, Perp's TWAP and funding): 30 % was needed in their tests.
+ */
+const GAS_HEADROOM_PCT = 30n;
 
 /**
  * @example
