@@ -89,8 +89,10 @@ export interface LocalChain {
   readonly startup: { readonly anvilMs: number; readonly deployMs: number };
   /** Receipt of a mined transaction; throws if it reverted. */
   confirm(hash: Hash): Promise<TransactionReceipt>;
-  /** Reverts the chain to the state right after deployment (anvil snapshot). */
+  /** Reverts the chain to its baseline: the state right after deployment, or after markBaseline (anvil snapshot). */
   reset(): Promise<void>;
+  /** Makes the chain's current state the one reset() returns to (after deploying more on it: a perp or an option market). */
+  markBaseline(): Promise<void>;
   /** Stops anvil. */
   stop(): Promise<void>;
 }
@@ -324,6 +326,9 @@ async function deploy(anvil: AnvilInstance): Promise<Omit<LocalChain, 'startup'>
     async reset() {
       // anvil drops a snapshot once reverted to, so take a fresh one each time.
       await testClient.revert({ id: snapshotId });
+      snapshotId = await testClient.snapshot();
+    },
+    async markBaseline() {
       snapshotId = await testClient.snapshot();
     },
     stop: () => anvil.stop(),

@@ -7,6 +7,7 @@
  */
 import type { SignerRef, VenueConfig } from '../contracts/execution-config.ts';
 import type { Address, Hex } from './execution-ports.ts';
+import type { OptionSeries } from './venue-port.ts';
 
 /** A hedge record is addressed by its account, its hedge id and the time it was decided. */
 export interface HedgeRef {
@@ -47,6 +48,8 @@ export interface JournaledTransaction {
   readonly venue?: VenueConfig;
   readonly signer?: SignerRef;
   readonly deadlineSec?: string;
+  /** An option trade: the series it bought or sold (the book position its fill adds to). */
+  readonly series?: OptionSeries;
 }
 
 export interface HedgeView {
@@ -75,8 +78,10 @@ export interface HedgeStepInput {
 export interface HedgePositionChange {
   readonly positionId: string;
   readonly underlying: string;
-  /** What the hedge holds: the underlying in the wallet (spot) or a perpetual on its venue. */
-  readonly kind: 'spot' | 'perp';
+  /** What the hedge holds: the underlying in the wallet (spot), a perpetual on its venue, or options of a series. */
+  readonly kind: 'spot' | 'perp' | 'option';
+  /** Options: the series (the position is an option position of the book). */
+  readonly series?: OptionSeries;
   /** Units of the underlying the hedge bought (+) or sold (−). */
   readonly quantityDelta: number;
 }

@@ -30,10 +30,13 @@ import type { EventEntry } from '../../shared/contracts/events/event-entry.ts';
 import { encodeEvent } from '../../shared/contracts/events/encode-event.ts';
 import type { EventPublisher } from '../../shared/contracts/events/event-publisher.ts';
 import { runtimeConfigOf, type AccountConfigDocument, type RuntimeConfig } from '../../shared/contracts/account-config.ts';
+import { VenueConfigSchema } from '../../shared/contracts/execution-config.ts';
 import { createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
 import { createLocalHedgingDeps } from '../../local/chain/local-hedging-deps.ts';
 import { AGGREGATOR_DECIMALS, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture } from './chain-fixture.ts';
 import { useDynamoDbLocal } from './dynamodb-local.ts';
+import { deployLyraMarket, type LyraMarket } from '../../local/chain/lyra-market.ts';
+import { deployPerpV2Market, type PerpV2Market } from '../../local/chain/perp-v2-market.ts';
 import { localConfigDocument, localExecutionConfig, localMarketConfig, type LocalAccountConfigInput } from '../../local/chain/local-hedge-config.ts';
 
 export const DAY_MS = 86_400_000;
@@ -92,6 +95,9 @@ export interface OpenedAccount {
 
 export interface HedgingWorld {
   readonly chain: ChainFixture;
+  /** The markets deployed on the chain besides Uniswap, when the world was asked for them. */
+  readonly perp?: PerpV2Market;
+  readonly lyra?: LyraMarket;
   readonly publisher: RecordingPublisher;
   readonly accounts: AccountRepository;
   readonly configs: ConfigRepository<AccountConfigDocument>;
@@ -122,11 +128,20 @@ export interface HedgingWorld {
 
 const localKeys = new Map<string, Hex>();
 
-export function useHedgingWorld(): () => HedgingWorld {
+export interface HedgingWorldOptions {
+  /** Deploy a Perp v2 market and/or a Lyra v1 option market on the chain (its reset point moves past them). */
+  readonly markets?: readonly ('perp' | 'lyra')[];
+}
+
+export function useHedgingWorld(worldOptions: HedgingWorldOptions = {}): () => HedgingWorld {
   const ddb = useDynamoDbLocal();
   let world: HedgingWorld | undefined;
   beforeAll(async () => {
     const chain = await startChainFixture();
+    const markets = worldOptions.markets ?? [];
+    const perp = markets.includes('perp') ? await deployPerpV2Market(chain) : undefined;
+    const lyra = markets.includes('lyra') ? await deployLyraMarket(chain) : undefined;
+    if (perp !== undefined || lyra !== undefined) await chain.markBaseline();
     const { doc, tableName } = ddb();
     const clock = { nowMs: Date.now() };
     const now = (): Date => new Date(clock.nowMs);
@@ -135,7 +150,8 @@ export function useHedgingWorld(): () => HedgingWorld {
     const { configs, accounts, positions, journal } = stores;
     const registry = createSignerRegistry({ localKeys });
     const addresses = chain.addresses;
-    const hedging = createLocalHedgingDeps({ chain, stores, signers: (ref) => registry.resolve(ref), publisher, now });
+    const extraVenues = [...(perp === undefined ? [] : [perp.venueConfig()]), ...(lyra === undefined ? [] : [lyra.venueConfig()])].map((venue) => VenueConfigSchema.parse(venue));
+    const hedging = createLocalHedgingDeps({ chain, stores, signers: (ref) => registry.resolve(ref), publisher, now, extraVenues });
     const { evaluate: evaluateDeps, follow: followDeps } = hedging;
     const dispatchDeps: DispatchDeps = { ...hedging.dispatch, owner: `test-${randomUUID().slice(0, 8)}` };
 
@@ -145,6 +161,8 @@ export function useHedgingWorld(): () => HedgingWorld {
 
     world = {
       chain,
+      ...(perp === undefined ? {} : { perp }),
+      ...(lyra === undefined ? {} : { lyra }),
       publisher,
       accounts,
       configs,

@@ -34,7 +34,16 @@ const StoredSchema = z.object({
   version: z.number().int().positive(),
   exposure: ExposureSnapshotSchema.optional(),
   lastEvaluation: z.object({ evaluationId: z.string(), at: z.string(), events: z.array(EventEntrySchema) }).optional(),
-  inFlight: z.record(z.string(), z.object({ units: z.number(), at: z.string() })).default({}),
+  inFlight: z
+    .record(
+      z.string(),
+      z.object({
+        units: z.number(),
+        at: z.string(),
+        option: z.object({ optionType: z.enum(['call', 'put']), strike: z.number(), expiryMs: z.number(), vol: z.number().exactOptional() }).exactOptional(),
+      }),
+    )
+    .default({}),
   outbox: z.array(EventEntrySchema).default([]),
 });
 

@@ -173,7 +173,10 @@ export function createHedgeJournalRepository(options: { doc: DynamoDBDocumentCli
       }
       const revision = numberAttribute(current?.revision) ?? 0;
       const quantity = ((current?.position as Position | undefined)?.quantity ?? 0) + change.quantityDelta;
-      const position: Position = { id: change.positionId, underlying: change.underlying, kind: change.kind, quantity };
+      const position: Position =
+        change.kind === 'option'
+          ? { id: change.positionId, underlying: change.underlying, kind: 'option', optionType: change.series!.optionType, strike: change.series!.strike, expiryMs: change.series!.expiryMs, quantity }
+          : { id: change.positionId, underlying: change.underlying, kind: change.kind, quantity };
       const at = step.at.toISOString();
       try {
         await doc.send(

@@ -24,10 +24,10 @@ import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
 import type { ExecutionConfig, SignerRef, VenueConfig } from '../../contracts/execution-config.ts';
 import type { RuntimeConfig } from '../../contracts/account-config.ts';
 import { bumpFees, gweiToWei, type Fees } from '../../domain/dispatch/fees.ts';
-import { hedgePositionId } from '../evaluate/evaluate-account.ts';
+import { hedgePositionId, optionHedgePositionId } from '../evaluate/evaluate-account.ts';
 import type { ChainGateway, ChainReceipt, TransactionSigner } from '../execution-ports.ts';
 import type { Venue } from '../venue-port.ts';
-import type { DispatchLimits, HedgeJournal, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
+import type { DispatchLimits, HedgeJournal, HedgePositionChange, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
 import { endHedgeWithoutTrade, recordSubmitted, type FailureContext, type OutcomeDeps } from '../dispatch/hedge-outcomes.ts';
 import { minedTransaction } from '../mined-transaction.ts';
@@ -142,9 +142,7 @@ async function settle(
     priceUsd: fill.priceUsd,
     ...(fill.feesUsd === undefined ? {} : { feesUsd: fill.feesUsd }),
   };
-  if (adapter.instrument === 'option') throw new Error(`hedge ${ref.hedgeId}: option fills are recorded through the option venue's positions, not wired yet`);
-  const kind = adapter.instrument;
-  await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, { positionId: hedgePositionId(underlying, kind), underlying, kind, quantityDelta: fill.quantity });
+  await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, positionChangeOf(adapter.instrument, underlying, fill.quantity, tx, ref));
   await deps.publisher.publish([
     encodeEvent('Hedge Confirmed', {
       accountId: ref.accountId,
@@ -184,6 +182,7 @@ async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, la
     ...(latest.venue === undefined ? {} : { venue: latest.venue }),
     ...(latest.signer === undefined ? {} : { signer: latest.signer }),
     ...(cancel || latest.deadlineSec === undefined ? {} : { deadlineSec: latest.deadlineSec }),
+    ...(latest.series === undefined ? {} : { series: latest.series }),
   });
   if ((await deps.journal.journalReplacement(ref, transaction, view.transactions.length)) === 'lost') {
     return { status: 'pending', reason: 'not-mined', txHash: latest.hash }; // another confirmer replaced it first
@@ -207,4 +206,16 @@ async function failed(
 ): Promise<FollowOutcome> {
   await endHedgeWithoutTrade(deps, ref, { stage, code, message, txHash }, context);
   return { status: 'failed', code, message };
+}
+
+/**
+ * The book position a fill adds to: the hedge's spot or perp position, or — for an option
+ * — the position of its series (written here, in the transaction that ends the hedge and
+ * its in-flight entry, so the book never misses the option between its fill and a later
+ * read of the venue).
+ */
+function positionChangeOf(instrument: 'spot' | 'perp' | 'option', underlying: string, quantityDelta: number, tx: JournaledTransaction, ref: HedgeRef): HedgePositionChange {
+  if (instrument !== 'option') return { positionId: hedgePositionId(underlying, instrument), underlying, kind: instrument, quantityDelta };
+  if (tx.series === undefined) throw new Error(`hedge ${ref.hedgeId}: an option fill whose journal names no series`);
+  return { positionId: optionHedgePositionId(underlying, tx.series), underlying, kind: 'option', series: tx.series, quantityDelta };
 }

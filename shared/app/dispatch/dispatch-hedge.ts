@@ -280,7 +280,12 @@ async function sendNew(
     { to: built.trade.to, data: built.trade.data, value: built.trade.value, chainId, nonce, gas, maxFeePerGas: plan.maxFeePerGas, maxPriorityFeePerGas: plan.maxPriorityFeePerGas },
     'swap',
     deps.now(),
-    { venue: venueConfig, signer: execution.signer, ...(built.deadlineSec === undefined ? {} : { deadlineSec: built.deadlineSec.toString() }) },
+    {
+      venue: venueConfig,
+      signer: execution.signer,
+      ...(built.deadlineSec === undefined ? {} : { deadlineSec: built.deadlineSec.toString() }),
+      ...(venueOrder.order.series === undefined ? {} : { series: venueOrder.order.series }),
+    },
   );
   if ((await deps.journal.journalFirst(ref, deps.owner, transaction, deps.now())) === 'lost') {
     // Our lease ran out and another dispatcher took the hedge: never broadcast. The nonce

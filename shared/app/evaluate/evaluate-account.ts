@@ -94,6 +94,24 @@ export function dispatchGroupOf(chainId: number, signer: SignerRef): string {
 /** The position our confirmed hedges accumulate in (one per underlying). */
 export const hedgePositionId = (underlying: string, kind: 'spot' | 'perp' = 'spot'): string => (kind === 'spot' ? `hedge-${underlying}` : `hedge-${underlying}-${kind}`);
 
+/** The book position an option hedge of a series adds up in (one per series: buys and sells net). */
+export const optionHedgePositionId = (underlying: string, series: { readonly optionType: string; readonly strike: number; readonly expiryMs: number }): string =>
+  `hedge-${underlying}-${series.optionType}-${series.strike}-${new Date(series.expiryMs).toISOString().slice(0, 10)}`;
+
+/** A hedge option's series as the policy names it (with its vol, when the policy gives one). */
+function optionSeriesOf(config: RuntimeConfig, id: string): InFlightHedge['option'] {
+  const option = config.limits?.hedgeOptions.find((candidate) => candidate.id === id);
+  if (option === undefined) return undefined;
+  return { optionType: option.optionType, strike: option.strike, expiryMs: option.expiryMs, ...(option.vol === undefined ? {} : { vol: option.vol }) };
+}
+
+/** Option hedges on their way, as the positions they will be once filled. */
+function inFlightOptionPositions(inFlight: Readonly<Record<string, InFlightHedge>>, underlying: string): Position[] {
+  return Object.entries(inFlight).flatMap(([hedgeId, hedge]) =>
+    hedge.option === undefined ? [] : [{ id: `in-flight-${hedgeId}`, underlying, kind: 'option' as const, ...hedge.option, quantity: hedge.units }],
+  );
+}
+
 const DEFAULT_EWMA_LAMBDA = 0.94;
 
 export class UnknownChainError extends Error {
@@ -180,12 +198,14 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     return { status: 'market-unavailable', ...problem };
   }
 
-  const positions = (await deps.positions.listPositions(accountId)).map((p) => p.position).filter((p) => p.underlying === config.underlying);
+  // Hedges requested and not ended yet count as done: their units (and option hedges' Greeks) are on their way.
+  const inFlight = stored?.inFlight ?? {};
+  const inFlightUnits = Object.values(inFlight).reduce((sum, hedge) => sum + (hedge.option === undefined ? hedge.units : 0), 0);
+  const positions = [...(await deps.positions.listPositions(accountId)).map((p) => p.position), ...inFlightOptionPositions(inFlight, config.underlying)].filter(
+    (p) => p.underlying === config.underlying,
+  );
   const snapshotMarket = { [config.underlying]: { spot: market.spot, vol: market.vol, rate: config.market.rate, yield: config.market.yield } };
   const exposure = portfolioExposure(positions, snapshotMarket, nowMs).find((e) => e.underlying === config.underlying);
-  // Hedges requested and not ended yet count as done: their units are on their way.
-  const inFlight = stored?.inFlight ?? {};
-  const inFlightUnits = Object.values(inFlight).reduce((sum, hedge) => sum + hedge.units, 0);
   const risk: BookRisk = {
     delta: (exposure?.delta ?? 0) + inFlightUnits,
     gamma: exposure?.gamma ?? 0,
@@ -214,8 +234,10 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   const nextInFlight: Record<string, InFlightHedge> = { ...inFlight };
   if (dispatched) {
     for (const [index, order] of decision.orders.entries()) {
-      if (order.instrument.kind === 'option') continue; // not delta-one: the venue refuses it, nothing will fill
-      nextInFlight[hedgeIdOf(decision.id, index)] = { units: order.side === 'buy' ? order.quantity : -order.quantity, at };
+      const units = order.side === 'buy' ? order.quantity : -order.quantity;
+      const option = order.instrument.kind === 'option' ? optionSeriesOf(config, order.instrument.id) : undefined;
+      if (order.instrument.kind === 'option' && option === undefined) continue; // cannot happen: the policy chose it from the config
+      nextInFlight[hedgeIdOf(decision.id, index)] = { units, at, ...(option === undefined ? {} : { option }) };
     }
   }
   const hedgeRequested = dispatched

@@ -21,9 +21,11 @@ export interface LastEvaluation {
  * same delta and request the same hedge again.
  */
 export interface InFlightHedge {
-  /** Signed units of the underlying: > 0 buy, < 0 sell. */
+  /** Signed units: > 0 buy, < 0 sell (of the underlying; of the option's contracts for an option). */
   readonly units: number;
   readonly at: string;
+  /** An option hedge: its series. Counted in the book as an option position, not as delta units. */
+  readonly option?: { readonly optionType: 'call' | 'put'; readonly strike: number; readonly expiryMs: number; readonly vol?: number };
 }
 
 export interface StoredEvaluationState {

@@ -1,0 +1,109 @@
+// The hedging flow (evaluate → dispatch → follow) on every kind of venue, on the local
+// chain with the real protocols: the delta hedged with a Perp v2 perpetual (margin
+// deposited first, the perp position recorded), a margin floor that refuses, and a gamma
+// limit hedged with Lyra v1 options (the option position recorded with its series, the
+// next evaluation seeing the hedged gamma).
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { OptionSeries } from '../../../shared/app/venue-port.ts';
+import { createVenue } from '../../../shared/adapters/venues/create-venue.ts';
+import { followHedge } from '../../../shared/app/confirm-hedge/follow-hedge.ts';
+import { optionHedgePositionId } from '../../../shared/app/evaluate/evaluate-account.ts';
+import { localOperatorExecution } from '../../../local/chain/local-hedge-config.ts';
+import { useHedgingWorld } from '../../support/hedging-world.ts';
+
+const world = useHedgingWorld({ markets: ['perp', 'lyra'] });
+
+beforeEach(async () => {
+  const w = world();
+  await w.chain.reset();
+  w.clock.nowMs = Number((await w.chain.publicClient.getBlock()).timestamp) * 1000;
+  w.publisher.entries.length = 0;
+});
+
+describe('the delta hedged with a perpetual (Perp v2)', () => {
+  it('a book out of its band: collateral deposited, the perp bought, the perp position recorded as the chain holds it', async () => {
+    const w = world();
+    // The operator lets the system top the margin up to 50 % before a trade (from the signer's USDC).
+    const perp = w.perp!.venueConfig({ topUpToMarginRatio: 0.5 });
+    const account = await w.openAccount({
+      shortCalls: 4,
+      config: (c) => ({ ...c, hedgeInstrument: 'perp', execution: { ...c.execution!, venues: [perp] } }),
+    });
+    const evaluation = await w.evaluate(account.accountId);
+    if (evaluation.status !== 'decided' || !evaluation.dispatched) throw new Error(`expected a dispatched decision, got ${JSON.stringify(evaluation)}`);
+    expect(evaluation.decision.orders.map((o) => o.instrument.kind)).toEqual(['perp']);
+    const [outcome] = await w.dispatchLatest(account.accountId);
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ status: 'submitted' });
+    expect(await w.followUntilFinal(account.accountId)).toMatchObject({ status: 'confirmed' });
+
+    const venue = createVenue({ client: w.chain.publicClient, venue: account.config.execution!.venues[0]! });
+    const onChain = await venue.readPosition(account.signer);
+    const stored = await w.positions.getPosition(account.accountId, 'hedge-ETH-perp');
+    expect(stored?.position).toMatchObject({ kind: 'perp', underlying: 'ETH' });
+    expect(stored?.position.quantity).toBeCloseTo(onChain.quantity, 12);
+    expect(onChain.quantity).toBeCloseTo(evaluation.decision.orders[0]!.quantity, 9);
+    // The margin account: collateral deposited before the trade, well above maintenance.
+    expect(onChain.margin?.collateralUsd).toBeGreaterThan(0);
+    expect(onChain.margin!.marginRatio).toBeGreaterThan(0.45);
+    expect(onChain.margin!.marginRatio).toBeGreaterThan(onChain.margin!.maintenanceMarginRatio);
+    // The next evaluation sees the hedge: nothing more to do.
+    const after = await w.evaluate(account.accountId);
+    expect(after.status === 'decided' && after.decision.action).toBe('none');
+  });
+
+  it('an order that would leave the margin under the floor is refused (MARGIN_FLOOR) and nothing is sent', async () => {
+    const w = world();
+    const perp = w.perp!.venueConfig({ minMarginRatio: 5, alertMarginRatio: 6 });
+    const account = await w.openAccount({ shortCalls: 4, config: (c) => ({ ...c, hedgeInstrument: 'perp', execution: { ...c.execution!, venues: [perp] } }) });
+    await w.evaluate(account.accountId);
+    const [outcome] = await w.dispatchLatest(account.accountId);
+    expect(outcome).toMatchObject({ status: 'skipped', code: 'MARGIN_FLOOR' });
+    const venue = createVenue({ client: w.chain.publicClient, venue: account.config.execution!.venues[0]! });
+    expect((await venue.readPosition(account.signer)).quantity).toBe(0);
+  });
+});
+
+describe('a gamma limit hedged with options (Lyra v1)', () => {
+  it('the option is bought on Lyra, recorded with its series, and the next evaluation sees the hedged gamma', async () => {
+    const w = world();
+    const lyra = w.lyra!;
+    const [board] = (await lyra.liveBoards()).filter((b) => b.expiryMs - w.clock.nowMs > 20 * 86_400_000);
+    if (board === undefined) throw new Error('no board 20+ days out');
+    const strike = board.strikes.reduce((best, s) => (Math.abs(s.strike - 3000) < Math.abs(best.strike - 3000) ? s : best)).strike;
+    const series: OptionSeries = { optionType: 'call', strike, expiryMs: board.expiryMs };
+    const account = await w.openAccount({
+      shortCalls: 4,
+      config: (c) => ({
+        ...c,
+        hedgeInstrument: 'spot',
+        // Lyra prices at its own implied vol (0.8 at deployment): the policy is told the option's vol, so the premium guard compares like with like.
+        limits: { maxAbsGamma: 0.001, hedgeOptions: [{ id: 'eth-call', ...series, vol: 0.8 }] },
+        execution: { ...c.execution!, venues: [...localOperatorExecution(w.chain).venues, lyra.venueConfig()] },
+      }),
+    });
+    await lyra.fundTrader(account.signer, 1_000_000);
+
+    const evaluation = await w.evaluate(account.accountId);
+    if (evaluation.status !== 'decided' || !evaluation.dispatched) throw new Error(`expected a dispatched decision, got ${JSON.stringify(evaluation)}`);
+    const option = evaluation.decision.orders.find((o) => o.instrument.kind === 'option');
+    expect(option).toMatchObject({ side: 'buy' });
+    const outcomes = await w.dispatchLatest(account.accountId);
+    expect(outcomes.map((o) => o.status)).toEqual(evaluation.decision.orders.map(() => 'submitted'));
+    // Both hedges confirmed (each followed to its receipt).
+    for (const submitted of w.publisher.of('Hedge Submitted', account.accountId)) {
+      let outcome = await followHedge(w.followDeps, submitted);
+      for (let look = 0; look < 10 && outcome.status === 'pending'; look++) outcome = await followHedge(w.followDeps, submitted);
+      expect(outcome.status).toBe('confirmed');
+    }
+    const lyraVenue = createVenue({ client: w.chain.publicClient, venue: account.config.execution!.venues.find((v) => v.kind === 'lyra-v1')! });
+    const held = await lyraVenue.readPosition(account.signer, series);
+    expect(held.quantity).toBeGreaterThan(0);
+    const stored = await w.positions.getPosition(account.accountId, optionHedgePositionId('ETH', series));
+    expect(stored?.position).toMatchObject({ kind: 'option', optionType: 'call', strike, expiryMs: series.expiryMs });
+    expect(stored?.position.quantity).toBeCloseTo(held.quantity, 9);
+    // With the option in the book the gamma limit holds: no new option order.
+    const after = await w.evaluate(account.accountId);
+    if (after.status !== 'decided') throw new Error(`expected a decision, got ${after.status}`);
+    expect(after.decision.orders.filter((o) => o.instrument.kind === 'option')).toEqual([]);
+  });
+});
