@@ -79,6 +79,8 @@ export interface VenueFill {
   readonly cashUsd: number;
   /** Fees the venue charged, USD, when it reports them. */
   readonly feesUsd?: number;
+  /** How many pools (legs) the trade was split across, for a venue that splits orders. */
+  readonly legs?: number;
 }
 
 /** A perpetual's margin account on its venue. */

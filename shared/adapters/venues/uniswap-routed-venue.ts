@@ -242,6 +242,7 @@ export function createUniswapRoutedVenue(options: { readonly client: PublicClien
     let base = 0n;
     let quoteAmount = 0n;
     let found = false;
+    let legs = 0;
     for (const log of logs) {
       const pool = pools.find((candidate) => isAddressEqual(poolAddress(candidate), log.address));
       if (pool === undefined) continue;
@@ -250,6 +251,7 @@ export function createUniswapRoutedVenue(options: { readonly client: PublicClien
         const { args } = decodeEventLog({ abi: uniswapV3PoolAbi, eventName: 'Swap', topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true });
         if (!isAddressEqual(args.recipient, account)) continue;
         found = true;
+        legs++;
         // The pool's deltas (+ = the pool received): the account's are their negation.
         base -= baseIsToken0 ? args.amount0 : args.amount1;
         quoteAmount -= baseIsToken0 ? args.amount1 : args.amount0;
@@ -257,6 +259,7 @@ export function createUniswapRoutedVenue(options: { readonly client: PublicClien
         const { args } = decodeEventLog({ abi: uniswapV2PairAbi, eventName: 'Swap', topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true });
         if (!isAddressEqual(args.to, account)) continue;
         found = true;
+        legs++;
         const [baseIn, quoteIn, baseOut, quoteOut] = baseIsToken0 ? [args.amount0In, args.amount1In, args.amount0Out, args.amount1Out] : [args.amount1In, args.amount0In, args.amount1Out, args.amount0Out];
         base += baseOut - baseIn;
         quoteAmount += quoteOut - quoteIn;
@@ -264,7 +267,7 @@ export function createUniswapRoutedVenue(options: { readonly client: PublicClien
     }
     if (!found) return undefined;
     const priceUsd = base === 0n ? 0 : Math.abs(human(quoteAmount, quoteDecimals) / human(base, baseDecimals));
-    return { quantity: human(base, baseDecimals), cashUsd: human(quoteAmount, quoteDecimals), priceUsd };
+    return { quantity: human(base, baseDecimals), cashUsd: human(quoteAmount, quoteDecimals), priceUsd, legs };
   }
 
   async function readPosition(account: Address): Promise<{ quantity: number }> {

@@ -141,6 +141,7 @@ async function settle(
     quoteDelta: fill.cashUsd,
     priceUsd: fill.priceUsd,
     ...(fill.feesUsd === undefined ? {} : { feesUsd: fill.feesUsd }),
+    ...(fill.legs === undefined ? {} : { legs: fill.legs }),
   };
   await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, positionChangeOf(adapter.instrument, underlying, fill.quantity, tx, ref));
   await deps.publisher.publish([

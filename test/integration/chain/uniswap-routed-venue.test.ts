@@ -106,6 +106,7 @@ describe('quote → trade → fill', () => {
     const venue = venueOf();
     const { quote, fill, wethDelta } = await execute(venue, side, quantity);
     expect(legsOf(quote).length).toBeGreaterThan(1);
+    expect(fill?.legs).toBe(legsOf(quote).length);
     expect(quote.fillableQuantity).toBe(quantity);
     // The fill is what the balances did; it is the order, but for SwapRouter02's V2 leg, which
     // pays out what the input it rounded up buys (a buy can receive a few wei more).
