@@ -1,13 +1,19 @@
 /**
  * The cost-versus-risk frontier as a self-contained SVG (no scripts, fonts or links):
  * x = standard deviation of the hedge cost, y = mean hedge cost, one coloured series
- * per --sweep, each point labelled with its swept value; efficient points are filled.
+ * per --sweep, each point labelled with its swept value; efficient points are filled
+ * (only in series of policy alternatives: see `frontier`).
  */
 import { efficientMask, type FrontierPoint } from '../shared/domain/backtest/frontier.ts';
 
 export interface ChartSeries {
   readonly name: string;
   readonly points: readonly FrontierPoint[];
+  /**
+   * Whether its points are alternatives of one policy on the same paths (default true).
+   * Otherwise (a seed or market sweep) "efficient" means nothing: no point is filled.
+   */
+  readonly frontier?: boolean;
 }
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'];
@@ -72,7 +78,7 @@ export function renderFrontierSvg(series: readonly ChartSeries[], title: string)
   series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length]!;
     const sorted = [...s.points].sort((a, b) => a.std - b.std);
-    const efficient = efficientMask(sorted);
+    const efficient = s.frontier === false ? sorted.map(() => false) : efficientMask(sorted);
     out.push(`<g>`);
     if (sorted.length > 1) out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${sorted.map((p) => `${sx(p.std).toFixed(1)},${sy(p.mean).toFixed(1)}`).join(' ')}"/>`);
     sorted.forEach((p, j) => {
@@ -84,10 +90,10 @@ export function renderFrontierSvg(series: readonly ChartSeries[], title: string)
     out.push(`</g>`);
     const ly = MARGIN.top + 12 + i * 22;
     const lx = MARGIN.left + plotW + 16;
-    out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="${colour}" stroke-width="2"/><circle cx="${lx + 11}" cy="${ly}" r="4" fill="${colour}"/>`);
+    out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="${colour}" stroke-width="2"/><circle cx="${lx + 11}" cy="${ly}" r="4" stroke="${colour}" fill="${s.frontier === false ? '#ffffff' : colour}"/>`);
     out.push(`<text x="${lx + 30}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
   });
-  out.push(`<text x="${MARGIN.left + plotW + 16}" y="${MARGIN.top + 16 + series.length * 22}" font-size="11" fill="#555">filled: efficient</text>`);
+  if (series.some((s) => s.frontier !== false)) out.push(`<text x="${MARGIN.left + plotW + 16}" y="${MARGIN.top + 16 + series.length * 22}" font-size="11" fill="#555">filled: efficient</text>`);
   out.push(`</svg>`);
   return out.join('\n') + '\n';
 }

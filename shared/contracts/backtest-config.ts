@@ -2,8 +2,8 @@
  * The backtest configuration file (`hedge backtest --config FILE`): the market, the book,
  * the hedge policy (exactly the per-account {@link HedgePolicyConfigSchema}), the trading
  * costs and the simulation. Durations are strings such as "20w", "0.5w", "1d", "4h",
- * "30m" or a plain number of years (a week is 7/365 of a year); everything else is in
- * the units its name says. Unknown fields are errors (they are usually typos).
+ * "30m", "250ms" or a plain number of years (a week is 7/365 of a year); everything else
+ * is in the units its name says. Unknown fields are errors (they are usually typos).
  *
  * @example
  * {
@@ -15,24 +15,31 @@
  * }
  */
 import * as z from 'zod';
-import { parseDurationMs } from '../domain/backtest/durations.ts';
+import { gridIntervalMs, honoursCadence, shortestSpacingMs, stepForCadence } from '../domain/backtest/cadence-grid.ts';
+import { DURATION_EXAMPLES, durationText, readDuration } from '../domain/backtest/durations.ts';
 import { MAX_PATHS, type BacktestSpec, type BookOption } from '../domain/backtest/simulate.ts';
-import { realisedVol, totalVol, type MarketModel } from '../domain/backtest/market-paths.ts';
+import { realisedVol, replayGrid, totalVol, type GridSpacing, type MarketModel } from '../domain/backtest/market-paths.ts';
 import { MAX_SEED } from '../domain/backtest/random.ts';
+import { MS_PER_YEAR } from '../domain/exposure/positions.ts';
+import { MAX_ABS_RATE_TIMES_MATURITY, MAX_PRICE_LEVEL, MIN_PRICE_LEVEL } from '../domain/pricing/option-inputs.ts';
 import { HedgePolicyConfigSchema } from './hedge-policy-config.ts';
 
 const finite = z.number({ error: 'expected a number' });
 const positive = finite.positive({ error: 'must be > 0' });
 const nonNegative = finite.nonnegative({ error: 'must be >= 0' });
+/** A price the pricing code can work with (beyond this range present values over- or underflow). */
+const priceLevel = positive
+  .min(MIN_PRICE_LEVEL, { error: `must be at least ${MIN_PRICE_LEVEL}` })
+  .max(MAX_PRICE_LEVEL, { error: `must be at most ${MAX_PRICE_LEVEL}` });
 
-/** "20w", "1d", "4h", "30m", "45s", "2y" or a number of years → whole milliseconds. */
-export const DurationSchema = z.union([finite, z.string()], { error: 'expected a duration such as "20w", "1d", "4h", "30m" or a number of years' }).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? (value > 0 ? Math.round(value * 365 * 86_400_000) : undefined) : parseDurationMs(value);
-  if (ms === undefined || !(ms > 0)) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a positive duration (e.g. "20w", "0.5w", "1d", "4h", "30m", or years)` });
+/** "20w", "1d", "4h", "30m", "45s", "250ms", "2y" or a number of years → whole milliseconds. */
+export const DurationSchema = z.union([finite, z.string()], { error: `expected a duration (${DURATION_EXAMPLES})` }).transform((value, ctx) => {
+  const reading = typeof value === 'number' ? readDuration(String(value)) : readDuration(value);
+  if ('error' in reading) {
+    ctx.addIssue({ code: 'custom', message: reading.error });
     return z.NEVER;
   }
-  return ms;
+  return reading.ms;
 });
 
 /** Rate, yield and the optional pricing-vol and funding overrides, common to every model. */
@@ -48,7 +55,7 @@ const carryFields = {
 };
 
 export const GbmMarketSchema = z
-  .object({ model: z.literal('gbm'), spot: positive, drift: finite.default(0), vol: nonNegative, ...carryFields })
+  .object({ model: z.literal('gbm'), spot: priceLevel, drift: finite.default(0), vol: nonNegative, ...carryFields })
   .strict();
 
 export const JumpsSchema = z
@@ -63,7 +70,7 @@ export const JumpsSchema = z
   .strict();
 
 export const MertonMarketSchema = z
-  .object({ model: z.literal('merton'), spot: positive, drift: finite.default(0), vol: nonNegative, jumps: JumpsSchema, ...carryFields })
+  .object({ model: z.literal('merton'), spot: priceLevel, drift: finite.default(0), vol: nonNegative, jumps: JumpsSchema, ...carryFields })
   .strict();
 
 export const ReplayMarketSchema = z
@@ -71,6 +78,12 @@ export const ReplayMarketSchema = z
     model: z.literal('replay'),
     /** A CSV file of `timestamp,price` rows, relative to the config file's folder. */
     csv: z.string().min(1),
+    /**
+     * The price column of a CSV with more than two: its header name ("close") or its
+     * number (1 is the timestamp). Default: the second column of a two-column file, else
+     * the column named "close" (or "price").
+     */
+    column: z.union([z.string().min(1), z.number().int().min(2, { error: 'must be 2 or more (column 1 is the timestamp)' })]).optional(),
     ...carryFields,
   })
   .strict();
@@ -81,7 +94,7 @@ export const BookOptionSchema = z
   .object({
     id: z.string().min(1).optional(),
     type: z.enum(['call', 'put'], { error: 'expected "call" or "put"' }),
-    strike: positive,
+    strike: priceLevel,
     /** Time to expiry from the start of the run. */
     maturity: DurationSchema,
     /** Signed units of the underlying: negative = written. */
@@ -129,6 +142,63 @@ export const SimulationSchema = z
   .strict()
   .refine((s) => s.steps === undefined || s.step === undefined, { message: 'give either steps or step, not both' });
 
+/** Sigmas of the log price a simulated path may plausibly reach (tails beyond are below 1e-15). */
+const PLAUSIBLE_SIGMAS = 8;
+
+type ConfigFields = {
+  market: z.output<typeof BacktestMarketSchema>;
+  book: z.output<typeof BookOptionSchema>[];
+  simulation: z.output<typeof SimulationSchema>;
+};
+
+/**
+ * What the pricing and path code would reject mid-run, said up front about the fields
+ * that cause it: |rate × maturity| and |yield × maturity| beyond 100 (e^{−rT} under- or
+ * overflows), and simulated prices that would leave the representable range.
+ */
+function checkRanges(c: ConfigFields, ctx: z.core.$RefinementCtx<ConfigFields>): void {
+  // zod runs this even when a non-fatal check (a range) failed above: only look at
+  // values that passed, so that one mistake is not reported twice.
+  const m = c.market;
+  const usable = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const validSpot = m.model === 'replay' || (usable(m.spot) && m.spot >= MIN_PRICE_LEVEL && m.spot <= MAX_PRICE_LEVEL);
+  if (!Array.isArray(c.book) || !c.book.every((o) => usable(o.maturity) && o.maturity > 0) || !usable(m.rate) || !usable(m.yield)) return;
+  c.book.forEach((o, i) => {
+    const years = o.maturity / MS_PER_YEAR;
+    for (const [name, value] of [['rate', m.rate], ['yield', m.yield]] as const) {
+      if (Math.abs(value * years) > MAX_ABS_RATE_TIMES_MATURITY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['book', i, 'maturity'],
+          message: `${durationText(o.maturity)} is too long at ${name} ${value}: ${name} × maturity = ${Number((value * years).toPrecision(4))}, beyond ±${MAX_ABS_RATE_TIMES_MATURITY} (e^{−${name}·T} would over- or underflow)`,
+        });
+      }
+    }
+  });
+  if (m.model === 'replay' || !validSpot || !usable(m.vol) || m.vol < 0 || !usable(m.drift)) return;
+  if (m.model === 'merton' && !(usable(m.jumps.intensity) && usable(m.jumps.mean) && usable(m.jumps.std) && m.jumps.intensity >= 0 && m.jumps.std >= 0)) return;
+  if (c.simulation.horizon !== undefined && !(usable(c.simulation.horizon) && c.simulation.horizon > 0)) return;
+  const horizonMs = c.simulation.horizon ?? Math.max(...c.book.map((o) => o.maturity));
+  const years = horizonMs / MS_PER_YEAR;
+  const market: MarketModel =
+    m.model === 'gbm' ? { kind: 'gbm', spot: m.spot, drift: m.drift, vol: m.vol } : { kind: 'merton', spot: m.spot, drift: m.drift, vol: m.vol, jumpIntensity: m.jumps.intensity, jumpMean: m.jumps.mean, jumpStd: m.jumps.std };
+  const sigma = totalVol(market);
+  const kappa = m.model === 'merton' ? Math.expm1(m.jumps.mean + 0.5 * m.jumps.std ** 2) : 0;
+  const jumpDrift = m.model === 'merton' ? m.jumps.intensity * (m.jumps.mean - kappa) : 0;
+  const meanLog = (m.drift - 0.5 * m.vol ** 2 + jumpDrift) * years;
+  const reach = Math.abs(meanLog) + PLAUSIBLE_SIGMAS * sigma * Math.sqrt(years);
+  const room = Math.min(Math.log(MAX_PRICE_LEVEL / m.spot), Math.log(m.spot / MIN_PRICE_LEVEL));
+  if (!(reach < room)) {
+    // Blamed on what sets the horizon: the horizon, else the longest maturity.
+    const longest = c.book.reduce((best, o, i) => (o.maturity > c.book[best]!.maturity ? i : best), 0);
+    ctx.addIssue({
+      code: 'custom',
+      path: c.simulation.horizon !== undefined ? ['simulation', 'horizon'] : ['book', longest, 'maturity'],
+      message: `over ${durationText(horizonMs)} the ${m.model === 'gbm' ? 'GBM' : 'Merton'} prices would leave [${MIN_PRICE_LEVEL}, ${MAX_PRICE_LEVEL}] (mean log move ${Number(meanLog.toPrecision(3))}, ${Number((sigma * Math.sqrt(years)).toPrecision(3))} per sigma): use a shorter maturity or horizon, or a smaller drift or vol`,
+    });
+  }
+}
+
 export const BacktestConfigSchema = z
   .object({
     /** Free text, ignored. */
@@ -139,10 +209,116 @@ export const BacktestConfigSchema = z
     costs: CostsSchema.default(CostsSchema.parse({})),
     simulation: SimulationSchema.default(SimulationSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine(checkRanges);
 
 export type BacktestConfig = z.infer<typeof BacktestConfigSchema>;
 export type BacktestConfigInput = z.input<typeof BacktestConfigSchema>;
+
+// ---- errors in the user's terms
+
+/** A config the run cannot honour, with the field to blame (a path as zod gives them). */
+export class BacktestConfigError extends Error {
+  constructor(
+    readonly path: readonly (string | number)[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One problem of a config: where, and what ("is missing" problems say so with `missing`). */
+export interface ConfigProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  readonly missing?: true;
+}
+
+/** What each section holds, for "X is missing" messages. */
+const SECTION_EXAMPLES: Readonly<Record<string, string>> = {
+  market: '{"model": "gbm", "spot": 49, "vol": 0.2}',
+  book: 'a list of options, e.g. [{"type": "call", "strike": 50, "maturity": "20w", "quantity": -100000}]',
+  policy: '{"underlying": "XYZ", "band": {"unit": "units", "trigger": 5}}',
+};
+
+const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), raw);
+
+/** "book[0].maturity" for ["book", 0, "maturity"]. */
+export function formatConfigPath(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('');
+}
+
+type AnySchema = z.core.$ZodType;
+const defOf = (schema: AnySchema): { type: string } & Record<string, unknown> => schema._zod.def as unknown as { type: string } & Record<string, unknown>;
+
+/**
+ * The object schema at `path` of `schema` (wrappers, arrays and discriminated unions
+ * followed, the union's option chosen by the raw value), for listing a section's fields.
+ */
+function objectSchemaAt(schema: AnySchema, path: readonly PropertyKey[], raw: unknown): Record<string, AnySchema> | undefined {
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'optional':
+    case 'default':
+    case 'prefault':
+    case 'nullable':
+    case 'readonly':
+    case 'nonoptional':
+      return objectSchemaAt(def.innerType as AnySchema, path, raw);
+    case 'pipe':
+      return objectSchemaAt(def.in as AnySchema, path, raw);
+    case 'array':
+      return path.length === 0 ? undefined : objectSchemaAt(def.element as AnySchema, path.slice(1), (raw as unknown[] | undefined)?.[path[0] as number]);
+    case 'union': {
+      const here = raw as Record<string, unknown> | undefined;
+      const discriminator = def.discriminator as string | undefined;
+      for (const option of def.options as AnySchema[]) {
+        const shape = objectSchemaAt(option, [], undefined);
+        const literal = discriminator && shape?.[discriminator] ? (defOf(shape[discriminator]).values as unknown[] | undefined) : undefined;
+        if (literal === undefined || literal.includes(here?.[discriminator!])) return objectSchemaAt(option, path, raw);
+      }
+      return undefined;
+    }
+    case 'object': {
+      const shape = def.shape as Record<string, AnySchema>;
+      if (path.length === 0) return shape;
+      const key = String(path[0]);
+      const child = shape[key];
+      return child ? objectSchemaAt(child, path.slice(1), (raw as Record<string, unknown> | undefined)?.[key]) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The problems of a config that failed {@link BacktestConfigSchema}, in the user's terms:
+ * a missing field or section says it is missing (not what the schema expected of it),
+ * an unknown field names its section and that section's fields.
+ */
+export function describeConfigProblems(error: z.ZodError, raw: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const known = Object.keys(objectSchemaAt(BacktestConfigSchema, path, raw) ?? {});
+      const fields = known.length > 0 ? ` (${path.length === 0 ? 'a config has' : 'it has'}: ${known.join(', ')})` : '';
+      problems.push({ path, message: `unknown field(s)${path.length === 0 ? ' at the top level' : ''}: ${issue.keys.join(', ')}${fields}` });
+      continue;
+    }
+    if (valueAt(raw, path) === undefined && path.length > 0) {
+      const options = issue.code === 'invalid_union' && 'options' in issue ? ` (one of ${(issue.options as unknown[]).map((o) => JSON.stringify(o)).join(', ')})` : '';
+      const example = path.length === 1 ? SECTION_EXAMPLES[String(path[0])] : undefined;
+      problems.push({ path, message: `is missing${options}${example ? `: ${example}` : ''}`, missing: true });
+      continue;
+    }
+    problems.push({ path, message: issue.message });
+  }
+  return problems;
+}
+
+// ---- the grid and the cadence
 
 /** Steps when the config names none. */
 export const DEFAULT_STEPS = 100;
@@ -152,11 +328,19 @@ export const DEFAULT_STEPS = 100;
  * cadence interval); any other policy watches 100 equal steps, or the cadence interval
  * if that is finer.
  */
-function defaultGrid(policy: BacktestConfig['policy'], horizonMs: number): { steps: number } | { stepMs: number } {
+function defaultGrid(policy: BacktestConfig['policy'], horizonMs: number): GridSpacing {
   const cadence = policy.cadence;
   if (!cadence) return { steps: DEFAULT_STEPS };
   const cadenceOnly = !policy.band && !policy.priceMove && !policy.whalleyWilmott;
   return cadenceOnly || cadence.everyMs < horizonMs / DEFAULT_STEPS ? { stepMs: cadence.everyMs } : { steps: DEFAULT_STEPS };
+}
+
+const horizonMsOf = (config: BacktestConfig): number => config.simulation.horizon ?? Math.max(...config.book.map((o) => o.maturity));
+
+/** The grid spacing a (simulated) config asks for: its steps or step, else the default. */
+function gridSpacing(config: BacktestConfig): GridSpacing {
+  const s = config.simulation;
+  return s.steps !== undefined ? { steps: s.steps } : s.step !== undefined ? { stepMs: s.step } : defaultGrid(config.policy, horizonMsOf(config));
 }
 
 /** A replayed series as read from its CSV: epoch ms and prices. */
@@ -165,22 +349,89 @@ export interface PriceSeries {
   readonly prices: readonly number[];
 }
 
+const replayMarket = (series: PriceSeries): Extract<MarketModel, { kind: 'replay' }> => {
+  const t0 = series.timesMs[0] ?? 0;
+  return { kind: 'replay', offsetsMs: series.timesMs.map((t) => t - t0), prices: series.prices };
+};
+
+/** How the step was changed so that the cadence is honoured. */
+export interface StepRefinement {
+  /** The spacing asked for (the config's step, or its equal steps), ms. */
+  readonly fromMs: number;
+  /** What was asked: "step", "steps" or the default grid. */
+  readonly asked: 'step' | 'steps' | 'default';
+  /** The step the run uses, ms: it divides the cadence. */
+  readonly toMs: number;
+  readonly cadenceMs: number;
+}
+
+/**
+ * The config with a simulation step on which the policy's cadence fires exactly (a
+ * cadence finer than the step, or not a whole number of steps, would otherwise be
+ * silently coarsened: see cadence-grid.ts). The step is refined, never coarsened, and
+ * the change is returned so that the caller can say so. A replay cannot be refined: a
+ * cadence finer than its rows is an error. A vol-scaled cadence varies and is left alone.
+ */
+export function fitStepToCadence(config: BacktestConfig, series?: PriceSeries): { config: BacktestConfig; refinement?: StepRefinement } {
+  const cadence = config.policy.cadence;
+  if (cadence === undefined || config.policy.volScaling?.scaleCadence === true) return { config };
+  const horizonMs = horizonMsOf(config);
+  if (config.market.model === 'replay') {
+    if (!series) return { config };
+    const rowsMs = shortestSpacingMs(replayGrid(replayMarket(series), horizonMs).offsetsMs);
+    if (cadence.everyMs < rowsMs) {
+      throw new BacktestConfigError(['policy', 'cadence', 'everyMs'], `a cadence of ${durationText(cadence.everyMs)} is finer than the replayed series, whose rows are ${durationText(rowsMs)} or more apart: a replay cannot hedge between its rows (use ${durationText(rowsMs)} or more)`);
+    }
+    return { config };
+  }
+  const spacing = gridSpacing(config);
+  const intervalMs = gridIntervalMs(spacing, horizonMs);
+  if (honoursCadence(cadence.everyMs, intervalMs)) return { config };
+  const stepMs = stepForCadence(cadence.everyMs, intervalMs, horizonMs);
+  if (stepMs === undefined) {
+    throw new BacktestConfigError(['policy', 'cadence', 'everyMs'], `a cadence of ${durationText(cadence.everyMs)} needs a simulation step that divides it, and over ${durationText(horizonMs)} that is more than 10 million steps: give a cadence that is a whole number of steps`);
+  }
+  const { steps: _steps, ...simulation } = config.simulation;
+  const asked = config.simulation.steps !== undefined ? 'steps' : config.simulation.step !== undefined ? 'step' : 'default';
+  return { config: { ...config, simulation: { ...simulation, step: stepMs } }, refinement: { fromMs: intervalMs, asked, toMs: stepMs, cadenceMs: cadence.everyMs } };
+}
+
+/**
+ * The cadence of a policy that hedges at every instant of the config's grid (a quick
+ * run without a trigger): the shortest spacing of the grid, so that it fires at every
+ * step — and, unlike a 1 ms cadence, one that a config file read back honours as is.
+ */
+export function everyStepCadenceMs(config: BacktestConfig, series?: PriceSeries): number {
+  const horizonMs = horizonMsOf(config);
+  if (config.market.model === 'replay') {
+    if (!series) throw new Error('a replay needs its price series');
+    return shortestSpacingMs(replayGrid(replayMarket(series), horizonMs).offsetsMs);
+  }
+  return Math.max(1, Math.floor(gridIntervalMs(gridSpacing(config), horizonMs)));
+}
+
+// ---- the spec, and the config written back
+
 /**
  * The domain spec of a validated config. A replay needs its series (read by the caller:
- * the contracts do no I/O); its first timestamp is t0.
+ * the contracts do no I/O); its first timestamp is t0. The step is refined to the
+ * cadence as {@link fitStepToCadence} does (callers that report it call that first).
  */
-export function backtestSpecFromConfig(config: BacktestConfig, series?: PriceSeries): BacktestSpec {
+export function backtestSpecFromConfig(input: BacktestConfig, series?: PriceSeries): BacktestSpec {
+  const config = fitStepToCadence(input, series).config;
   const m = config.market;
   let market: MarketModel;
   let defaultVol: number;
   let startMs = typeof config.simulation.start === 'number' ? config.simulation.start : Date.parse(config.simulation.start);
   if (m.model === 'replay') {
     if (!series) throw new Error('a replay needs its price series');
-    const t0 = series.timesMs[0] ?? 0;
-    const replay = { kind: 'replay', offsetsMs: series.timesMs.map((t) => t - t0), prices: series.prices } as const;
+    const replay = replayMarket(series);
     market = replay;
     defaultVol = realisedVol(replay);
-    startMs = t0;
+    startMs = series.timesMs[0] ?? 0;
+    if (defaultVol === 0 && m.impliedVol === undefined) {
+      throw new BacktestConfigError(['market', 'impliedVol'], `${m.csv}: the series has zero realised vol (its price never changes), so there is no vol to price and hedge the options at: give one with --implied-vol (market.impliedVol in a config)`);
+    }
   } else if (m.model === 'merton') {
     market = { kind: 'merton', spot: m.spot, drift: m.drift, vol: m.vol, jumpIntensity: m.jumps.intensity, jumpMean: m.jumps.mean, jumpStd: m.jumps.std };
     defaultVol = totalVol(market);
@@ -199,7 +450,6 @@ export function backtestSpecFromConfig(config: BacktestConfig, series?: PriceSer
   const s = config.simulation;
   const c = config.costs;
   const slippage = c.slippage.model === 'none' ? ({ kind: 'none' } as const) : c.slippage.model === 'fixed' ? ({ kind: 'fixed', bps: c.slippage.bps } as const) : ({ kind: 'sqrt', k: c.slippage.k, advUnits: c.slippage.adv } as const);
-  const grid = s.steps !== undefined ? { steps: s.steps } : s.step !== undefined ? { stepMs: s.step } : defaultGrid(config.policy, s.horizon ?? Math.max(...book.map((o) => o.maturityMs)));
   return {
     market,
     rate: m.rate,
@@ -213,6 +463,24 @@ export function backtestSpecFromConfig(config: BacktestConfig, series?: PriceSer
     seed: s.seed,
     startMs,
     ...(s.horizon === undefined ? {} : { horizonMs: s.horizon }),
-    grid,
+    grid: gridSpacing(config),
+  };
+}
+
+/**
+ * A validated config written back as input: what it parses to is the same config. The
+ * parsed form holds durations in milliseconds, which a config file would read as years;
+ * here they are duration strings that read back exactly ("20w", "3.5d", "370285.714s").
+ */
+export function configAsInput(config: BacktestConfig): BacktestConfigInput {
+  const { step, horizon, ...simulation } = config.simulation;
+  return {
+    ...config,
+    book: config.book.map((o) => ({ ...o, maturity: durationText(o.maturity) })),
+    simulation: {
+      ...simulation,
+      ...(step === undefined ? {} : { step: durationText(step) }),
+      ...(horizon === undefined ? {} : { horizon: durationText(horizon) }),
+    },
   };
 }

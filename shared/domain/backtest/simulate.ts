@@ -51,7 +51,8 @@ import { allocateBsmBatch } from '../pricing/option-batch.ts';
 import { requireFinite, requireNonNegative, requirePositive } from '../pricing/option-inputs.ts';
 import type { Decision, HedgeOrder, HedgeState, PolicyInput } from '../policy/policy-types.ts';
 import { slippageFraction, validateCosts, type CostModel } from './costs.ts';
-import { buildTimeGrid, createPathSource, replayGrid, validateMarket, type GridSpacing, type MarketModel, type TimeGrid } from './market-paths.ts';
+import { effectiveCadenceMs, gridIntervalMs, honoursCadence, shortestSpacingMs } from './cadence-grid.ts';
+import { buildTimeGrid, createPathSource, replayGrid, validateMarket, type GridSpacing, type MarketModel, type PathSource, type TimeGrid } from './market-paths.ts';
 import { requireSeed } from './random.ts';
 import { summarize, type Summary } from './statistics.ts';
 
@@ -123,7 +124,7 @@ export interface BacktestSummary {
   readonly premium: number;
   readonly hedgeCost: Summary;
   readonly pnl: Summary;
-  /** std(hedge cost) / |bookValue| (Infinity for a book worth 0). */
+  /** std(hedge cost) / |bookValue| (Infinity for a book worth 0; NaN for one path: no std). */
   readonly ratio: number;
   readonly tradesPerPath: number;
   /** Fees + slippage + gas, PV per path. */
@@ -259,10 +260,12 @@ function optionRows(spec: BacktestSpec, grid: TimeGrid): OptionRows {
   return rows;
 }
 
+/** The end of the run, ms from the start: the horizon, else the book's last expiry. */
+const horizonOf = (spec: BacktestSpec): number => spec.horizonMs ?? Math.max(...spec.book.map((o) => o.maturityMs));
+
 /** The grid of a run: from the replayed data, or built over the horizon. */
 export function gridFor(spec: BacktestSpec): TimeGrid {
-  const lastExpiry = Math.max(...spec.book.map((o) => o.maturityMs));
-  const horizon = spec.horizonMs ?? lastExpiry;
+  const horizon = horizonOf(spec);
   if (spec.market.kind === 'replay') {
     const grid = replayGrid(spec.market, horizon);
     if (grid.offsetsMs.length < 2) throw new InvalidInputError('horizon', horizon, 'leaves fewer than 2 observations of the replayed series');
@@ -271,6 +274,27 @@ export function gridFor(spec: BacktestSpec): TimeGrid {
   const expiries = spec.book.map((o) => o.maturityMs);
   for (const o of spec.policy.limits?.hedgeOptions ?? []) expiries.push(o.expiryMs - spec.startMs);
   return buildTimeGrid(horizon, spec.grid, expiries);
+}
+
+/**
+ * The policy is called at the grid's instants only, so a cadence the grid cannot honour
+ * would silently become another one (see cadence-grid.ts): refused here, whoever builds
+ * the spec (the backtest config refines the step before it gets here). A vol-scaled
+ * cadence changes with the vol and is not checked.
+ */
+function requireCadenceOnGrid(spec: BacktestSpec, grid: TimeGrid): void {
+  const cadence = spec.policy.cadence;
+  if (cadence === undefined || spec.policy.volScaling?.scaleCadence === true) return;
+  const everyMs = cadence.everyMs;
+  if (spec.market.kind === 'replay') {
+    const rowsMs = shortestSpacingMs(grid.offsetsMs);
+    if (everyMs < rowsMs) throw new InvalidInputError('policy.cadence.everyMs', everyMs, `is finer than the replayed series (its rows are at least ${rowsMs} ms apart): the policy could only hedge at every row`);
+    return;
+  }
+  const intervalMs = gridIntervalMs(spec.grid, horizonOf(spec));
+  if (!honoursCadence(everyMs, intervalMs)) {
+    throw new InvalidInputError('policy.cadence.everyMs', everyMs, `is not a whole number of simulation steps of ${intervalMs} ms: the policy could only hedge every ${effectiveCadenceMs(everyMs, intervalMs)} ms (use a step that divides the cadence)`);
+  }
 }
 
 const payoff = (isPut: number, strike: number, spot: number): number => (isPut === 1 ? Math.max(strike - spot, 0) : Math.max(spot - strike, 0));
@@ -289,18 +313,53 @@ function bandUnits(config: HedgePolicyConfig, spot: number, optionNotionalUsd: n
   }
 }
 
+/** What a checked spec gives the run: its grid, prices, option rows and their batch. */
+interface CheckedSpec {
+  readonly grid: TimeGrid;
+  readonly source: PathSource;
+  readonly rows: OptionRows;
+  readonly batch: ReturnType<typeof allocateBsmBatch>;
+}
+
+function checkSpec(spec: BacktestSpec): CheckedSpec {
+  validateSpec(spec);
+  const grid = gridFor(spec);
+  requireCadenceOnGrid(spec, grid);
+  const source = createPathSource(spec.market, grid, spec.seed);
+  const rows = optionRows(spec, grid);
+  // The option batch, validated once (spot and maturity change per step, within range).
+  const batch = allocateBsmBatch(rows.count);
+  for (let i = 0; i < rows.count; i++) {
+    batch.isPut[i] = rows.isPut[i]!;
+    batch.spot[i] = 1;
+    batch.strike[i] = rows.strike[i]!;
+    batch.maturity[i] = Math.max(rows.maturityYears[i]!, 0);
+    batch.vol[i] = rows.vol[i]!;
+    batch.rate[i] = spec.rate;
+    batch.yield[i] = spec.yield;
+  }
+  validateBsmBatch(batch);
+  return { grid, source, rows, batch };
+}
+
+/**
+ * Everything {@link runBacktest} would reject before its first path (the spec, the grid,
+ * the cadence on it, the market's parameters, the options' inputs), without running:
+ * callers validating user input check here and report a bad input as such.
+ */
+export function checkBacktestSpec(spec: BacktestSpec): void {
+  checkSpec(spec);
+}
+
 /**
  * Runs the backtest: `spec.paths` paths (one for a replay), each hedged by `policy`.
  * Deterministic: the same spec and policy give the same numbers, bit for bit.
  */
 export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options: BacktestOptions = {}): BacktestResult {
-  validateSpec(spec);
-  const grid = gridFor(spec);
+  const { grid, source, rows, batch } = checkSpec(spec);
   const points = grid.offsetsMs.length;
   const last = points - 1;
-  const source = createPathSource(spec.market, grid, spec.seed);
   const paths = Math.min(spec.paths, source.pathCount);
-  const rows = optionRows(spec, grid);
   const config = spec.policy;
   const { rate, costs } = spec;
   const carryYield = spec.yield;
@@ -324,18 +383,6 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     spotCarry[k] = Math.expm1((rate - carryYield) * dt);
   }
 
-  // The option batch, validated once (spot and maturity change per step, within range).
-  const batch = allocateBsmBatch(rows.count);
-  for (let i = 0; i < rows.count; i++) {
-    batch.isPut[i] = rows.isPut[i]!;
-    batch.spot[i] = 1;
-    batch.strike[i] = rows.strike[i]!;
-    batch.maturity[i] = Math.max(rows.maturityYears[i]!, 0);
-    batch.vol[i] = rows.vol[i]!;
-    batch.rate[i] = rate;
-    batch.yield[i] = carryYield;
-  }
-  validateBsmBatch(batch);
   const greeks = new Float64Array(rows.count * GREEK_COUNT);
   const quantity = new Float64Array(rows.count);
   const prices = new Float64Array(points);
@@ -472,6 +519,11 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
             if (tau < nearest) nearest = tau;
           }
         }
+      }
+      if (!Number.isFinite(gamma)) {
+        // Only an option priced at vol 0 exactly at its strike gets here (a Dirac gamma):
+        // said in the user's terms rather than as the policy's "risk.gamma" check.
+        throw new InvalidInputError(`the book's gamma at step ${k} (price ${s})`, gamma, 'is not finite: an option priced at vol 0 sits at its strike; price the options at a vol above 0');
       }
       risk.delta = delta;
       risk.gamma = gamma;

@@ -6,9 +6,9 @@
 
 export interface Summary {
   readonly mean: number;
-  /** Sample standard deviation (n − 1 in the denominator; 0 for one path). */
+  /** Sample standard deviation (n − 1 in the denominator); NaN for one value (not defined). */
   readonly std: number;
-  /** std/√n: the Monte Carlo error of the mean. */
+  /** std/√n: the Monte Carlo error of the mean; NaN for one value. */
   readonly stdError: number;
   readonly p05: number;
   readonly p50: number;
@@ -23,10 +23,13 @@ export function mean(values: ArrayLike<number>): number {
   return values.length > 0 ? sum / values.length : NaN;
 }
 
-/** Sample standard deviation, two-pass (no cancellation between Σx² and (Σx)²). */
+/**
+ * Sample standard deviation, two-pass (no cancellation between Σx² and (Σx)²). One value
+ * has none (0/0): NaN, so that a single replayed path never reports a spread of 0.
+ */
 export function standardDeviation(values: ArrayLike<number>, mu = mean(values)): number {
   const n = values.length;
-  if (n < 2) return n === 1 ? 0 : NaN;
+  if (n < 2) return NaN;
   let ss = 0;
   for (let i = 0; i < n; i++) {
     const d = values[i]! - mu;

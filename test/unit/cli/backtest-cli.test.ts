@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BACKTEST_HELP, tokenizeArgs } from '../../../cli/commands/backtest-command.ts';
-import { CsvError, parsePriceCsv, parseTimestamp } from '../../../cli/price-csv.ts';
+import { CsvError, parsePriceCsv, parseTimestamp, readPriceTable } from '../../../cli/price-csv.ts';
 import { createProgress } from '../../../cli/progress.ts';
 import { renderFrontierSvg } from '../../../cli/frontier-chart.ts';
 
@@ -79,7 +79,7 @@ describe('hedge backtest (end to end)', () => {
     const out = JSON.parse(stdout) as Json;
     expect(out.paths).toBe(1);
     expect(out.steps).toBe(4);
-    expect(out.hedgeCost.std).toBe(0);
+    expect(out.hedgeCost.std).toBeNull(); // one path: no std (not a perfect hedge)
     expect(out.tradesPerPath).toBeGreaterThan(1);
   });
 
@@ -87,7 +87,7 @@ describe('hedge backtest (end to end)', () => {
     const { status, stdout } = hedge(['--help']);
     expect(status).toBe(0);
     expect(stdout).toBe(BACKTEST_HELP);
-    for (const flag of ['--config', '--type', '--strike', '--maturity', '--quantity', '--spot', '--drift', '--vol', '--rate', '--yield', '--implied-vol', '--funding-rate', '--jumps', '--csv', '--hedge-every', '--band', '--min-trade', '--hedge-instrument', '--fee-bps', '--slippage-bps', '--impact-k', '--adv', '--gas-usd', '--paths', '--seed', '--steps', '--step', '--horizon', '--start', '--json', '--sweep', '--chart']) {
+    for (const flag of ['--config', '--csv-column', '--type', '--strike', '--maturity', '--quantity', '--spot', '--drift', '--vol', '--rate', '--yield', '--implied-vol', '--funding-rate', '--jumps', '--csv', '--hedge-every', '--band', '--min-trade', '--hedge-instrument', '--fee-bps', '--slippage-bps', '--impact-k', '--adv', '--gas-usd', '--paths', '--seed', '--steps', '--step', '--horizon', '--start', '--json', '--sweep', '--chart']) {
       expect(stdout, flag).toContain(`${flag} `);
     }
     for (const word of ['"market"', '"book"', '"policy"', '"costs"', '"simulation"', 'hedgeCost', 'ratio', 'attribution', '20w', '7/365']) expect(stdout).toContain(word);
@@ -180,6 +180,25 @@ describe('price CSV reader', () => {
     expect(() => parsePriceCsv('1735689600,100\n1735689700,-1')).toThrow(/line 2: price "-1" must be a number > 0/);
     expect(() => parsePriceCsv('1735689600,100\nsoon,101')).toThrow(/line 2: "soon" is not/);
     expect(() => parsePriceCsv('1735689600,100')).toThrow(CsvError);
+  });
+
+  it('reads a wider file at its close (else price) column or the one named, and refuses ambiguity', () => {
+    const ohlc = 'date,open,high,low,close\n2025-01-01,1,2,0.5,1.5\n2025-01-02,1.5,3,1,2.5\n';
+    expect(parsePriceCsv(ohlc).prices).toEqual([1.5, 2.5]);
+    expect(readPriceTable(ohlc, 'x', { column: 'High' })).toMatchObject({ column: 'high', columnChoice: 'high', width: 5, series: { prices: [2, 3] } });
+    expect(readPriceTable(ohlc, 'x', { column: 2 }).series.prices).toEqual([1, 1.5]);
+    expect(parsePriceCsv('t,price,volume\n1735689600,100,5\n1735693200,101,6').prices).toEqual([100, 101]);
+    expect(() => parsePriceCsv('t,close,close\n1735689600,100,5\n1735693200,101,6', 'x')).toThrow(/2 columns named "close"/);
+    expect(() => parsePriceCsv('t,a,b\n1735689600,100,5\n1735693200,101,6', 'x')).toThrow(/none is named close or price: choose the price with --csv-column/);
+    expect(() => parsePriceCsv('1735689600,100,5\n1735693200,101,6', 'x')).toThrow(/no header: choose the price column with --csv-column N, 2 to 3/);
+    expect(() => readPriceTable(ohlc, 'x', { column: 'date' })).toThrow(/is the first column, the timestamp/);
+    expect(() => readPriceTable(ohlc, 'x', { column: 6 })).toThrow(/no price column 6/);
+  });
+
+  it('refuses a row with a stray or missing value, naming its line', () => {
+    expect(() => parsePriceCsv('t,p\n1735689600,100\n1735693200,101,7', 'x.csv')).toThrow(/x\.csv line 3: 3 values where line 1 has 2/);
+    expect(() => parsePriceCsv('t,p\n1735689600,100,\n1735693200,101', 'x.csv')).toThrow(/line 2: 3 values/);
+    expect(() => parsePriceCsv('date,open,close\n2025-01-01,1,2\n2025-01-02,3', 'x.csv')).toThrow(/line 3: 2 values where line 1 has 3/);
   });
 });
 

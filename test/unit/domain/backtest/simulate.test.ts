@@ -131,16 +131,19 @@ describe('runBacktest: definitions and accounting', () => {
     // S 100, K 90, r 5%, q 2%: the drift r − q keeps the price on the forward, the perp
     // funds at r − q, so the hedge neither gains nor pays and the payoff is deterministic.
     for (const pricingVol of [0, 0.3]) {
-      const spec = hullSpec({
-        market: { kind: 'gbm', spot: 100, drift: 0.03, vol: 0 },
-        rate: 0.05,
-        yield: 0.02,
-        fundingRate: 0.03,
-        pricingVol,
-        book: [{ id: 'c', optionType: 'call', strike: 90, maturityMs: MS_PER_YEAR, quantity: -1 }],
-        paths: 20,
-        grid: { steps: 52 },
-      });
+      const spec = hullSpec(
+        {
+          market: { kind: 'gbm', spot: 100, drift: 0.03, vol: 0 },
+          rate: 0.05,
+          yield: 0.02,
+          fundingRate: 0.03,
+          pricingVol,
+          book: [{ id: 'c', optionType: 'call', strike: 90, maturityMs: MS_PER_YEAR, quantity: -1 }],
+          paths: 20,
+          grid: { steps: 52 },
+        },
+        { underlying: 'X', cadence: { everyMs: Math.floor(MS_PER_YEAR / 52) } }, // every step
+      );
       const { summary, perPath } = runBacktest(spec, standInPolicy());
       const forwardIntrinsic = 100 * Math.exp(-0.02) - 90 * Math.exp(-0.05);
       expect(summary.hedgeCost.std).toBeLessThan(1e-12);
@@ -153,16 +156,19 @@ describe('runBacktest: definitions and accounting', () => {
 
   it('charges fees, slippage and gas on the trades, the unwind at the horizon included', () => {
     // Deep in the money, zero vol, q = 0: buy 1 unit at t0, hold, sell it at expiry.
-    const spec = hullSpec({
-      market: { kind: 'gbm', spot: 100, drift: 0.05, vol: 0 },
-      rate: 0.05,
-      fundingRate: 0.05,
-      pricingVol: 0,
-      book: [{ id: 'c', optionType: 'call', strike: 50, maturityMs: MS_PER_YEAR, quantity: -1 }],
-      paths: 3,
-      grid: { steps: 12 },
-      costs: { feeBps: 10, slippage: { kind: 'fixed', bps: 5 }, gasUsd: 2 },
-    });
+    const spec = hullSpec(
+      {
+        market: { kind: 'gbm', spot: 100, drift: 0.05, vol: 0 },
+        rate: 0.05,
+        fundingRate: 0.05,
+        pricingVol: 0,
+        book: [{ id: 'c', optionType: 'call', strike: 50, maturityMs: MS_PER_YEAR, quantity: -1 }],
+        paths: 3,
+        grid: { steps: 12 },
+        costs: { feeBps: 10, slippage: { kind: 'fixed', bps: 5 }, gasUsd: 2 },
+      },
+      { underlying: 'X', cadence: { everyMs: MS_PER_YEAR / 12 } }, // every step
+    );
     const { summary } = runBacktest(spec, standInPolicy());
     // Notional at t0: 100; at T: 100·e^{0.05}, worth 100 in PV.
     expect(summary.attribution.fees).toBeCloseTo(2 * 100 * 10e-4, 10);

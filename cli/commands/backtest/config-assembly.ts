@@ -1,0 +1,216 @@
+/**
+ * The raw config of a run: a config file, or the quick-run defaults, with the flags
+ * written over it. The result is still unvalidated JSON; it remembers which config
+ * field each flag wrote, so that a problem with that field is reported as the flag's.
+ */
+import { dirname, resolve } from 'node:path';
+import type { CommandIo } from './command-io.ts';
+import type { BacktestFlags } from './flags.ts';
+import { UsageError } from './usage-error.ts';
+
+const QUICK_RUN_UNDERLYING = 'ASSET';
+
+type Json = Record<string, unknown>;
+
+/** Where a config came from, for messages and for relative CSV paths. */
+export interface ConfigSource {
+  readonly raw: Json;
+  /** Folder that a relative market.csv is read from. */
+  readonly baseDir: string;
+  /** The config file as given on the command line; undefined for a quick run. */
+  readonly file?: string;
+}
+
+export function loadConfigSource(flags: BacktestFlags, io: CommandIo): ConfigSource {
+  if (flags.config === undefined) {
+    return {
+      raw: {
+        market: { model: 'gbm', spot: 100, drift: 0, vol: 0.2, rate: 0, yield: 0 },
+        book: [{ type: 'call', maturity: '30d', quantity: -1 }],
+        policy: { underlying: QUICK_RUN_UNDERLYING },
+        simulation: {},
+      },
+      baseDir: io.cwd,
+    };
+  }
+  const path = resolve(io.cwd, flags.config);
+  let text: string;
+  try {
+    text = io.readFile(path);
+  } catch (error) {
+    throw new UsageError(`cannot read the config ${path}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`the config ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`the config ${path} must be a JSON object`);
+  return { raw: raw as Json, baseDir: dirname(path), file: flags.config };
+}
+
+/** The config as the flags left it, and what the flags did to it. */
+export interface AssembledConfig {
+  readonly raw: Json;
+  /**
+   * A quick run without a trigger: the policy hedges at every step. Its cadence here is
+   * a placeholder (the policy schema wants a trigger); the run sets the real one, the
+   * grid's step, once the grid is known.
+   */
+  readonly everyStep: boolean;
+  /** Config paths ("market.spot", "book[0].strike") and the flag that wrote each. */
+  readonly flagFields: ReadonlyMap<string, string>;
+}
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The object at `key` of `parent`, created when absent (only for sections a flag writes to). */
+const section = (parent: Json, key: string): Json => {
+  const v = parent[key];
+  if (isObject(v)) return v;
+  const fresh: Json = {};
+  parent[key] = fresh;
+  return fresh;
+};
+
+/** The flags written over a (deep-copied) raw config. */
+export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: string): AssembledConfig {
+  const raw = structuredClone(source.raw);
+  const flagFields = new Map<string, string>();
+  const quickRun = source.file === undefined;
+  const wrote = (path: string, flag: string): void => void flagFields.set(path, flag);
+  // Sections are created only when a flag writes to them: a file without "book" or
+  // "policy" is reported as such, not as a list of the fields of an empty one.
+  const given = (...names: (keyof BacktestFlags)[]): boolean => names.some((n) => flags[n] !== undefined);
+
+  // The book.
+  const bookFlags = { type: flags.type, strike: flags.strike, maturity: flags.maturity?.text, quantity: flags.quantity };
+  const bookFlagsGiven = Object.entries(bookFlags).filter(([, v]) => v !== undefined);
+  if (bookFlagsGiven.length > 0) {
+    if (!Array.isArray(raw.book)) throw new UsageError(`--${bookFlagsGiven.map(([k]) => k).join(', --')} change the config's one-option book, and ${source.file} has no "book"`);
+    const book = raw.book as unknown[];
+    if (book.length !== 1) throw new UsageError(`--${bookFlagsGiven.map(([k]) => k).join(', --')} need a one-option book (the config has ${book.length} options)`);
+    const option: Json = isObject(book[0]) ? { ...book[0] } : {};
+    for (const [key, value] of bookFlagsGiven) {
+      option[key] = value;
+      wrote(`book[0].${key}`, key);
+    }
+    book[0] = option;
+  }
+
+  // The market.
+  if (flags.csv !== undefined) {
+    for (const key of ['spot', 'drift', 'vol', 'jumps'] as const) if (flags[key] !== undefined) throw new UsageError(`--${key} does not apply to a --csv replay`);
+    const current = isObject(raw.market) ? raw.market : {};
+    const keep = Object.fromEntries(Object.entries(current).filter(([k]) => ['rate', 'yield', 'impliedVol', 'fundingRate'].includes(k)));
+    raw.market = { ...keep, model: 'replay', csv: resolve(cwd, flags.csv) };
+    wrote('market.csv', 'csv');
+  }
+  if (given('spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'jumps', 'csv-column')) section(raw, 'market');
+  const m = isObject(raw.market) ? raw.market : undefined;
+  if (m?.model === 'replay' && typeof m.csv === 'string' && flags.csv === undefined) m.csv = resolve(source.baseDir, m.csv);
+  if (m?.model === 'replay') {
+    for (const key of ['spot', 'drift', 'vol', 'jumps'] as const) if (flags[key] !== undefined) throw new UsageError(`--${key} does not apply to a replay market`);
+  }
+  if (flags['csv-column'] !== undefined) {
+    if (m?.model !== 'replay') throw new UsageError('--csv-column chooses the price column of a replayed CSV: it needs --csv (or a replay config)');
+    m.column = flags['csv-column'];
+    wrote('market.column', 'csv-column');
+  }
+  if (m && flags.jumps !== undefined) {
+    if (flags.jumps === 'off') {
+      m.model = 'gbm';
+      delete m.jumps;
+    } else {
+      m.model = 'merton';
+      m.jumps = flags.jumps;
+    }
+    wrote('market.jumps', 'jumps');
+  }
+  const marketFlags = { spot: flags.spot, drift: flags.drift, vol: flags.vol, rate: flags.rate, yield: flags.yield, impliedVol: flags['implied-vol'], fundingRate: flags['funding-rate'] };
+  const marketFlagNames: Record<string, string> = { impliedVol: 'implied-vol', fundingRate: 'funding-rate' };
+  for (const [key, value] of Object.entries(marketFlags)) {
+    if (value === undefined || !m) continue;
+    m[key] = value;
+    wrote(`market.${key}`, marketFlagNames[key] ?? key);
+  }
+  // A quick run's strike defaults to the spot (at the money): a bad --spot is then also a bad strike.
+  const book = Array.isArray(raw.book) ? (raw.book as Json[]) : [];
+  if (quickRun && book.length === 1 && book[0]!.strike === undefined) {
+    if (typeof m?.spot !== 'number') throw new UsageError('a replay needs --strike (there is no --spot to default it to)');
+    book[0]!.strike = m.spot;
+    if (flags.spot !== undefined) wrote('book[0].strike', 'spot');
+  }
+
+  // The policy.
+  if (given('hedge-every', 'band', 'min-trade', 'hedge-instrument') || quickRun) section(raw, 'policy');
+  const policy = isObject(raw.policy) ? raw.policy : undefined;
+  if (policy && flags['hedge-every'] !== undefined) {
+    if (flags['hedge-every'] === 'off') delete policy.cadence;
+    else policy.cadence = { ...section(policy, 'cadence'), everyMs: flags['hedge-every'].ms };
+    wrote('policy.cadence', 'hedge-every');
+  }
+  if (policy && flags.band !== undefined) {
+    if (flags.band === 'off') delete policy.band;
+    else policy.band = { ...section(policy, 'band'), unit: 'units', trigger: flags.band };
+    wrote('policy.band', 'band');
+  }
+  if (policy && flags['min-trade'] !== undefined) {
+    section(policy, 'guards').minTradeUnits = flags['min-trade'];
+    wrote('policy.guards.minTradeUnits', 'min-trade');
+  }
+  if (policy && flags['hedge-instrument'] !== undefined) {
+    policy.hedgeInstrument = flags['hedge-instrument'];
+    wrote('policy.hedgeInstrument', 'hedge-instrument');
+  }
+  let everyStep = false;
+  if (quickRun && policy && policy.band === undefined && policy.cadence === undefined && policy.priceMove === undefined && policy.whalleyWilmott === undefined) {
+    policy.cadence = { everyMs: 1 }; // the placeholder: see AssembledConfig.everyStep
+    everyStep = true;
+  }
+
+  // Costs.
+  if (given('fee-bps', 'slippage-bps', 'impact-k', 'adv', 'gas-usd')) section(raw, 'costs');
+  const costs = isObject(raw.costs) ? raw.costs : {};
+  if (flags['fee-bps'] !== undefined) {
+    costs.feeBps = flags['fee-bps'];
+    wrote('costs.feeBps', 'fee-bps');
+  }
+  if (flags['slippage-bps'] !== undefined) {
+    if (flags['impact-k'] !== undefined || flags.adv !== undefined) throw new UsageError('--slippage-bps and --impact-k/--adv are two slippage models: give one');
+    costs.slippage = { model: 'fixed', bps: flags['slippage-bps'] };
+    wrote('costs.slippage', 'slippage-bps');
+  }
+  if (flags['impact-k'] !== undefined || flags.adv !== undefined) {
+    const current = section(costs, 'slippage');
+    const k = flags['impact-k'] ?? (current.model === 'sqrt' ? current.k : undefined);
+    const adv = flags.adv ?? (current.model === 'sqrt' ? current.adv : undefined);
+    if (k === undefined || adv === undefined) throw new UsageError('square-root impact needs both --impact-k and --adv');
+    costs.slippage = { model: 'sqrt', k, adv };
+    wrote('costs.slippage', flags['impact-k'] !== undefined ? 'impact-k' : 'adv');
+  }
+  if (flags['gas-usd'] !== undefined) {
+    costs.gasUsd = flags['gas-usd'];
+    wrote('costs.gasUsd', 'gas-usd');
+  }
+
+  // Simulation.
+  if (flags.steps !== undefined && flags.step !== undefined) throw new UsageError('--steps and --step both set the grid: give one');
+  if (given('paths', 'seed', 'steps', 'step', 'horizon', 'start') || everyStep) section(raw, 'simulation');
+  const simulation = isObject(raw.simulation) ? raw.simulation : {};
+  const simulationFlags = { paths: flags.paths, seed: flags.seed, steps: flags.steps, step: flags.step?.text, horizon: flags.horizon?.text };
+  for (const [key, value] of Object.entries(simulationFlags)) {
+    if (value === undefined) continue;
+    simulation[key] = value;
+    wrote(`simulation.${key}`, key);
+  }
+  if (flags.steps !== undefined) delete simulation.step;
+  if (flags.step !== undefined) delete simulation.steps;
+  if (everyStep && simulation.steps === undefined && simulation.step === undefined) simulation.steps = 100;
+  if (flags.start !== undefined) {
+    simulation.start = /^\d+$/.test(flags.start) ? Number(flags.start) : flags.start;
+    wrote('simulation.start', 'start');
+  }
+  return { raw, everyStep, flagFields };
+}

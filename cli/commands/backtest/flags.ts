@@ -1,0 +1,163 @@
+/**
+ * The command line of `hedge backtest`: the words into flags (tokenizeArgs), then every
+ * flag's type and range in one schema (parseFlags). Nothing here knows about configs.
+ */
+import * as z from 'zod';
+import { readDuration } from '../../../shared/domain/backtest/durations.ts';
+import { UsageError } from './usage-error.ts';
+
+export const VALUE_FLAGS = [
+  'config', 'type', 'strike', 'maturity', 'quantity', 'spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'jumps', 'csv', 'csv-column',
+  'hedge-every', 'band', 'min-trade', 'hedge-instrument', 'fee-bps', 'slippage-bps', 'impact-k', 'adv', 'gas-usd',
+  'paths', 'seed', 'steps', 'step', 'horizon', 'start', 'sweep', 'chart',
+] as const;
+const BOOLEAN_FLAGS = ['json', 'help'] as const;
+
+export type RawFlags = Record<string, string | string[] | true>;
+
+/** `--name value`, `--name=value`, booleans; values may start with "-" (negative numbers). */
+export function tokenizeArgs(args: readonly string[]): RawFlags {
+  const flags: RawFlags = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') continue;
+    if (arg === '-h') {
+      flags.help = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (flags start with --)`);
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    if ((BOOLEAN_FLAGS as readonly string[]).includes(name)) {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      flags[name] = true;
+      continue;
+    }
+    if (!(VALUE_FLAGS as readonly string[]).includes(name)) throw new UsageError(`unknown flag --${name}`);
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      const next = args[i + 1];
+      if (next === undefined) throw new UsageError(`--${name} needs a value`);
+      value = next;
+      i++;
+    }
+    if (name === 'sweep') {
+      const list = (flags.sweep as string[] | undefined) ?? [];
+      list.push(value);
+      flags.sweep = list;
+    } else if (flags[name] !== undefined) throw new UsageError(`--${name} is given twice`);
+    else flags[name] = value;
+  }
+  return flags;
+}
+
+// ---- flag values (one schema: every flag, its type and range)
+
+const numberFlag = z.string().transform((text, ctx) => {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(n)) {
+    ctx.addIssue({ code: 'custom', message: `expected a number, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+const positiveFlag = numberFlag.pipe(z.number().positive({ error: 'must be > 0' }));
+const nonNegativeFlag = numberFlag.pipe(z.number().nonnegative({ error: 'must be >= 0' }));
+const integerFlag = (min: number) => numberFlag.pipe(z.number().int({ error: 'must be an integer' }).min(min, { error: `must be >= ${min}` }));
+/** A duration: its text as given (the config reads it again) and its milliseconds. */
+const durationFlag = z.string().transform((text, ctx) => {
+  const reading = readDuration(text);
+  if ('error' in reading) {
+    ctx.addIssue({ code: 'custom', message: reading.error });
+    return z.NEVER;
+  }
+  return { text: text.trim(), ms: reading.ms };
+});
+/** "off" (remove the rule), or a value of `schema`, keeping its error messages. */
+const orOff = <T>(schema: z.ZodType<T, string>) =>
+  z.string().transform((text, ctx): T | 'off' => {
+    if (text.trim() === 'off') return 'off';
+    const parsed = schema.safeParse(text);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+    return z.NEVER;
+  });
+const jumpsFlag = z.string().transform((text, ctx) => {
+  if (text.trim() === 'off') return 'off' as const;
+  const parts = text.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p)) || parts[0]! < 0 || parts[2]! < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected "intensity,mean,std" (e.g. 2,-0.15,0.05; intensity and std >= 0) or "off", got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return { intensity: parts[0]!, mean: parts[1]!, std: parts[2]! };
+});
+/** A header name, or a column number (2 and up: column 1 is the timestamp). */
+const csvColumnFlag = z.string().transform((text, ctx): string | number => {
+  const trimmed = text.trim();
+  if (trimmed === '') {
+    ctx.addIssue({ code: 'custom', message: 'expected a column name (e.g. close) or number' });
+    return z.NEVER;
+  }
+  if (!/^\d+$/.test(trimmed)) return trimmed;
+  const n = Number(trimmed);
+  if (n < 2) {
+    ctx.addIssue({ code: 'custom', message: `column ${n} is not a price column (column 1 is the timestamp)` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+export const BacktestFlagsSchema = z
+  .object({
+    config: z.string().min(1).optional(),
+    type: z.enum(['call', 'put'], { error: 'expected call or put' }).optional(),
+    strike: positiveFlag.optional(),
+    maturity: durationFlag.optional(),
+    quantity: numberFlag.pipe(z.number().refine((q) => q !== 0, { message: 'must not be 0' })).optional(),
+    spot: positiveFlag.optional(),
+    drift: numberFlag.optional(),
+    vol: nonNegativeFlag.optional(),
+    rate: numberFlag.optional(),
+    yield: numberFlag.optional(),
+    'implied-vol': nonNegativeFlag.optional(),
+    'funding-rate': numberFlag.optional(),
+    jumps: jumpsFlag.optional(),
+    csv: z.string().min(1).optional(),
+    'csv-column': csvColumnFlag.optional(),
+    'hedge-every': orOff(durationFlag).optional(),
+    band: orOff(positiveFlag).optional(),
+    'min-trade': nonNegativeFlag.optional(),
+    'hedge-instrument': z.enum(['perp', 'spot'], { error: 'expected perp or spot' }).optional(),
+    'fee-bps': nonNegativeFlag.optional(),
+    'slippage-bps': nonNegativeFlag.optional(),
+    'impact-k': nonNegativeFlag.optional(),
+    adv: positiveFlag.optional(),
+    'gas-usd': nonNegativeFlag.optional(),
+    paths: integerFlag(1).optional(),
+    seed: integerFlag(0).optional(),
+    steps: integerFlag(1).optional(),
+    step: durationFlag.optional(),
+    horizon: durationFlag.optional(),
+    start: z.string().min(1).optional(),
+    sweep: z.array(z.string()).optional(),
+    chart: z.string().min(1).optional(),
+    json: z.literal(true).optional(),
+    help: z.literal(true).optional(),
+  })
+  .strict();
+
+export type BacktestFlags = z.infer<typeof BacktestFlagsSchema>;
+
+export function parseFlags(raw: RawFlags): BacktestFlags {
+  const parsed = BacktestFlagsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(
+    parsed.error.issues
+      .map((issue) => {
+        const name = issue.path[0];
+        return name === undefined ? issue.message : `--${String(name)}: ${issue.message}`;
+      })
+      .join('; '),
+  );
+}

@@ -1,0 +1,150 @@
+/** `hedge backtest --help`: every flag, the config format, the definitions of the numbers. */
+export const BACKTEST_HELP = `hedge backtest — what hedging an options book costs, over simulated or replayed prices
+
+Usage:
+  hedge backtest --config FILE [flags]        a book, market, policy and costs from a file
+  hedge backtest [flags]                      a one-option book and a simple policy from flags
+  hedge backtest ... --sweep KEY=v1,v2,...    one backtest per value: the cost/risk frontier
+
+What it does: writes (or buys) the book at t0 at its Black-Scholes value, then along
+each price path calls the hedge policy engine at every step with the book's risk (BSM
+Greeks at the pricing vol, the hedge position included), fills its orders at the step's
+price with fees, slippage and gas, and settles the options at expiry. Seeded: the same
+command gives the same numbers; path p is the same in every run with the same seed, so
+runs of a sweep see the same paths (common random numbers).
+
+Definitions (USD; PV = discounted to t0 at the risk-free rate):
+  bookValue        Black-Scholes value of the book as held at t0 (Σ quantity × price:
+                   negative for a written book). premium = −bookValue.
+  hedgeCost        per path: the PV of every cash flow after the premium — option payoffs,
+                   hedge gains/losses, carry, fees, slippage, gas — as money paid by the
+                   hedger. The premium is NOT included (Hull's "cost of writing and
+                   hedging"): for a written book the mean is close to the premium, and a
+                   perfect hedge has std 0. Reported: mean, std, p05, p95 over the paths.
+  pnl              per path: premium − hedgeCost.
+  ratio            std(hedgeCost) / |bookValue|.
+  tradesPerPath    executed orders per path, the unwind at the horizon included.
+  transactionCosts fees + slippage + gas, PV per path.
+  timeOutsideBand  fraction of the time the delta carried between steps (after the
+                   policy's trades) was outside the configured band (band.trigger, no vol
+                   scaling); decisionsOutsideBand: fraction of steps at which the policy
+                   found it outside. null without a band.
+  attribution      mean PV by source, same sign as hedgeCost, parts sum to its mean:
+                   option (book payoffs/marks), hedge (−gains of the perp/spot hedge),
+                   hedgeOptions (options traded by the policy: premiums − payoffs),
+                   financing (carry of the hedge: perp funding, or for spot interest on
+                   the cash tied up less the yield), fees, slippage, gas.
+  Cash earns/pays the risk-free rate; in PV at that rate the interest nets to zero.
+  At the horizon the perp/spot hedge is unwound (a trade with its costs) and options
+  still alive (horizon or data ending before expiry) are marked at Black-Scholes.
+  One path (a replay) has no distribution: std, percentiles, the confidence interval
+  and the ratio are shown as not defined (null in --json, with the reason).
+
+Flags (override the config's fields; a value may also be written --flag=value):
+ book (a one-option book; with --config the book must have one option):
+  --type call|put       option type                                   [call]
+  --strike K            strike, USD                                   [the spot]
+  --maturity DUR        time to expiry                                [30d]
+  --quantity Q          signed units of the underlying, negative = written   [-1]
+ market:
+  --spot S              initial price, USD                            [100]
+  --drift MU            real-world drift of the price, per year        [0]
+  --vol SIGMA           volatility of the price (diffusion part), per √year   [0.2]
+  --rate R              risk-free rate (continuous), per year          [0]
+  --yield Q             yield/carry of the underlying, per year        [0]
+  --implied-vol V       vol the options are priced and hedged at
+                        [GBM: --vol; Merton: √(σ² + λ(m² + s²)); replay: realised vol]
+  --funding-rate F      annual funding paid by a long perp             [rate − yield]
+  --jumps L,M,S         Merton jump-diffusion: L jumps/year, log size ~ N(M, S²)
+                        (M < 0: flash crashes; drift stays compensated); "off" = GBM
+  --csv FILE            replay a price CSV instead (one path; see below)
+  --csv-column C        the CSV's price column: a header name (close) or a number
+                        [the 2nd of two columns; else the column named close or price]
+ policy (HedgePolicyConfig; quick runs hedge at every step when no trigger is given):
+  --hedge-every DUR     cadence: hedge to the target every DUR; "off" removes it
+  --band X              delta band: trade when |delta| > X units; "off" removes it
+  --min-trade X         skip orders below X units                      [0]
+  --hedge-instrument perp|spot                                         [perp]
+ costs:
+  --fee-bps B           proportional fee, bps of traded notional       [0]
+  --slippage-bps B      fixed slippage, bps of traded notional         [none]
+  --impact-k K --adv A  square-root impact instead: slippage fraction k·σ_day·√(|q|/A),
+                        σ_day = pricing vol/√365, A = average daily volume (units/day)
+  --gas-usd G           fixed cost per trade, USD                      [0]
+ simulation:
+  --paths N             number of paths (at most 10,000,000)           [10000]
+  --seed S              seed (integer ≥ 0)                             [1]
+  --steps N             N equal steps to the horizon, or
+  --step DUR            one step every DUR    [a pure cadence: its interval; else 100 steps]
+                        The policy only acts on the grid: when the cadence is finer than
+                        the step, or not a whole number of steps, the step is refined to
+                        one that divides it (and the output says so).
+  --horizon DUR         end of the run                                 [last expiry]
+  --start ISO           the clock at t0 (daily caps, cooldowns, hedge option expiries)
+                        [2025-01-01T00:00:00Z]
+ output:
+  --json                one JSON object instead of the table; its "config" is a valid
+                        config file that reproduces the run (--config FILE)
+  --sweep KEY=v1,v2,..  one run per value of flag KEY (e.g. band=0.05,0.1,0.2 or
+                        hedge-every=1d,2d,1w); repeat --sweep for several series on
+                        the same frontier. Prints the frontier (mean cost against std)
+                        and writes an SVG chart. A flag given beside --sweep is the value
+                        of the other sweeps' runs; a flag that every sweep replaces is an
+                        error. Only policy and grid sweeps (hedge-every, band, min-trade,
+                        hedge-instrument, step, steps) mark efficient points: other keys
+                        (paths, seed, the market, the book, costs) change the sample or
+                        the problem, not the policy.
+  --chart FILE          where the sweep's chart goes (only with --sweep)
+                        [./backtest-frontier.svg]
+  --help                this text
+
+Durations: 20w, 0.5w, 1d, 4h, 30m, 45s, 250ms, 2y, or a plain number of years (a week is
+7/365 of a year, a day 1/365).
+
+Config file (JSON; unknown fields are errors; examples in examples/backtest/):
+  {
+    "description": "free text",
+    "market": {                     one of:
+      "model": "gbm",    "spot": 49, "drift": 0.13, "vol": 0.2,
+      "model": "merton", "spot", "drift", "vol", "jumps": {"intensity": 2, "mean": -0.15, "std": 0.05},
+      "model": "replay", "csv": "prices.csv", "column": "close" (optional)
+                                    (csv: relative to the config file)
+      and for all: "rate": 0.05, "yield": 0, "impliedVol": 0.2, "fundingRate": 0.05 (optional)
+    },
+    "book": [ {"id": "c1", "type": "call", "strike": 50, "maturity": "20w",
+               "quantity": -100000, "vol": 0.2 (optional)} ],
+    "policy": { the hedge policy config of the account (HedgePolicyConfig): "underlying",
+                "hedgeInstrument", "band", "cadence" (everyMs), "priceMove", "volScaling",
+                "whalleyWilmott", "limits" (with "hedgeOptions": options the policy may
+                trade, priced at BSM; expiryMs is epoch ms on the run's clock), "guards",
+                "slicing" — durations there are milliseconds },
+    "costs": { "feeBps": 2, "gasUsd": 1.5,
+               "slippage": {"model": "none"} | {"model": "fixed", "bps": 3}
+                         | {"model": "sqrt", "k": 0.8, "adv": 500000} },
+    "simulation": { "paths": 10000, "seed": 1, "steps": 100 | "step": "1d",
+                    "horizon": "20w", "start": "2025-01-01T00:00:00Z" }
+  }
+
+Replay CSV: a timestamp in the first column and the price in another, one row per
+observation, optional header line, in increasing time order; every row has the same
+number of values. "timestamp,price" needs nothing more; a wider file (date,open,high,
+low,close) is read at its "close" (else "price") column, or the one --csv-column names.
+Timestamps: ISO-8601 (no offset = UTC) or epoch numbers (seconds below 1e11,
+milliseconds from 1e11). t0 is the first row; options settle at the first row at or
+after their expiry; the grid is the rows themselves (a cadence finer than the rows is
+an error).
+
+Models: GBM dS/S = μdt + σdW (exact log-normal steps). Merton: dS/S = (μ − λκ)dt + σdW +
+jumps, log jump ~ N(m, s²), κ = e^{m+s²/2} − 1, so E[S_t] = S₀e^{μt}. Random numbers:
+xoshiro128** streams per (seed, path), normals by inversion (Wichura AS 241).
+
+Exit status: 0 done; 2 bad flags, config, CSV or sweep (nothing is run); 1 a run failed.
+Progress is shown on stderr when it is a terminal.
+
+Examples:
+  hedge backtest --spot 49 --strike 50 --maturity 20w --quantity -100000 --vol 0.2 \\
+    --rate 0.05 --drift 0.13 --hedge-every 1w
+  hedge backtest --config examples/backtest/hull-weekly.json --json
+  hedge backtest --config examples/backtest/eth-short-call.json \\
+    --sweep band=2,5,10,20 --sweep hedge-every=4h,1d,3d,1w --chart frontier.svg
+`;

@@ -1,0 +1,103 @@
+/**
+ * The report of one run: the table a person reads, or the JSON a script reads (whose
+ * "config" is a config file that reproduces the run). Statistics that one path cannot
+ * have are shown as not defined ("—" in the table, null with the reason in JSON), never
+ * as a 0 that looks like a perfect hedge.
+ */
+import { configAsInput } from '../../../shared/contracts/backtest-config.ts';
+import { describeCosts } from '../../../shared/domain/backtest/costs.ts';
+import { formatDurationMs } from '../../../shared/domain/backtest/durations.ts';
+import type { BacktestSummary } from '../../../shared/domain/backtest/simulate.ts';
+import type { Summary } from '../../../shared/domain/backtest/statistics.ts';
+import type { PreparedRun } from './prepare-run.ts';
+import { describeBook, describeMarket, describePolicy, describeRefinement, hasDistribution, onePath, onePathReason, pct, usd } from './run-description.ts';
+
+/** A summary as reported: the spread fields null when there is no distribution. */
+type ReportedSummary = Omit<Summary, 'std' | 'stdError' | 'p05' | 'p50' | 'p95'> & { std: number | null; stdError: number | null; p05: number | null; p50: number | null; p95: number | null };
+
+function reported(s: Summary, distribution: boolean): ReportedSummary {
+  return distribution ? s : { ...s, std: null, stdError: null, p05: null, p50: null, p95: null };
+}
+
+export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: number): string {
+  const { config, spec } = run;
+  const distribution = hasDistribution(spec);
+  const lines: string[] = [];
+  const rate = (s.paths * s.steps) / Math.max(seconds, 1e-9);
+  lines.push(`hedge backtest — ${s.paths.toLocaleString('en-US')} path(s) × ${s.steps} steps over ${formatDurationMs(s.horizonYears * 365 * 86_400_000)}, seed ${spec.seed}, ${seconds.toFixed(2)} s (${(rate / 1e6).toFixed(2)} M path-steps/s)`);
+  lines.push(`  market  ${describeMarket(run)}`);
+  lines.push(`  book    ${describeBook(config)}`);
+  lines.push(`  policy  ${describePolicy(config.policy, run.everyStep)}`);
+  lines.push(`  costs   ${describeCosts(spec.costs)}`);
+  if (run.refinement) lines.push(`  grid    ${describeRefinement(run.refinement)}`);
+  lines.push('');
+  lines.push(`Book value (Black-Scholes, as held)   ${usd(s.bookValue).padStart(16)}   premium ${usd(s.premium)}`);
+  lines.push('');
+  lines.push('USD, PV at t0                 mean          std          p05          p95');
+  const row = (name: string, x: ReportedSummary): string =>
+    `${name.padEnd(18)}${usd(x.mean).padStart(15)}${usd(x.std).padStart(13)}${usd(x.p05).padStart(13)}${usd(x.p95).padStart(13)}`;
+  lines.push(row('hedge cost', reported(s.hedgeCost, distribution)));
+  lines.push(row('P&L (premium−cost)', reported(s.pnl, distribution)));
+  lines.push(row('transaction costs', reported(s.transactionCosts, distribution)));
+  lines.push(distribution ? `  (mean ± ${usd(2 * s.hedgeCost.stdError)} at 95% confidence)` : `  (— = not defined: ${onePath(spec)} has no distribution of costs)`);
+  lines.push('');
+  lines.push(`Ratio std(hedge cost) / |book value|   ${distribution ? s.ratio.toFixed(4) : '—'}`);
+  lines.push(`Trades per path                        ${s.tradesPerPath.toFixed(2)}   (${s.tradedUnitsPerPath.toLocaleString('en-US', { maximumFractionDigits: 2 })} units traded)`);
+  lines.push(
+    s.timeOutsideBand === null
+      ? 'Time outside the band                  —   (the policy has no band)'
+      : `Time outside the band                  ${pct(s.timeOutsideBand)}   (found outside at ${pct(s.decisionsOutsideBand)} of the steps)`,
+  );
+  if (s.alertsPerPath > 0) lines.push(`Policy alerts per path                 ${s.alertsPerPath.toFixed(2)}`);
+  if (s.jumpsPerPath > 0) lines.push(`Jumps per path                         ${s.jumpsPerPath.toFixed(2)}`);
+  if (s.skippedOrders > 0) lines.push(`Orders not filled (expired option)     ${s.skippedOrders}`);
+  lines.push('');
+  lines.push('Attribution of the mean hedge cost (USD, PV; negative = a gain)');
+  const a = s.attribution;
+  const parts: [string, number][] = [
+    ['option payoffs', a.option],
+    ['hedge (perp/spot moves)', a.hedge],
+    ['hedge options', a.hedgeOptions],
+    ['financing (carry)', a.financing],
+    ['fees', a.fees],
+    ['slippage', a.slippage],
+    ['gas', a.gas],
+  ];
+  for (const [name, value] of parts) lines.push(`  ${name.padEnd(26)}${usd(value).padStart(15)}`);
+  lines.push(`  ${'total = mean hedge cost'.padEnd(26)}${usd(a.total).padStart(15)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The run's numbers without its config (a sweep reports one config per run beside them). */
+export function summaryFields(run: PreparedRun, s: BacktestSummary): Record<string, unknown> {
+  const distribution = hasDistribution(run.spec);
+  return {
+    bookValue: s.bookValue,
+    premium: s.premium,
+    hedgeCost: reported(s.hedgeCost, distribution),
+    pnl: reported(s.pnl, distribution),
+    ratio: distribution ? s.ratio : null,
+    tradesPerPath: s.tradesPerPath,
+    tradedUnitsPerPath: s.tradedUnitsPerPath,
+    transactionCosts: reported(s.transactionCosts, distribution),
+    timeOutsideBand: s.timeOutsideBand,
+    decisionsOutsideBand: s.decisionsOutsideBand,
+    attribution: s.attribution,
+    alertsPerPath: s.alertsPerPath,
+    jumpsPerPath: s.jumpsPerPath,
+    skippedOrders: s.skippedOrders,
+    paths: s.paths,
+    steps: s.steps,
+    horizonYears: s.horizonYears,
+    seed: run.spec.seed,
+    pricingVol: run.spec.pricingVol,
+    ...(distribution ? {} : { notDefined: { fields: ['std', 'stdError', 'p05', 'p50', 'p95', 'ratio'], reason: onePathReason(run.spec) } }),
+    ...(run.refinement ? { stepRefined: { fromMs: run.refinement.fromMs, toMs: run.refinement.toMs, reason: describeRefinement(run.refinement) } } : {}),
+    units: 'USD, present value at t0; hedgeCost excludes the premium (premium = -bookValue)',
+  };
+}
+
+/** The JSON of one run; its `config` is valid input that reproduces the run. */
+export function summaryJson(run: PreparedRun, s: BacktestSummary): Record<string, unknown> {
+  return { ...summaryFields(run, s), config: configAsInput(run.config) };
+}

@@ -1,0 +1,85 @@
+/**
+ * The report of a sweep: the frontier (mean cost against std per run), which runs are
+ * efficient, how the series compare at equal risk, and the chart of it — as a table or
+ * as JSON. Efficiency is only claimed among policy alternatives (see sweep-plan.ts), and
+ * a replay (one path, no std) gets its costs without a frontier or a chart.
+ */
+import { configAsInput } from '../../../shared/contracts/backtest-config.ts';
+import { describeCosts } from '../../../shared/domain/backtest/costs.ts';
+import { compareFrontiers, efficientMask, type FrontierComparison, type FrontierPoint } from '../../../shared/domain/backtest/frontier.ts';
+import { renderFrontierSvg, type ChartSeries } from '../../frontier-chart.ts';
+import { describeBook, describeRefinement, hasDistribution, usd } from './run-description.ts';
+import { summaryFields } from './single-run-report.ts';
+import type { SweepResult } from './sweep-runner.ts';
+
+export interface SweepFrontier {
+  readonly points: readonly FrontierPoint[];
+  /** Per result: efficient or not; null where efficiency means nothing (not a policy sweep). */
+  readonly efficient: readonly (boolean | null)[];
+  readonly comparisons: readonly ({ readonly candidate: string; readonly other: string } & FrontierComparison)[];
+  /** The chart's series; empty when no run has a std (a replay). */
+  readonly chart: readonly ChartSeries[];
+}
+
+export function sweepFrontier(results: readonly SweepResult[]): SweepFrontier {
+  const points = results.map((r) => ({ label: `${r.series.key}=${r.value}`, std: r.summary.hedgeCost.std, mean: r.summary.hedgeCost.mean }));
+  const onFrontier = results.map((r) => r.series.frontier);
+  const mask = efficientMask(points.filter((_, i) => onFrontier[i]));
+  let next = 0;
+  const efficient = onFrontier.map((on) => (on ? mask[next++]! : null));
+  const series = [...new Set(results.map((r) => r.series))];
+  const chart: ChartSeries[] = results.some((r) => hasDistribution(r.run.spec))
+    ? series.map((s) => ({ name: `--sweep ${s.key}`, frontier: s.frontier, points: points.filter((_, i) => results[i]!.series === s && hasDistribution(results[i]!.run.spec)) }))
+    : [];
+  const policies = chart.filter((c) => c.frontier);
+  const comparisons = policies.length >= 2 ? policies.slice(1).map((other) => ({ candidate: policies[0]!.name, other: other.name, ...compareFrontiers(policies[0]!.points, other.points) })) : [];
+  return { points, efficient, comparisons, chart };
+}
+
+export function renderSweepChart(results: readonly SweepResult[], frontier: SweepFrontier): string {
+  const first = results[0]!;
+  const title = `Hedging cost vs risk — ${describeBook(first.run.config)}, ${first.summary.paths.toLocaleString('en-US')} paths`;
+  return renderFrontierSvg(frontier.chart, title);
+}
+
+export function formatSweepTable(results: readonly SweepResult[], frontier: SweepFrontier, chartPath: string | undefined): string {
+  const first = results[0]!;
+  const keys = new Set(results.map((r) => r.series.key));
+  const sample = keys.has('seed') ? 'seed swept' : keys.has('paths') ? `paths swept, seed ${first.run.spec.seed}` : `seed ${first.run.spec.seed}: every run sees the same paths`;
+  const lines: string[] = [];
+  lines.push(`hedge backtest --sweep — ${describeBook(first.run.config)}; ${keys.has('paths') ? 'paths swept' : `${first.summary.paths.toLocaleString('en-US')} paths`}, ${sample}`);
+  lines.push(`  costs ${describeCosts(first.run.spec.costs)}; hedge cost = PV at t0 of everything after the premium (${usd(first.summary.premium)})`);
+  lines.push('');
+  lines.push(`${'run'.padEnd(22)}${'mean cost'.padStart(14)}${'± 2se'.padStart(11)}${'std'.padStart(13)}${'ratio'.padStart(9)}${'trades'.padStart(9)}${'tx costs'.padStart(12)}  frontier`);
+  results.forEach((r, i) => {
+    const s = r.summary;
+    const spread = hasDistribution(r.run.spec);
+    const mark = frontier.efficient[i] === null ? '' : frontier.efficient[i] ? '*' : '';
+    lines.push(
+      `${r.run.label.padEnd(22)}${usd(s.hedgeCost.mean).padStart(14)}${usd(spread ? 2 * s.hedgeCost.stdError : null).padStart(11)}${usd(spread ? s.hedgeCost.std : null).padStart(13)}${(spread ? s.ratio.toFixed(4) : '—').padStart(9)}${s.tradesPerPath.toFixed(1).padStart(9)}${usd(s.transactionCosts.mean).padStart(12)}  ${mark}`,
+    );
+  });
+  if (frontier.efficient.some((e) => e !== null)) lines.push('  * efficient: no other run has both a lower (or equal) mean cost and a lower (or equal) std');
+  for (const s of [...new Set(results.map((r) => r.series))]) if (s.notFrontierReason) lines.push(`  no frontier for --sweep ${s.key}: ${s.notFrontierReason}`);
+  const refined = results.filter((r) => r.run.refinement);
+  for (const r of refined) lines.push(`  ${r.run.label}: ${describeRefinement(r.run.refinement!)}`);
+  for (const c of frontier.comparisons) {
+    lines.push('');
+    lines.push(`${c.candidate} against ${c.other} at equal risk (std):`);
+    if (c.samples.length === 0) lines.push('  no overlap of their std ranges: widen the sweeps to compare');
+    for (const x of c.samples) lines.push(`  std ${usd(x.std).padStart(12)}: ${c.candidate.replace('--sweep ', '')} costs ${usd(x.candidateMean)} vs ${usd(x.otherMean)} (${x.label})`);
+  }
+  lines.push('');
+  lines.push(chartPath === undefined ? 'no frontier chart: no run has a std (one path each)' : `frontier chart: ${chartPath}`);
+  return lines.join('\n') + '\n';
+}
+
+export function sweepJson(results: readonly SweepResult[], frontier: SweepFrontier, chartPath: string | undefined): Record<string, unknown> {
+  return {
+    // Each run's config reproduces it (--config FILE) on its own.
+    sweep: results.map((r, i) => ({ key: r.series.key, value: r.value, efficient: frontier.efficient[i], ...summaryFields(r.run, r.summary), config: configAsInput(r.run.config) })),
+    frontier: frontier.points.map((p, i) => ({ ...p, std: Number.isNaN(p.std) ? null : p.std, efficient: frontier.efficient[i] })),
+    comparisons: frontier.comparisons,
+    chart: chartPath ?? null,
+  };
+}
