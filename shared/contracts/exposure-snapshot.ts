@@ -42,6 +42,28 @@ export const ExposureSnapshotSchema = z.strictObject({
       positionCount: z.number().int().nonnegative(),
     })
     .exactOptional(),
+  /** What the account's perpetual venues hold for its signer, and their margin (read at this evaluation). */
+  venues: z
+    .array(
+      z.strictObject({
+        venueId: z.string(),
+        instrument: z.enum(['spot', 'perp', 'option']),
+        quantity: finite,
+        margin: z
+          .strictObject({
+            collateralUsd: finite,
+            accountValueUsd: finite,
+            /** null without a position (the ratio is infinite). */
+            marginRatio: finite.nullable(),
+            maintenanceMarginRatio: finite,
+            /** Funding owed to (+) or by (−) the account and not settled yet, USD. */
+            pendingFundingUsd: finite,
+            freeCollateralUsd: finite,
+          })
+          .exactOptional(),
+      }),
+    )
+    .exactOptional(),
   decision: z
     .strictObject({
       id: z.string(),

@@ -153,6 +153,18 @@ export function createEvaluateDeps(wiring: EvaluateWiring): EvaluateDeps {
     positions: stores.positions,
     evaluations: stores.evaluations,
     markets: (chainId) => chains.get(chainId)?.market,
+    // The perpetuals' margin, read through the same venue adapters dispatch trades with.
+    venueHoldings: async ({ chainId, account, venues }) => {
+      const chain = chains.get(chainId);
+      if (chain === undefined) throw new Error(`no RPC endpoint is configured for chain ${chainId}`);
+      return Promise.all(
+        venues.map(async (config) => {
+          const venue = chain.venue(config);
+          const position = await venue.readPosition(account as `0x${string}`);
+          return { venueId: venue.id, instrument: venue.instrument, quantity: position.quantity, ...(position.margin === undefined ? {} : { margin: position.margin }) };
+        }),
+      );
+    },
     publisher,
     now,
     // Requests in flight for too long are published again (their dispatch message was lost).

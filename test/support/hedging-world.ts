@@ -7,7 +7,7 @@
 //   const world = useHedgingWorld();                       // beforeAll/afterAll
 //   const account = await world().openAccount({ shortCalls: 4 });
 //   const evaluation = await world().evaluate(account.accountId);
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWalletClient, http, parseUnits, type Address, type Hex, type PrivateKeyAccount, type WalletClient, type HttpTransport } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
@@ -188,7 +188,8 @@ export function useHedgingWorld(worldOptions: HedgingWorldOptions = {}): () => H
         };
         const document = localConfigDocument(options.config ? options.config(base) : base);
         const config = runtimeConfigOf(document)!;
-        await accounts.createAccount({ accountId, displayName: `Desk ${accountId}` }, 'test:world');
+        // As the config API creates it: with its first key and its own signer.
+        await accounts.createAccountWithKey({ accountId, displayName: `Desk ${accountId}` }, 'test:world', { keyId: 'key-1', hash: createHash('sha256').update(accountId).digest('hex') }, { ref: { kind: 'local', name: signerName }, address: signer });
         if (options.status === 'paused') await accounts.pauseAccount(accountId, { by: 'account', reason: 'paused by the test' }, 'test:world');
         await configs.putConfig(accountId, document, 0, 'test:world');
         const shortCalls = options.shortCalls ?? 4;

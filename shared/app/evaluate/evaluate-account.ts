@@ -39,15 +39,18 @@ import { applyDecision, initialHedgeState, observePrice } from '../../domain/pol
 import type { BookRisk, Decision, HedgeState } from '../../domain/policy/policy-types.ts';
 import type { Address, MarketReader } from '../execution-ports.ts';
 import { executionFingerprint } from '../execution-fingerprint.ts';
+import { marginAlerts, watchedVenues, type ReadVenueHoldings, type VenueHolding } from './margin-watch.ts';
 import { mergeAlertsByCode } from './merge-alerts.ts';
 import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
 
 export interface EvaluateDeps {
   readonly configs: { getConfig(accountId: string): Promise<{ readonly version: number; readonly config: RuntimeConfig } | undefined> };
-  readonly accounts: { getAccount(accountId: string): Promise<{ readonly status: 'active' | 'paused' } | undefined> };
+  readonly accounts: { getAccount(accountId: string): Promise<{ readonly status: 'active' | 'paused'; readonly signer?: { readonly address: string } } | undefined> };
   readonly positions: { listPositions(accountId: string): Promise<readonly { readonly position: Position }[]> };
   readonly evaluations: EvaluationStore;
   readonly markets: (chainId: number) => MarketReader | undefined;
+  /** Reads what the perpetual venues hold for the signer (margin watch); absent: not watched. */
+  readonly venueHoldings?: ReadVenueHoldings;
   readonly publisher: EventPublisher;
   readonly now: () => Date;
   /** Retries of a lost state version (another evaluation of the account committed first, or a hedge ended). Default 6. */
@@ -213,6 +216,11 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     optionNotionalUsd: exposure?.optionNotionalUsd ?? 0,
     yearsToExpiry: exposure?.nearestExpiryYears ?? 0,
   };
+  const watched = watchedVenues(config.execution);
+  const holdings: VenueHolding[] =
+    watched.length > 0 && account.signer !== undefined && deps.venueHoldings !== undefined
+      ? await deps.venueHoldings({ chainId: config.market.chainId, account: account.signer.address, venues: watched })
+      : [];
   const observed = market.observedState;
   const decision = decideHedge({
     risk,
@@ -287,7 +295,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     }),
   );
   if (hedgeRequested !== undefined) events.push(hedgeRequested);
-  for (const alert of mergeAlertsByCode(decision.alerts)) {
+  for (const alert of mergeAlertsByCode([...decision.alerts, ...marginAlerts(holdings, watched)])) {
     events.push(
       encodeEvent('Risk Limit Breached', {
         accountId,
@@ -306,6 +314,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     at,
     underlying: config.underlying,
     status: 'priced',
+    ...(holdings.length === 0 ? {} : { venues: holdings.map(holdingView) }),
     market: {
       spot: market.spot,
       vol: market.vol,
@@ -409,4 +418,15 @@ async function volatility(
       return judged.ok ? { ok: true, vol: judged.vol } : { ok: false, code: judged.code, message: judged.message };
     }
   }
+}
+
+/** A holding as the snapshot stores it (an infinite margin ratio, without a position, is null: JSON and DynamoDB hold no Infinity). */
+function holdingView(holding: VenueHolding): NonNullable<ExposureSnapshot['venues']>[number] {
+  const { margin } = holding;
+  return {
+    venueId: holding.venueId,
+    instrument: holding.instrument,
+    quantity: holding.quantity,
+    ...(margin === undefined ? {} : { margin: { ...margin, marginRatio: Number.isFinite(margin.marginRatio) ? margin.marginRatio : null } }),
+  };
 }

@@ -54,7 +54,7 @@ const REASON_CODES = [
   'NONE_WITHIN_BAND', 'NONE_BELOW_MIN_TRADE', 'NONE_COOLDOWN', 'NONE_PAUSED', 'NONE_DAILY_CAP_REACHED', 'NONE_NO_TRIGGER',
   'HEDGE_BAND', 'HEDGE_PRICE_MOVE', 'HEDGE_CADENCE', 'HEDGE_WHALLEY_WILMOTT', 'HEDGE_GREEK_LIMITS', 'HEDGE_PENDING_SLICE',
 ] as const satisfies readonly ReasonCode[];
-const ALERT_CODES = ['GAMMA_LIMIT_BREACHED', 'VEGA_LIMIT_BREACHED', 'ACCOUNT_PAUSED', 'DAILY_NOTIONAL_CAP', 'TRADE_CLIPPED'] as const satisfies readonly AlertCode[];
+const ALERT_CODES = ['GAMMA_LIMIT_BREACHED', 'VEGA_LIMIT_BREACHED', 'ACCOUNT_PAUSED', 'DAILY_NOTIONAL_CAP', 'TRADE_CLIPPED', 'MARGIN_LOW'] as const satisfies readonly AlertCode[];
 
 /** Mirrors BookRisk (shared/domain/policy/policy-types.ts), checked below. */
 export const BookRiskSchema = z.strictObject({

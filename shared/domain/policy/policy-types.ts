@@ -68,7 +68,7 @@ export interface HedgeOrder {
   readonly notBeforeMs: number;
 }
 
-export type AlertCode = 'GAMMA_LIMIT_BREACHED' | 'VEGA_LIMIT_BREACHED' | 'ACCOUNT_PAUSED' | 'DAILY_NOTIONAL_CAP' | 'TRADE_CLIPPED';
+export type AlertCode = 'GAMMA_LIMIT_BREACHED' | 'VEGA_LIMIT_BREACHED' | 'ACCOUNT_PAUSED' | 'DAILY_NOTIONAL_CAP' | 'TRADE_CLIPPED' | 'MARGIN_LOW';
 
 export interface PolicyAlert {
   readonly code: AlertCode;

@@ -51,6 +51,28 @@ describe('the delta hedged with a perpetual (Perp v2)', () => {
     expect(after.status === 'decided' && after.decision.action).toBe('none');
   });
 
+  it('the margin is watched at every evaluation: under the alert level MARGIN_LOW fires, with the numbers, and the snapshot shows the margin and funding', async () => {
+    const w = world();
+    // No top-up: the trade deposits only the initial margin (~10 %), above the floor of 5 % but under the alert level of 20 %.
+    const perp = w.perp!.venueConfig({ minMarginRatio: 0.05, alertMarginRatio: 0.2 });
+    const account = await w.openAccount({ shortCalls: 4, config: (c) => ({ ...c, hedgeInstrument: 'perp', execution: { ...c.execution!, venues: [perp] } }) });
+    await w.evaluate(account.accountId);
+    expect(w.publisher.of('Risk Limit Breached', account.accountId).filter((a) => a.code === 'MARGIN_LOW')).toEqual([]); // nothing held yet
+    await w.dispatchLatest(account.accountId);
+    expect(await w.followUntilFinal(account.accountId)).toMatchObject({ status: 'confirmed' });
+    await w.evaluate(account.accountId);
+    const [alert] = w.publisher.of('Risk Limit Breached', account.accountId).filter((a) => a.code === 'MARGIN_LOW');
+    expect(alert?.numbers.marginRatio).toBeLessThan(0.2);
+    expect(alert?.numbers.marginRatio).toBeGreaterThan(0.05);
+    expect(alert?.numbers.alertMarginRatio).toBe(0.2);
+    expect(alert?.message).toContain('add collateral');
+    const snapshot = (await w.evaluateDeps.evaluations.load(account.accountId))?.exposure;
+    const holding = snapshot?.venues?.find((v) => v.instrument === 'perp');
+    expect(holding?.quantity).toBeGreaterThan(0);
+    expect(holding?.margin?.marginRatio).toBeCloseTo(alert?.numbers.marginRatio ?? Number.NaN, 9);
+    expect(typeof holding?.margin?.pendingFundingUsd).toBe('number');
+  });
+
   it('an order that would leave the margin under the floor is refused (MARGIN_FLOOR) and nothing is sent', async () => {
     const w = world();
     const perp = w.perp!.venueConfig({ minMarginRatio: 5, alertMarginRatio: 6 });
