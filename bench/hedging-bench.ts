@@ -193,6 +193,8 @@ export async function runHedgingBench(): Promise<void> {
       console.log(`  started in ${((performance.now() - started) / 1000).toFixed(1)} s (anvil ${ms(chain.startup.anvilMs)}, fixture deployment ${ms(chain.startup.deployMs)})`);
       await evaluationThroughput(rawDoc, chain);
       await priceMoveToSubmission(rawDoc, chain);
+      const { priceMoveToOptionHedge } = await import('./option-hedge-bench.ts');
+      await priceMoveToOptionHedge(rawDoc, chain);
     } finally {
       client.destroy();
     }
