@@ -51,6 +51,10 @@ const DUMMY_ENV: Readonly<Record<string, string>> = {
   ADMIN_KEY_SHA256: '0'.repeat(64),
   WEBHOOK_SOURCES: JSON.stringify({ alchemy: { secrets: ['bench-webhook-secret-0000'], chainId: 1, contracts: [ADDRESS] } }),
   CHAIN_DIRECTORY: JSON.stringify({ accounts: {}, underlyings: {} }),
+  STAGE: 'bench',
+  AWS_ACCOUNT_ID: '000000000000',
+  SIGNER_ROLE_ARNS: 'arn:aws:iam::000000000000:role/bench-dispatch,arn:aws:iam::000000000000:role/bench-confirm',
+  PROVISIONER_ROLE_ARN: 'arn:aws:iam::000000000000:role/bench-config-api',
 };
 /** Where a function's schema differs from the shared dummies (confirm-positions' CHAINS also name the option book). */
 const ENV_OVERRIDES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
