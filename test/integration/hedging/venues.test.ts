@@ -85,6 +85,46 @@ describe('the delta hedged with a perpetual (Perp v2)', () => {
   });
 });
 
+describe('at most once on every venue', () => {
+  it('the same Hedge Requested for a perp and an option hedge three times, two concurrently: one trade each', async () => {
+    const w = world();
+    const lyra = w.lyra!;
+    const [board] = (await lyra.liveBoards()).filter((b) => b.expiryMs - w.clock.nowMs > 20 * 86_400_000);
+    const strike = board!.strikes.reduce((best, s) => (Math.abs(s.strike - 3000) < Math.abs(best.strike - 3000) ? s : best)).strike;
+    const series: OptionSeries = { optionType: 'call', strike, expiryMs: board!.expiryMs };
+    const account = await w.openAccount({
+      shortCalls: 4,
+      config: (c) => ({
+        ...c,
+        hedgeInstrument: 'perp',
+        limits: { maxAbsGamma: 0.001, hedgeOptions: [{ id: 'eth-call', ...series, vol: 0.8 }] },
+        execution: { ...c.execution!, venues: [w.perp!.venueConfig({ topUpToMarginRatio: 0.5 }), lyra.venueConfig()] },
+      }),
+    });
+    await lyra.fundTrader(account.signer, 1_000_000);
+    const evaluation = await w.evaluate(account.accountId);
+    if (evaluation.status !== 'decided' || !evaluation.dispatched) throw new Error(`expected a dispatched decision, got ${JSON.stringify(evaluation)}`);
+    expect(evaluation.decision.orders.map((o) => o.instrument.kind).sort()).toEqual(['option', 'perp']);
+    const concurrent = await Promise.allSettled([w.dispatchLatest(account.accountId, { owner: 'a' }), w.dispatchLatest(account.accountId, { owner: 'b' })]);
+    // Of two concurrent deliveries one proceeds per hedge; the other stops retryably (HedgeBusyError) or finds the journal.
+    expect(concurrent.some((r) => r.status === 'fulfilled')).toBe(true);
+    const again = await w.dispatchLatest(account.accountId, { owner: 'c' });
+    expect(again.map((o) => o.status).every((status) => status === 'resubmitted' || status === 'duplicate')).toBe(true);
+    for (const submitted of w.publisher.of('Hedge Submitted', account.accountId).filter((d, i, all) => all.findIndex((x) => x.hedgeId === d.hedgeId) === i)) {
+      let outcome = await followHedge(w.followDeps, submitted);
+      for (let look = 0; look < 10 && outcome.status === 'pending'; look++) outcome = await followHedge(w.followDeps, submitted);
+      expect(outcome.status).toBe('confirmed');
+    }
+    // One trade each: the perp position is the order, the option position is the order, one Hedge Confirmed per hedge.
+    const venues = account.config.execution!.venues.map((venue) => createVenue({ client: w.chain.publicClient, venue }));
+    const perpOrder = evaluation.decision.orders.find((o) => o.instrument.kind === 'perp')!;
+    const optionOrder = evaluation.decision.orders.find((o) => o.instrument.kind === 'option')!;
+    expect((await venues[0]!.readPosition(account.signer)).quantity).toBeCloseTo(perpOrder.quantity, 9);
+    expect((await venues[1]!.readPosition(account.signer, series)).quantity).toBeCloseTo(optionOrder.quantity, 6);
+    expect(w.publisher.of('Hedge Confirmed', account.accountId)).toHaveLength(2);
+  });
+});
+
 describe('a gamma limit hedged with options (Lyra v1)', () => {
   it('the option is bought on Lyra, recorded with its series, and the next evaluation sees the hedged gamma', async () => {
     const w = world();
