@@ -54,8 +54,15 @@ const traderBalances = async (): Promise<{ weth: bigint; usdc: bigint }> => ({
 const chainLogs = (receipt: TransactionReceipt): ChainLog[] =>
   receipt.logs.map(({ address, topics, data, logIndex }) => ({ address, topics, data, logIndex }));
 const latestTimestamp = async (): Promise<bigint> => (await chain.publicClient.getBlock()).timestamp;
-const sendFromTrader = async (call: { to: Address; data: `0x${string}`; value: bigint }): Promise<TransactionReceipt> =>
-  chain.confirm(await chain.trader.sendTransaction({ to: call.to, data: call.data, value: call.value }));
+/**
+ * Sends with the estimate plus dispatch's 30% headroom: an estimate exact for the outer
+ * call can leave the swap callback's transfer short under the 63/64 rule (seen once in CI
+ * as a swap reverting with 125,379 of 126,853 gas used).
+ */
+const sendFromTrader = async (call: { to: Address; data: `0x${string}`; value: bigint }): Promise<TransactionReceipt> => {
+  const estimate = await chain.publicClient.estimateGas({ account: chain.trader.account, to: call.to, data: call.data, value: call.value });
+  return chain.confirm(await chain.trader.sendTransaction({ to: call.to, data: call.data, value: call.value, gas: (estimate * 130n) / 100n }));
+};
 
 /** Builds the trade, sends the approval it asks for first, and checks it then asks for nothing more. */
 async function buildAndApprove(quote: VenueQuote, slippageBps: number, deadlineSec: bigint): Promise<ContractCall> {
