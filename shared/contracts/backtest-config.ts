@@ -20,6 +20,7 @@ import { DURATION_EXAMPLES, durationText, readDuration } from '../domain/backtes
 import { MAX_PATHS, type BacktestSpec, type BookOption } from '../domain/backtest/simulate.ts';
 import { realisedVol, replayGrid, totalVol, type GridSpacing, type MarketModel } from '../domain/backtest/market-paths.ts';
 import { MAX_SEED } from '../domain/backtest/random.ts';
+import { V2_FEE_PIPS, type FundingModel, type PoolSpec, type VenueSet } from '../domain/backtest/venue-costs.ts';
 import { MS_PER_YEAR } from '../domain/exposure/positions.ts';
 import { MAX_ABS_RATE_TIMES_MATURITY, MAX_PRICE_LEVEL, MIN_PRICE_LEVEL } from '../domain/pricing/option-inputs.ts';
 import { HedgePolicyConfigSchema } from './hedge-policy-config.ts';
@@ -126,6 +127,86 @@ export const CostsSchema = z
   })
   .strict();
 
+// ---- venues: the cost model of each venue production executes on (see venue-costs.ts)
+
+const venueId = (kind: string) => z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, { error: 'a venue id is 1-48 of [a-z0-9-], starting with a letter or digit' }).default(kind);
+/** Units of the underlying a pool holds at the start price (a concentrated V3 pool: its virtual reserve). */
+const depth = positive;
+const gasUsd = nonNegative.default(0);
+/** A V3 fee tier in hundredths of a basis point (100, 500, 3000, 10000), as production's venue config. */
+const feeTier = z.number({ error: 'expected a number' }).int({ error: 'must be an integer (hundredths of a basis point: 500 = 0.05 %)' }).positive({ error: 'must be > 0' }).max(999_999, { error: 'must be below 1000000 (100 %)' });
+
+export const BacktestPoolSchema = z.discriminatedUnion('version', [
+  z.object({ version: z.literal('v3'), fee: feeTier, depth, gasUsd }).strict(),
+  /** A V2 pair: its fee is 0.3 %. */
+  z.object({ version: z.literal('v2'), depth, gasUsd }).strict(),
+]);
+
+export const FundingSchema = z.discriminatedUnion('model', [
+  /** A constant annual funding rate (what a long pays; negative: longs receive). */
+  z.object({ model: z.literal('constant'), annualRate: finite }).strict(),
+  /** An Ornstein–Uhlenbeck premium: reverts to `mean` with this half-life, `vol` per √year; starts at `start` (default the mean). */
+  z.object({ model: z.literal('meanReverting'), mean: finite, start: finite.optional(), halfLife: DurationSchema, vol: nonNegative }).strict(),
+]);
+
+export const BacktestVenueSchema = z.discriminatedUnion('kind', [
+  /** One Uniswap V3 pool of a fee tier. */
+  z.object({ kind: z.literal('uniswap-v3'), id: venueId('uniswap-v3'), fee: feeTier, depth, gasUsd }).strict(),
+  /** Several pools of the pair, the order split where it costs least with each leg's gas (production's routing). */
+  z
+    .object({
+      kind: z.literal('uniswap-routed'),
+      id: venueId('uniswap-routed'),
+      pools: z.array(BacktestPoolSchema).min(1, { error: 'needs at least one pool' }).max(8, { error: 'at most 8 pools (as production)' }),
+      slices: z.number().int().min(1).max(50).default(10),
+    })
+    .strict(),
+  /** A Perp v2 perpetual: exchange fee ratio, the depth of its virtual pool, funding (default: constant at market.fundingRate). */
+  z
+    .object({
+      kind: z.literal('perp-v2'),
+      id: venueId('perp-v2'),
+      feeRatio: nonNegative.max(0.1, { error: 'must be at most 0.1 (10 %)' }).default(0.001),
+      depth,
+      gasUsd,
+      funding: FundingSchema.optional(),
+    })
+    .strict(),
+  /** A Lyra v1 option market: Black-Scholes at its vol (baseVol + skew·ln(K/S)) plus its fees. */
+  z
+    .object({
+      kind: z.literal('lyra-v1'),
+      id: venueId('lyra-v1'),
+      baseVol: positive.max(10, { error: 'must be at most 10' }).optional(),
+      skew: finite.default(0),
+      premiumFee: nonNegative.max(1, { error: 'must be at most 1' }).default(0),
+      spotFee: nonNegative.max(1, { error: 'must be at most 1' }).default(0),
+      gasUsd,
+    })
+    .strict(),
+]);
+
+/** What each kind of venue trades (production's VENUE_INSTRUMENT). */
+export const BACKTEST_VENUE_INSTRUMENT = { 'uniswap-v3': 'spot', 'uniswap-routed': 'spot', 'perp-v2': 'perp', 'lyra-v1': 'option' } as const;
+
+export const VENUE_SET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
+
+export const VenueSetSchema = z
+  .object({
+    /** The delta instrument the policy hedges with when this set is used (instead of policy.hedgeInstrument). */
+    hedgeInstrument: z.enum(['perp', 'spot'], { error: 'expected "perp" or "spot"' }).optional(),
+    venues: z.array(BacktestVenueSchema).min(1, { error: 'needs at least one venue' }).max(16),
+  })
+  .strict();
+
+export const VenuesSchema = z
+  .object({
+    /** The set the run uses (--venues NAME); may be left out when there is one. */
+    use: z.string().optional(),
+    sets: z.record(z.string().regex(VENUE_SET_NAME, { error: 'a venue set name is 1-48 of [A-Za-z0-9_-], starting with a letter or digit' }), VenueSetSchema),
+  })
+  .strict();
+
 export const SimulationSchema = z
   .object({
     paths: z.number().int().min(1).max(MAX_PATHS).default(10_000),
@@ -150,6 +231,101 @@ type ConfigFields = {
   book: z.output<typeof BookOptionSchema>[];
   simulation: z.output<typeof SimulationSchema>;
 };
+
+type VenueFields = {
+  market: z.output<typeof BacktestMarketSchema>;
+  policy: z.output<typeof HedgePolicyConfigSchema>;
+  costs: z.output<typeof CostsSchema>;
+  venues?: z.output<typeof VenuesSchema> | undefined;
+};
+
+/** The name of the venue set a config runs on, or why it names none (a message), or undefined without venues. */
+export function venueSetName(venues: z.output<typeof VenuesSchema> | undefined): { name: string } | { problem: string } | undefined {
+  if (venues === undefined || venues.sets === null || typeof venues.sets !== 'object') return undefined;
+  const names = Object.keys(venues.sets);
+  if (names.length === 0) return { problem: 'there is no venue set: give at least one' };
+  if (venues.use === undefined) return names.length === 1 ? { name: names[0]! } : { problem: `name the venue set the run uses (use, or --venues NAME): one of ${names.join(', ')}` };
+  if (!Object.hasOwn(venues.sets, venues.use)) return { problem: `there is no venue set ${JSON.stringify(venues.use)} (the sets: ${names.join(', ')})` };
+  return { name: venues.use };
+}
+
+/**
+ * The venues as production would run them, checked where the config is written: each
+ * set has at most one venue per instrument (production sends an order to the first venue
+ * of its instrument: a second would never trade), unique ids; the set the run uses names
+ * an existing set and has a venue for every instrument the policy trades (the delta
+ * instrument, and options when the policy has hedge options), as the live config API
+ * refuses a policy without one; and nothing is accepted that the run would ignore (the
+ * flat `costs`, or market.fundingRate beside a perp venue's own funding model).
+ */
+function checkVenues(c: VenueFields, ctx: z.core.$RefinementCtx<VenueFields>): void {
+  const venues = c.venues;
+  if (venues === undefined || venues.sets === null || typeof venues.sets !== 'object') return;
+  for (const [name, set] of Object.entries(venues.sets)) {
+    if (!set || !Array.isArray(set.venues)) continue;
+    const seen = new Map<string, number>();
+    const ids = new Set<string>();
+    set.venues.forEach((venue, i) => {
+      const instrument = venue && typeof venue.kind === 'string' ? (BACKTEST_VENUE_INSTRUMENT as Record<string, string | undefined>)[venue.kind] : undefined;
+      if (instrument === undefined) return;
+      const first = seen.get(instrument);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['venues', 'sets', name, 'venues', i],
+          message: `is a second ${instrument} venue (venues[${first}] is one): production sends an order to the first venue of its instrument, so this one would never trade${instrument === 'spot' ? ' (to split orders across pools, list them in one uniswap-routed venue)' : ''}`,
+        });
+      } else seen.set(instrument, i);
+      if (typeof venue.id === 'string') {
+        if (ids.has(venue.id)) ctx.addIssue({ code: 'custom', path: ['venues', 'sets', name, 'venues', i, 'id'], message: `venue id "${venue.id}" is used twice in the set: give each venue its own id` });
+        ids.add(venue.id);
+      }
+    });
+  }
+  const chosen = venueSetName(venues);
+  if (chosen === undefined) return;
+  if ('problem' in chosen) {
+    ctx.addIssue({ code: 'custom', path: Object.keys(venues.sets).length === 0 ? ['venues', 'sets'] : ['venues', 'use'], message: chosen.problem });
+    return;
+  }
+  const set = venues.sets[chosen.name]!;
+  if (!set || !Array.isArray(set.venues)) return;
+  const traded = new Set(set.venues.map((v) => (v && typeof v.kind === 'string' ? (BACKTEST_VENUE_INSTRUMENT as Record<string, string | undefined>)[v.kind] : undefined)).filter((i) => i !== undefined));
+  const tradedList = [...traded].join(', ') || 'nothing';
+  if (c.policy && typeof c.policy === 'object') {
+    const instrument = set.hedgeInstrument ?? c.policy.hedgeInstrument;
+    if (typeof instrument === 'string' && !traded.has(instrument)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: set.hedgeInstrument !== undefined ? ['venues', 'sets', chosen.name, 'hedgeInstrument'] : ['policy', 'hedgeInstrument'],
+        message: `the policy hedges delta with ${instrument}, and venue set ${chosen.name} has no ${instrument} venue (its venues trade: ${tradedList}): add one, or hedge with what the set trades${set.hedgeInstrument === undefined ? ` (the set's hedgeInstrument)` : ''}`,
+      });
+    }
+    if ((c.policy.limits?.hedgeOptions?.length ?? 0) > 0 && !traded.has('option')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy', 'limits', 'hedgeOptions'],
+        message: `hedge options need an option venue, and venue set ${chosen.name} has none (its venues trade: ${tradedList}): add a lyra-v1 venue to it`,
+      });
+    }
+  }
+  const costs = c.costs;
+  if (costs && typeof costs === 'object') {
+    const ignored = `does not apply: the run executes on venue set ${chosen.name}, each venue with its own cost model (drop it, or drop "venues")`;
+    if (costs.feeBps !== 0) ctx.addIssue({ code: 'custom', path: ['costs', 'feeBps'], message: ignored });
+    if (costs.slippage && costs.slippage.model !== 'none') ctx.addIssue({ code: 'custom', path: ['costs', 'slippage'], message: ignored });
+    if (costs.gasUsd !== 0) ctx.addIssue({ code: 'custom', path: ['costs', 'gasUsd'], message: ignored });
+  }
+  const perpIndex = set.venues.findIndex((v) => v?.kind === 'perp-v2');
+  const perp = set.venues[perpIndex];
+  if (perp?.kind === 'perp-v2' && perp.funding !== undefined && c.market && c.market.fundingRate !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['market', 'fundingRate'],
+      message: `is not used: the perp venue of set ${chosen.name} has its own funding model (venues.sets.${chosen.name}.venues[${perpIndex}].funding); drop one`,
+    });
+  }
+}
 
 /**
  * What the pricing and path code would reject mid-run, said up front about the fields
@@ -207,10 +383,13 @@ export const BacktestConfigSchema = z
     book: z.array(BookOptionSchema).min(1, { error: 'needs at least one option' }),
     policy: HedgePolicyConfigSchema,
     costs: CostsSchema.default(CostsSchema.parse({})),
+    /** Named sets of venues with their cost models; the run executes on one (`use`). Absent: `costs`. */
+    venues: VenuesSchema.optional(),
     simulation: SimulationSchema.default(SimulationSchema.parse({})),
   })
   .strict()
-  .superRefine(checkRanges);
+  .superRefine(checkRanges)
+  .superRefine(checkVenues);
 
 export type BacktestConfig = z.infer<typeof BacktestConfigSchema>;
 export type BacktestConfigInput = z.input<typeof BacktestConfigSchema>;
@@ -270,6 +449,8 @@ function objectSchemaAt(schema: AnySchema, path: readonly PropertyKey[], raw: un
       return objectSchemaAt(def.in as AnySchema, path, raw);
     case 'array':
       return path.length === 0 ? undefined : objectSchemaAt(def.element as AnySchema, path.slice(1), (raw as unknown[] | undefined)?.[path[0] as number]);
+    case 'record':
+      return path.length === 0 ? undefined : objectSchemaAt(def.valueType as AnySchema, path.slice(1), (raw as Record<string, unknown> | undefined)?.[String(path[0])]);
     case 'union': {
       const here = raw as Record<string, unknown> | undefined;
       const discriminator = def.discriminator as string | undefined;
@@ -307,13 +488,16 @@ export function describeConfigProblems(error: z.ZodError, raw: unknown): ConfigP
       problems.push({ path, message: `unknown field(s)${path.length === 0 ? ' at the top level' : ''}: ${issue.keys.join(', ')}${fields}` });
       continue;
     }
-    if (valueAt(raw, path) === undefined && path.length > 0) {
+    // A missing field says it is missing; a rule across fields (custom) says what it says.
+    if (valueAt(raw, path) === undefined && path.length > 0 && issue.code !== 'custom') {
       const options = issue.code === 'invalid_union' && 'options' in issue ? ` (one of ${(issue.options as unknown[]).map((o) => JSON.stringify(o)).join(', ')})` : '';
       const example = path.length === 1 ? SECTION_EXAMPLES[String(path[0])] : undefined;
       problems.push({ path, message: `is missing${options}${example ? `: ${example}` : ''}`, missing: true });
       continue;
     }
-    problems.push({ path, message: issue.message });
+    // A bad key of a record (a venue set's name): what is wrong with it, not "Invalid key".
+    const keyIssues = issue.code === 'invalid_key' ? (issue.issues as { message: string }[]) : [];
+    problems.push({ path, message: keyIssues.length > 0 ? keyIssues.map((i) => i.message).join('; ') : issue.message });
   }
   return problems;
 }
@@ -418,7 +602,7 @@ export function everyStepCadenceMs(config: BacktestConfig, series?: PriceSeries)
  * cadence as {@link fitStepToCadence} does (callers that report it call that first).
  */
 export function backtestSpecFromConfig(input: BacktestConfig, series?: PriceSeries): BacktestSpec {
-  const config = fitStepToCadence(input, series).config;
+  const config = onVenueSet(fitStepToCadence(input, series).config);
   const m = config.market;
   let market: MarketModel;
   let defaultVol: number;
@@ -464,6 +648,60 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: PriceSeri
     startMs,
     ...(s.horizon === undefined ? {} : { horizonMs: s.horizon }),
     grid: gridSpacing(config),
+    ...(config.venues === undefined ? {} : { venues: venueSetModel(config, m.fundingRate ?? m.rate - m.yield) }),
+  };
+}
+
+type BacktestVenue = z.output<typeof BacktestVenueSchema>;
+type BacktestPool = z.output<typeof BacktestPoolSchema>;
+
+/** The set a config runs on, by name (it was checked by the schema). */
+function usedSet(config: BacktestConfig): { name: string; set: z.output<typeof VenueSetSchema> } | undefined {
+  const chosen = venueSetName(config.venues);
+  if (chosen === undefined) return undefined;
+  if ('problem' in chosen) throw new BacktestConfigError(['venues', 'use'], chosen.problem);
+  return { name: chosen.name, set: config.venues!.sets[chosen.name]! };
+}
+
+/**
+ * The config as it runs on its venue set: the set's hedgeInstrument, when it names one,
+ * is the policy's (so that the config written back says what ran). Idempotent.
+ */
+export function onVenueSet(config: BacktestConfig): BacktestConfig {
+  const instrument = usedSet(config)?.set.hedgeInstrument;
+  return instrument === undefined || instrument === config.policy.hedgeInstrument ? config : { ...config, policy: { ...config.policy, hedgeInstrument: instrument } };
+}
+
+const poolModel = (pool: BacktestPool): PoolSpec => ({ version: pool.version, feePips: pool.version === 'v3' ? pool.fee : V2_FEE_PIPS, depthUnits: pool.depth, gasUsd: pool.gasUsd });
+
+/** The domain's venue set: the first venue of each instrument (the schema refuses a second). */
+function venueSetModel(config: BacktestConfig, marketFunding: number): VenueSet {
+  const { name, set } = usedSet(config)!;
+  const first = <K extends BacktestVenue['kind']>(kinds: readonly K[]): Extract<BacktestVenue, { kind: K }> | undefined =>
+    set.venues.find((v): v is Extract<BacktestVenue, { kind: K }> => (kinds as readonly string[]).includes(v.kind));
+  const spot = first(['uniswap-v3', 'uniswap-routed'] as const);
+  const perp = first(['perp-v2'] as const);
+  const option = first(['lyra-v1'] as const);
+  const funding = (f: z.output<typeof FundingSchema> | undefined): FundingModel =>
+    f === undefined
+      ? { kind: 'constant', annualRate: marketFunding }
+      : f.model === 'constant'
+        ? { kind: 'constant', annualRate: f.annualRate }
+        : { kind: 'meanReverting', mean: f.mean, start: f.start ?? f.mean, reversionPerYear: Math.LN2 / (f.halfLife / MS_PER_YEAR), volPerYear: f.vol };
+  return {
+    name,
+    ...(spot === undefined
+      ? {}
+      : {
+          spot:
+            spot.kind === 'uniswap-v3'
+              ? { kind: 'uniswap-v3', id: spot.id, pool: { version: 'v3', feePips: spot.fee, depthUnits: spot.depth, gasUsd: spot.gasUsd } }
+              : { kind: 'uniswap-routed', id: spot.id, pools: spot.pools.map(poolModel), slices: spot.slices },
+        }),
+    ...(perp === undefined ? {} : { perp: { kind: 'perp-v2', id: perp.id, feeRatio: perp.feeRatio, depthUnits: perp.depth, gasUsd: perp.gasUsd, funding: funding(perp.funding) } }),
+    ...(option === undefined
+      ? {}
+      : { option: { kind: 'lyra-v1', id: option.id, ...(option.baseVol === undefined ? {} : { baseVol: option.baseVol }), skew: option.skew, premiumFee: option.premiumFee, spotFee: option.spotFee, gasUsd: option.gasUsd } }),
   };
 }
 
@@ -474,8 +712,22 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: PriceSeri
  */
 export function configAsInput(config: BacktestConfig): BacktestConfigInput {
   const { step, horizon, ...simulation } = config.simulation;
+  const venues = config.venues;
   return {
     ...config,
+    ...(venues === undefined
+      ? {}
+      : {
+          venues: {
+            ...venues,
+            sets: Object.fromEntries(
+              Object.entries(venues.sets).map(([name, set]) => [
+                name,
+                { ...set, venues: set.venues.map((v) => (v.kind === 'perp-v2' && v.funding?.model === 'meanReverting' ? { ...v, funding: { ...v.funding, halfLife: durationText(v.funding.halfLife) } } : v)) },
+              ]),
+            ),
+          },
+        }),
     book: config.book.map((o) => ({ ...o, maturity: durationText(o.maturity) })),
     simulation: {
       ...simulation,

@@ -195,6 +195,13 @@ export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: stri
     wrote('costs.gasUsd', 'gas-usd');
   }
 
+  // Venues: --venues chooses one of the config's venue sets.
+  if (flags.venues !== undefined) {
+    if (!isObject(raw.venues)) throw new UsageError(`--venues ${flags.venues} chooses a venue set of the config's "venues" section, and ${source.file === undefined ? 'a quick run has none (give --config FILE)' : `${source.file} has none`}`);
+    raw.venues.use = flags.venues;
+    wrote('venues.use', 'venues');
+  }
+
   // Simulation.
   if (flags.steps !== undefined && flags.step !== undefined) throw new UsageError('--steps and --step both set the grid: give one');
   if (given('paths', 'seed', 'steps', 'step', 'horizon', 'start') || everyStep) section(raw, 'simulation');

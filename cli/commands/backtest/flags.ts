@@ -3,13 +3,14 @@
  * flag's type and range in one schema (parseFlags). Nothing here knows about configs.
  */
 import * as z from 'zod';
+import { VENUE_SET_NAME } from '../../../shared/contracts/backtest-config.ts';
 import { readDuration } from '../../../shared/domain/backtest/durations.ts';
 import { UsageError } from './usage-error.ts';
 
 export const VALUE_FLAGS = [
   'config', 'type', 'strike', 'maturity', 'quantity', 'spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'jumps', 'csv', 'csv-column',
   'hedge-every', 'band', 'min-trade', 'hedge-instrument', 'fee-bps', 'slippage-bps', 'impact-k', 'adv', 'gas-usd',
-  'paths', 'seed', 'steps', 'step', 'horizon', 'start', 'sweep', 'chart',
+  'venues', 'paths', 'seed', 'steps', 'step', 'horizon', 'start', 'sweep', 'chart',
 ] as const;
 const BOOLEAN_FLAGS = ['json', 'help'] as const;
 
@@ -134,6 +135,7 @@ export const BacktestFlagsSchema = z
     'impact-k': nonNegativeFlag.optional(),
     adv: positiveFlag.optional(),
     'gas-usd': nonNegativeFlag.optional(),
+    venues: z.string().regex(VENUE_SET_NAME, { error: 'expected the name of a venue set of the config (1-48 of A-Z a-z 0-9 _ -)' }).optional(),
     paths: integerFlag(1).optional(),
     seed: integerFlag(0).optional(),
     steps: integerFlag(1).optional(),

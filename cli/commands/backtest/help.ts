@@ -9,7 +9,8 @@ Usage:
 What it does: writes (or buys) the book at t0 at its Black-Scholes value, then along
 each price path calls the hedge policy engine at every step with the book's risk (BSM
 Greeks at the pricing vol, the hedge position included), fills its orders at the step's
-price with fees, slippage and gas, and settles the options at expiry. Seeded: the same
+price with fees, slippage and gas — or, with venues, on the venue of their instrument
+priced by its cost model (see Venues) — and settles the options at expiry. Seeded: the same
 command gives the same numbers; path p is the same in every run with the same seed, so
 runs of a sweep see the same paths (common random numbers).
 
@@ -31,9 +32,14 @@ Definitions (USD; PV = discounted to t0 at the risk-free rate):
                    found it outside. null without a band.
   attribution      mean PV by source, same sign as hedgeCost, parts sum to its mean:
                    option (book payoffs/marks), hedge (−gains of the perp/spot hedge),
-                   hedgeOptions (options traded by the policy: premiums − payoffs),
-                   financing (carry of the hedge: perp funding, or for spot interest on
-                   the cash tied up less the yield), fees, slippage, gas.
+                   hedgeOptions (options traded by the policy at their model value,
+                   less payoffs/marks), optionSpread (what an option venue charged over
+                   the model value: its vol against the pricing vol), financing (carry of
+                   a spot hedge: interest on the cash tied up less the yield), funding
+                   (what a perp hedge paid, or received, in funding), fees, slippage
+                   (price impact on venues), gas.
+  partialFills     orders a routed venue filled only in part (its pools at capacity);
+                   legsPerPath: venue legs per path (a routed order: one per pool used).
   Cash earns/pays the risk-free rate; in PV at that rate the interest nets to zero.
   At the horizon the perp/spot hedge is unwound (a trade with its costs) and options
   still alive (horizon or data ending before expiry) are marked at Black-Scholes.
@@ -71,6 +77,9 @@ Flags (override the config's fields; a value may also be written --flag=value):
   --impact-k K --adv A  square-root impact instead: slippage fraction k·σ_day·√(|q|/A),
                         σ_day = pricing vol/√365, A = average daily volume (units/day)
   --gas-usd G           fixed cost per trade, USD                      [0]
+ venues (instead of costs; see Venues):
+  --venues NAME         the venue set of the config's "venues" the run executes on
+                        [venues.use; the only set when there is one]
  simulation:
   --paths N             number of paths (at most 10,000,000)           [10000]
   --seed S              seed (integer ≥ 0)                             [1]
@@ -90,8 +99,10 @@ Flags (override the config's fields; a value may also be written --flag=value):
                         the same frontier. Prints the frontier (mean cost against std)
                         and writes an SVG chart. A flag given beside --sweep is the value
                         of the other sweeps' runs; a flag that every sweep replaces is an
-                        error. Only policy and grid sweeps (hedge-every, band, min-trade,
-                        hedge-instrument, step, steps) mark efficient points: other keys
+                        error. Only policy, venue and grid sweeps (hedge-every, band,
+                        min-trade, hedge-instrument, venues, step, steps) mark efficient
+                        points (venues=single-pool,routed,perp compares venue sets on the
+                        same paths): other keys
                         (paths, seed, the market, the book, costs) change the sample or
                         the problem, not the policy.
   --chart FILE          where the sweep's chart goes (only with --sweep)
@@ -121,9 +132,41 @@ Config file (JSON; unknown fields are errors; examples in examples/backtest/):
     "costs": { "feeBps": 2, "gasUsd": 1.5,
                "slippage": {"model": "none"} | {"model": "fixed", "bps": 3}
                          | {"model": "sqrt", "k": 0.8, "adv": 500000} },
+    "venues": { "use": "routed",    (optional: orders execute on venues, not "costs")
+      "sets": { "NAME": { "hedgeInstrument": "spot" (optional: the set's delta instrument),
+                          "venues": [ at most one venue per instrument:
+        {"kind": "uniswap-v3", "fee": 500, "depth": 5000, "gasUsd": 2},
+        {"kind": "uniswap-routed", "slices": 10, "pools": [
+           {"version": "v3", "fee": 3000, "depth": 10000, "gasUsd": 2},
+           {"version": "v2", "depth": 2500, "gasUsd": 1.6} ]},
+        {"kind": "perp-v2", "feeRatio": 0.001, "depth": 5000, "gasUsd": 0.5,
+         "funding": {"model": "constant", "annualRate": 0.1}
+                  | {"model": "meanReverting", "mean": 0.1, "halfLife": "7d",
+                     "vol": 1, "start": 0.1}},   [constant at market.fundingRate]
+        {"kind": "lyra-v1", "baseVol": 0.6, "skew": -0.1, "premiumFee": 0.01,
+         "spotFee": 0.001, "gasUsd": 1} ] } } },
     "simulation": { "paths": 10000, "seed": 1, "steps": 100 | "step": "1d",
                     "horizon": "20w", "start": "2025-01-01T00:00:00Z" }
   }
+
+Venues (shared/domain/backtest/venue-costs.ts; fees in hundredths of a bp, depth in units
+of the underlying a pool holds at the start price, gas in USD per leg or trade):
+  pools      a full-range constant-product pool, L = depth·√S₀, at price S: x = L/√S units,
+             y = L·√S USD; the fee φ is taken from the input: a sell of q receives
+             y·q(1−φ)/(x+q(1−φ)), a buy pays y·q/((x−q)(1−φ)) (V2 pairs: φ = 0.3 %, to the
+             raw unit of Uniswap V2's getAmountOut/getAmountIn). Each order meets the
+             pool at the step's price.
+  routed     as production: each pool quoted at 1..slices slices of the order, the
+             split that costs least with each leg's gas (splitOrder), a partial fill
+             when the pools cannot fill it all.
+  perp-v2    the pool model without a pool fee plus feeRatio of the quote amount;
+             funding h·S·f·Δt per step at the funding model's rate f (constant, or
+             Ornstein–Uhlenbeck around "mean" with "halfLife" and "vol" per √year).
+  lyra-v1    Black-Scholes at the venue vol baseVol + skew·ln(K/S) (baseVol: the
+             option's own vol unless given), plus premiumFee of that premium and
+             spotFee of the spot per contract (a sell receives 0 when fees exceed it).
+  A set must have a venue for the policy's delta instrument, and an option venue
+  when the policy has hedge options (as the live config API refuses otherwise).
 
 Replay CSV: a timestamp in the first column and the price in another, one row per
 observation, optional header line, in increasing time order; every row has the same
@@ -147,4 +190,5 @@ Examples:
   hedge backtest --config examples/backtest/hull-weekly.json --json
   hedge backtest --config examples/backtest/eth-short-call.json \\
     --sweep band=2,5,10,20 --sweep hedge-every=4h,1d,3d,1w --chart frontier.svg
+  hedge backtest --config examples/backtest/venues.json --sweep venues=single-pool,routed,perp
 `;

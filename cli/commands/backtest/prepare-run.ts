@@ -13,6 +13,8 @@ import {
   everyStepCadenceMs,
   fitStepToCadence,
   formatConfigPath,
+  onVenueSet,
+  venueSetName,
   type BacktestConfig,
   type ConfigProblem,
   type StepRefinement,
@@ -75,6 +77,21 @@ function describeProblems(problems: readonly ConfigProblem[], raw: unknown, flag
   return [...new Set(flagLines), ...configPart].join('; ');
 }
 
+/**
+ * A venue set that names the hedge instrument chooses it for the run: an instrument the
+ * policy also names explicitly, and differently, would be ignored, so it is refused.
+ */
+function checkInstrumentChoice(config: BacktestConfig, raw: unknown, flagFields: ReadonlyMap<string, string>, source: ConfigSource): void {
+  const chosen = venueSetName(config.venues);
+  if (chosen === undefined || 'problem' in chosen) return;
+  const setInstrument = config.venues!.sets[chosen.name]!.hedgeInstrument;
+  const written = valueAt(raw, ['policy', 'hedgeInstrument']);
+  if (setInstrument === undefined || written === undefined || written === setInstrument) return;
+  const message = `${JSON.stringify(written)} is not what the run would use: venue set ${chosen.name} hedges with ${setInstrument} (venues.sets.${chosen.name}.hedgeInstrument); drop one`;
+  const flag = flagFor(['policy', 'hedgeInstrument'], flagFields);
+  throw new UsageError(flag !== undefined ? `--${flag}: ${message}` : `${source.file !== undefined ? `config ${source.file}: ` : ''}policy.hedgeInstrument: ${message}`);
+}
+
 function readSeries(config: BacktestConfig, io: CommandIo, cache: CsvCache): PriceTable | undefined {
   if (config.market.model !== 'replay') return undefined;
   const { csv: path, column } = config.market;
@@ -102,6 +119,8 @@ export function prepareRun(source: ConfigSource, flags: BacktestFlags, label: st
   const parsed = BacktestConfigSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(describeProblems(describeConfigProblems(parsed.error, raw), raw, flagFields, source));
   let config = parsed.data;
+  checkInstrumentChoice(config, raw, flagFields, source);
+  config = onVenueSet(config);
   const table = readSeries(config, io, csvCache);
   const series = table?.series;
   // The config as run says which column was read: reading it back gives the same series.

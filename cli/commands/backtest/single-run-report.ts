@@ -6,6 +6,7 @@
  */
 import { configAsInput } from '../../../shared/contracts/backtest-config.ts';
 import { describeCosts } from '../../../shared/domain/backtest/costs.ts';
+import { describeVenues, describeVenueSet } from '../../../shared/domain/backtest/venue-costs.ts';
 import { formatDurationMs } from '../../../shared/domain/backtest/durations.ts';
 import type { BacktestSummary } from '../../../shared/domain/backtest/simulate.ts';
 import type { Summary } from '../../../shared/domain/backtest/statistics.ts';
@@ -28,7 +29,7 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
   lines.push(`  market  ${describeMarket(run)}`);
   lines.push(`  book    ${describeBook(config)}`);
   lines.push(`  policy  ${describePolicy(config.policy, run.everyStep)}`);
-  lines.push(`  costs   ${describeCosts(spec.costs)}`);
+  lines.push(spec.venues ? `  venues  ${spec.venues.name}: ${describeVenues(spec.venues)}` : `  costs   ${describeCosts(spec.costs)}`);
   if (run.refinement) lines.push(`  grid    ${describeRefinement(run.refinement)}`);
   lines.push('');
   lines.push(`Book value (Black-Scholes, as held)   ${usd(s.bookValue).padStart(16)}   premium ${usd(s.premium)}`);
@@ -42,7 +43,7 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
   lines.push(distribution ? `  (mean ± ${usd(2 * s.hedgeCost.stdError)} at 95% confidence)` : `  (— = not defined: ${onePath(spec)} has no distribution of costs)`);
   lines.push('');
   lines.push(`Ratio std(hedge cost) / |book value|   ${distribution ? s.ratio.toFixed(4) : '—'}`);
-  lines.push(`Trades per path                        ${s.tradesPerPath.toFixed(2)}   (${s.tradedUnitsPerPath.toLocaleString('en-US', { maximumFractionDigits: 2 })} units traded)`);
+  lines.push(`Trades per path                        ${s.tradesPerPath.toFixed(2)}   (${s.tradedUnitsPerPath.toLocaleString('en-US', { maximumFractionDigits: 2 })} units traded${spec.venues ? `, ${s.legsPerPath.toFixed(2)} venue legs` : ''})`);
   lines.push(
     s.timeOutsideBand === null
       ? 'Time outside the band                  —   (the policy has no band)'
@@ -50,7 +51,8 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
   );
   if (s.alertsPerPath > 0) lines.push(`Policy alerts per path                 ${s.alertsPerPath.toFixed(2)}`);
   if (s.jumpsPerPath > 0) lines.push(`Jumps per path                         ${s.jumpsPerPath.toFixed(2)}`);
-  if (s.skippedOrders > 0) lines.push(`Orders not filled (expired option)     ${s.skippedOrders}`);
+  if (s.skippedOrders > 0) lines.push(`Orders not filled                      ${s.skippedOrders}   (an expired option, or a venue without the capacity)`);
+  if (s.partialFills > 0) lines.push(`Orders filled in part                  ${s.partialFills}   (the venue's pools at their capacity)`);
   lines.push('');
   lines.push('Attribution of the mean hedge cost (USD, PV; negative = a gain)');
   const a = s.attribution;
@@ -58,9 +60,11 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
     ['option payoffs', a.option],
     ['hedge (perp/spot moves)', a.hedge],
     ['hedge options', a.hedgeOptions],
-    ['financing (carry)', a.financing],
+    ['option spread (venue vol)', a.optionSpread],
+    ['financing (spot carry)', a.financing],
+    ['funding (perp)', a.funding],
     ['fees', a.fees],
-    ['slippage', a.slippage],
+    [spec.venues ? 'slippage (price impact)' : 'slippage', a.slippage],
     ['gas', a.gas],
   ];
   for (const [name, value] of parts) lines.push(`  ${name.padEnd(26)}${usd(value).padStart(15)}`);
@@ -86,6 +90,9 @@ export function summaryFields(run: PreparedRun, s: BacktestSummary): Record<stri
     alertsPerPath: s.alertsPerPath,
     jumpsPerPath: s.jumpsPerPath,
     skippedOrders: s.skippedOrders,
+    partialFills: s.partialFills,
+    legsPerPath: s.legsPerPath,
+    venues: run.spec.venues ? { set: run.spec.venues.name, description: describeVenueSet(run.spec.venues) } : null,
     paths: s.paths,
     steps: s.steps,
     horizonYears: s.horizonYears,

@@ -16,12 +16,12 @@ import { UsageError } from './usage-error.ts';
 const NOT_SWEEPABLE = new Set(['config', 'csv', 'csv-column', 'sweep', 'chart', 'jumps', 'start']);
 
 /**
- * Keys whose values are choices of the hedger (the policy, and how often it looks):
+ * Keys whose values are choices of the hedger (the policy, how often it looks, where it trades):
  * their runs solve the same problem on the same paths, so a point can be efficient.
  * Other keys change the sample (paths, seed) or the problem (market, book, costs):
  * "lower cost at lower risk" across them says nothing about a policy.
  */
-const FRONTIER_KEYS = new Set(['hedge-every', 'band', 'min-trade', 'hedge-instrument', 'step', 'steps']);
+const FRONTIER_KEYS = new Set(['hedge-every', 'band', 'min-trade', 'hedge-instrument', 'venues', 'step', 'steps']);
 const SAMPLE_KEYS = new Set(['paths', 'seed']);
 
 /** The flags a swept key replaces in each of its runs (--step and --steps set the same grid). */

@@ -6,6 +6,7 @@
  */
 import { configAsInput } from '../../../shared/contracts/backtest-config.ts';
 import { describeCosts } from '../../../shared/domain/backtest/costs.ts';
+import { describeVenues } from '../../../shared/domain/backtest/venue-costs.ts';
 import { compareFrontiers, efficientMask, type FrontierComparison, type FrontierPoint } from '../../../shared/domain/backtest/frontier.ts';
 import { renderFrontierSvg, type ChartSeries } from '../../frontier-chart.ts';
 import { describeBook, describeRefinement, hasDistribution, usd } from './run-description.ts';
@@ -48,7 +49,8 @@ export function formatSweepTable(results: readonly SweepResult[], frontier: Swee
   const sample = keys.has('seed') ? 'seed swept' : keys.has('paths') ? `paths swept, seed ${first.run.spec.seed}` : `seed ${first.run.spec.seed}: every run sees the same paths`;
   const lines: string[] = [];
   lines.push(`hedge backtest --sweep — ${describeBook(first.run.config)}; ${keys.has('paths') ? 'paths swept' : `${first.summary.paths.toLocaleString('en-US')} paths`}, ${sample}`);
-  lines.push(`  costs ${describeCosts(first.run.spec.costs)}; hedge cost = PV at t0 of everything after the premium (${usd(first.summary.premium)})`);
+  const onVenues = results.some((r) => r.run.spec.venues);
+  lines.push(`  ${onVenues ? 'costs: each run on its venues (below)' : `costs ${describeCosts(first.run.spec.costs)}`}; hedge cost = PV at t0 of everything after the premium (${usd(first.summary.premium)})`);
   lines.push('');
   lines.push(`${'run'.padEnd(22)}${'mean cost'.padStart(14)}${'± 2se'.padStart(11)}${'std'.padStart(13)}${'ratio'.padStart(9)}${'trades'.padStart(9)}${'tx costs'.padStart(12)}  frontier`);
   results.forEach((r, i) => {
@@ -60,6 +62,16 @@ export function formatSweepTable(results: readonly SweepResult[], frontier: Swee
     );
   });
   if (frontier.efficient.some((e) => e !== null)) lines.push('  * efficient: no other run has both a lower (or equal) mean cost and a lower (or equal) std');
+  if (onVenues) {
+    lines.push('');
+    lines.push(`${'mean PV by line'.padEnd(22)}${'fees'.padStart(11)}${'impact'.padStart(11)}${'gas'.padStart(9)}${'financing'.padStart(11)}${'funding'.padStart(11)}${'opt spread'.padStart(12)}${'legs/trade'.padStart(12)}`);
+    for (const r of results) {
+      const a = r.summary.attribution;
+      const legs = r.summary.tradesPerPath > 0 ? r.summary.legsPerPath / r.summary.tradesPerPath : 0;
+      lines.push(`${r.run.label.padEnd(22)}${usd(a.fees).padStart(11)}${usd(a.slippage).padStart(11)}${usd(a.gas).padStart(9)}${usd(a.financing).padStart(11)}${usd(a.funding).padStart(11)}${usd(a.optionSpread).padStart(12)}${legs.toFixed(2).padStart(12)}`);
+    }
+    for (const r of results) lines.push(`  ${r.run.label}: ${r.run.spec.venues ? describeVenues(r.run.spec.venues) : `costs ${describeCosts(r.run.spec.costs)}`}`);
+  }
   for (const s of [...new Set(results.map((r) => r.series))]) if (s.notFrontierReason) lines.push(`  no frontier for --sweep ${s.key}: ${s.notFrontierReason}`);
   const refined = results.filter((r) => r.run.refinement);
   for (const r of refined) lines.push(`  ${r.run.label}: ${describeRefinement(r.run.refinement!)}`);

@@ -5,10 +5,12 @@
  * ## What one path does
  *
  * At every grid instant t_k (price S_k, discount factor D_k = e^{−r·t_k}):
- * 1. the hedge held since t_{k−1} is marked to market: it gains h·(S_k − S_{k−1}) and
- *    pays its carry h·S_{k−1}·(e^{c·Δt} − 1): for a perp, c is the funding rate (by
- *    default r − q, which makes a perp and a financed spot position the same thing);
- *    for spot, c = r − q (interest on the cash tied up, less the yield received);
+ * 1. the hedge held since t_{k−1} is marked to market: it gains h·(S_k − S_{k−1}); spot
+ *    pays its carry h·S_{k−1}·(e^{(r−q)·Δt} − 1) (interest on the cash tied up, less the
+ *    yield received: financing); a perp pays funding, h·S_{k−1}·(e^{f·Δt} − 1) at the
+ *    spec's funding rate f (by default r − q, which makes a perp and a financed spot
+ *    position the same thing), or, on a perp venue, h·S_{k−1}·f_{k−1}·Δt at its funding
+ *    model's rate (venue-costs.ts);
  * 2. options that expire at t_k pay their payoff (an option whose expiry is not on the
  *    grid — replayed data — settles at the first instant at or after its expiry);
  * 3. at the last instant (the horizon) the hedge is unwound at S_k, paying the costs of
@@ -16,7 +18,10 @@
  *    value (no cost) — only when the horizon is before their expiry;
  * 4. otherwise the policy observes the price, gets the book's risk (BSM Greeks of every
  *    live option at the pricing vol, plus the delta of the hedge position), decides,
- *    and its orders fill at S_k (options at their BSM value) with fees, slippage and gas.
+ *    and its orders fill at S_k (options at their BSM value) with fees, slippage and gas —
+ *    or, when the spec has venues, on the venue of their instrument with its cost model
+ *    (venue-costs.ts: pools and routing, the perp, the option market), as production
+ *    sends an order to the venue of its instrument.
  *
  * ## Definitions (the sign convention of every number returned)
  *
@@ -34,12 +39,16 @@
  * - attribution (same sign as the hedge cost, parts sum to it path by path):
  *   `option` (PV of the book's payoffs and marks, paid − received), `hedge` (the delta
  *   hedge's price moves, −gains), `hedgeOptions` (premiums paid for options the policy
- *   trades, less their payoffs and marks), `financing` (the hedge's carry), `fees`,
- *   `slippage`, `gas`.
+ *   trades at their model value, less their payoffs and marks), `optionSpread` (what an
+ *   option venue charged over the model value: its vol against the pricing vol), `financing`
+ *   (the carry of spot), `funding` (the perp's funding), `fees`, `slippage` (price impact),
+ *   `gas`.
  *
  * The loop allocates nothing of its own per step: prices, Greeks and per-path results
  * live in typed arrays and the policy's input objects are reused (the policy must not
- * keep references to its input between calls — a pure function never does).
+ * keep references to its input between calls — a pure function never does). On venues,
+ * an order on a routed venue allocates in `splitOrder` (production's own function, used
+ * as is), which makes such runs about twice as slow as one pool; nothing else does.
  */
 import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -50,10 +59,11 @@ import { GREEK_COUNT } from '../pricing/greeks.ts';
 import { allocateBsmBatch } from '../pricing/option-batch.ts';
 import { requireFinite, requireNonNegative, requirePositive } from '../pricing/option-inputs.ts';
 import type { Decision, HedgeOrder, HedgeState, PolicyInput } from '../policy/policy-types.ts';
-import { slippageFraction, validateCosts, type CostModel } from './costs.ts';
+import { describeCosts, slippageFraction, validateCosts, type CostModel } from './costs.ts';
 import { effectiveCadenceMs, gridIntervalMs, honoursCadence, shortestSpacingMs } from './cadence-grid.ts';
 import { buildTimeGrid, createPathSource, replayGrid, validateMarket, type GridSpacing, type MarketModel, type PathSource, type TimeGrid } from './market-paths.ts';
-import { requireSeed } from './random.ts';
+import { requireSeed, Xoshiro128 } from './random.ts';
+import { deltaVenueOf, emptyFillCost, FUNDING_STREAM_BASE, fillFundingRates, optionVenueCash, validateVenueSet, venueVol, type DeltaVenue, type VenueSet } from './venue-costs.ts';
 import { summarize, type Summary } from './statistics.ts';
 
 /** An option of the book: a European option on the simulated underlying. */
@@ -91,6 +101,12 @@ export interface BacktestSpec {
   readonly horizonMs?: number;
   /** Simulated markets only: the time grid (policy decisions happen on it). */
   readonly grid: GridSpacing;
+  /**
+   * The venues orders execute on, one per instrument, each with its cost model
+   * (venue-costs.ts); `costs` then does not apply. Absent: every order fills at the
+   * step's price with `costs`. An order's instrument must have a venue (checked up front).
+   */
+  readonly venues?: VenueSet;
 }
 
 /** A fill handed back to the policy: the order and its execution price (slippage included). */
@@ -111,7 +127,12 @@ export interface Attribution {
   readonly option: number;
   readonly hedge: number;
   readonly hedgeOptions: number;
+  /** What an option venue charged above the model value (its vol against the pricing vol). */
+  readonly optionSpread: number;
+  /** The carry of a spot hedge. */
   readonly financing: number;
+  /** The funding a perp hedge paid (> 0) or received. */
+  readonly funding: number;
   readonly fees: number;
   readonly slippage: number;
   readonly gas: number;
@@ -141,8 +162,12 @@ export interface BacktestSummary {
   readonly decisionsOutsideBand: number | null;
   readonly attribution: Attribution;
   readonly alertsPerPath: number;
-  /** Orders the simulator could not fill (an option already expired or unknown). */
+  /** Orders the simulator could not fill (an option already expired or unknown, or a venue without the capacity). */
   readonly skippedOrders: number;
+  /** Orders a venue filled only in part (a routed venue at the capacity of its pools), over all paths. */
+  readonly partialFills: number;
+  /** Venue legs per path (a routed order counts one per pool it used; without venues, one per trade). */
+  readonly legsPerPath: number;
   readonly jumpsPerPath: number;
   readonly paths: number;
   /** Grid intervals per path. */
@@ -156,7 +181,9 @@ export interface PerPathResults {
   readonly option: Float64Array;
   readonly hedge: Float64Array;
   readonly hedgeOptions: Float64Array;
+  readonly optionSpread: Float64Array;
   readonly financing: Float64Array;
+  readonly funding: Float64Array;
   readonly fees: Float64Array;
   readonly slippage: Float64Array;
   readonly gas: Float64Array;
@@ -179,7 +206,7 @@ export interface BacktestOptions {
 
 /** Default EWMA decay for the realised-vol estimate when the policy has no vol scaling. */
 const DEFAULT_EWMA_LAMBDA = 0.94;
-/** Paths at most per run: per-path results are kept in memory (10 arrays of 8 bytes). */
+/** Paths at most per run: per-path results are kept in memory (12 arrays of 8 bytes). */
 export const MAX_PATHS = 10_000_000;
 
 function validateSpec(spec: BacktestSpec): void {
@@ -201,7 +228,21 @@ function validateSpec(spec: BacktestSpec): void {
     if (o.vol !== undefined) requireNonNegative(o.vol, `book[${i}].vol`);
   });
   if (spec.horizonMs !== undefined) requirePositive(spec.horizonMs, 'horizonMs');
+  if (spec.venues) {
+    const venues = spec.venues;
+    validateVenueSet(venues);
+    const c = spec.costs;
+    if (c.feeBps !== 0 || c.gasUsd !== 0 || c.slippage.kind !== 'none') throw new InvalidInputError('costs', describeCosts(c), `do not apply when orders execute on venues (venue set ${venues.name}): each venue has its cost model`);
+    // As the live config API: an instrument the policy trades must have a venue.
+    const instrument = spec.policy.hedgeInstrument;
+    if (!venues[instrument]) throw new InvalidInputError('policy.hedgeInstrument', instrument, `has no venue in venue set ${venues.name} (it trades: ${venueInstruments(venues)})`);
+    if ((spec.policy.limits?.hedgeOptions.length ?? 0) > 0 && !venues.option) {
+      throw new InvalidInputError('policy.limits.hedgeOptions', spec.policy.limits!.hedgeOptions.length, `need an option venue, and venue set ${venues.name} has none (it trades: ${venueInstruments(venues)})`);
+    }
+  }
 }
+
+const venueInstruments = (venues: VenueSet): string => (['spot', 'perp', 'option'] as const).filter((i) => venues[i] !== undefined).join(', ') || 'nothing';
 
 /** The rows of the option batch: the book's options, then the policy's hedge options. */
 interface OptionRows {
@@ -398,12 +439,28 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     bookValue += rows.quantity[i]! * greeks[i * GREEK_COUNT]!;
   }
 
+  // Venues: pools sized at the first price; the perp's funding rates per path (a constant once).
+  const venues = spec.venues;
+  const spotVenue: DeltaVenue | undefined = venues?.spot ? deltaVenueOf(venues.spot, spot0) : undefined;
+  const perpVenue: DeltaVenue | undefined = venues?.perp ? deltaVenueOf(venues.perp, spot0) : undefined;
+  const optionVenue = venues?.option;
+  const fundingModel = venues?.perp?.funding;
+  const fundingRates = new Float64Array(points);
+  const fundingRng = new Xoshiro128(spec.seed, FUNDING_STREAM_BASE);
+  if (fundingModel?.kind === 'constant') fillFundingRates(fundingModel, grid.years, spec.seed, 0, fundingRates);
+  const fill = emptyFillCost();
+  const venueGreeks = new Float64Array(GREEK_COUNT);
+  let partialFills = 0;
+  let legs = 0;
+
   const out: PerPathResults = {
     hedgeCost: new Float64Array(paths),
     option: new Float64Array(paths),
     hedge: new Float64Array(paths),
     hedgeOptions: new Float64Array(paths),
+    optionSpread: new Float64Array(paths),
     financing: new Float64Array(paths),
+    funding: new Float64Array(paths),
     fees: new Float64Array(paths),
     slippage: new Float64Array(paths),
     gas: new Float64Array(paths),
@@ -434,6 +491,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
 
   for (let p = 0; p < paths; p++) {
     out.jumps[p] = source.fill(p, prices);
+    if (fundingModel?.kind === 'meanReverting') fillFundingRates(fundingModel, grid.years, spec.seed, p, fundingRates, fundingRng);
     quantity.set(rows.quantity);
     let state = policy.initial(spec.startMs);
     let perp = 0;
@@ -441,7 +499,9 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     let costOption = 0;
     let costHedge = 0;
     let costHedgeOptions = 0;
+    let optionSpread = 0;
     let financing = 0;
+    let funding = 0;
     let fees = 0;
     let slip = 0;
     let gas = 0;
@@ -455,7 +515,8 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       if (k > 0) {
         const move = s - prices[k - 1]!;
         costHedge -= (perp + spot) * move * d;
-        financing += (perp * perpCarry[k]! + spot * spotCarry[k]!) * prices[k - 1]! * d;
+        financing += spot * spotCarry[k]! * prices[k - 1]! * d;
+        if (perp !== 0) funding += perp * (fundingModel ? fundingRates[k - 1]! * dtYears[k]! : perpCarry[k]!) * prices[k - 1]! * d;
         if (hasBand && Math.abs(carriedDelta) > carriedBand * (1 + 1e-12)) outsideTime += dtYears[k]!;
       }
       // Settlements (and, at the horizon, marks) of the options due now.
@@ -481,8 +542,31 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       }
       if (k === last) {
         // Unwind the delta-one hedge at the horizon, paying for it like any trade.
+        if (venues) {
+          for (const [held, venue] of [[spot, spotVenue], [perp, perpVenue]] as const) {
+            if (held === 0) continue;
+            if (!venue) {
+              skippedOrders++;
+              continue;
+            }
+            venue.trade(held > 0 ? 'sell' : 'buy', Math.abs(held), s, fill);
+            if (fill.filledUnits === 0) {
+              skippedOrders++;
+              continue;
+            }
+            if (fill.filledUnits < Math.abs(held)) partialFills++;
+            fees += fill.fee * d;
+            slip += fill.impact * d;
+            gas += fill.gas * d;
+            legs += fill.legs;
+            trades++;
+            tradedUnits += fill.filledUnits;
+          }
+          break;
+        }
         const units = Math.abs(perp + spot);
         if (units > 0) {
+          legs++;
           const fraction = slippageFraction(slippage, units, dailyVol);
           fees += units * s * feeRate * d;
           slip += units * s * fraction * d;
@@ -548,6 +632,60 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
         const instrument = order.instrument;
         let price: number;
         let fraction: number;
+        if (venues) {
+          // On the venue of the order's instrument, with its cost model.
+          if (instrument.kind === 'option') {
+            const row = rows.rowById.get(instrument.id);
+            if (row === undefined || rows.settleIndex[row]! <= k || !optionVenue) {
+              skippedOrders++;
+              continue;
+            }
+            const model = greeks[row * GREEK_COUNT]!;
+            const ownVol = batch.vol[row]!;
+            batch.vol[row] = venueVol(optionVenue, ownVol, rows.strike[row]!, s);
+            bsmGreeksRowInto(batch, row, venueGreeks, 0);
+            batch.vol[row] = ownVol;
+            const premium = venueGreeks[0]!;
+            const traded = optionVenueCash(optionVenue, signed > 0, units, premium, s);
+            costHedgeOptions += signed * model * d;
+            optionSpread += signed * (premium - model) * d;
+            fees += traded.fee * d;
+            gas += optionVenue.gasUsd * d;
+            legs++;
+            trades++;
+            quantity[row] = quantity[row]! + signed;
+            delta += signed * greeks[row * GREEK_COUNT + 1]!;
+            fills.push({ order, price: Math.abs(traded.cash) / units });
+            continue;
+          }
+          const venue = instrument.kind === 'spot' ? spotVenue : perpVenue;
+          if (!venue) {
+            skippedOrders++;
+            continue;
+          }
+          venue.trade(order.side, units, s, fill);
+          const filled = fill.filledUnits;
+          if (filled === 0) {
+            skippedOrders++;
+            continue;
+          }
+          const filledSigned = signed > 0 ? filled : -filled;
+          if (instrument.kind === 'spot') spot += filledSigned;
+          else perp += filledSigned;
+          delta += filledSigned;
+          tradedUnits += filled;
+          fees += fill.fee * d;
+          slip += fill.impact * d;
+          gas += fill.gas * d;
+          legs += fill.legs;
+          trades++;
+          const fillPrice = Math.abs(fill.cash) / filled;
+          if (filled < units) {
+            partialFills++;
+            fills.push({ order: { ...order, quantity: filled, notionalUsd: filled * fillPrice }, price: fillPrice });
+          } else fills.push({ order, price: fillPrice });
+          continue;
+        }
         if (instrument.kind === 'option') {
           const row = rows.rowById.get(instrument.id);
           if (row === undefined || rows.settleIndex[row]! <= k) {
@@ -572,6 +710,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
         slip += notional * fraction * d;
         gas += gasUsd * d;
         trades++;
+        legs++;
         fills.push({ order, price: price * (1 + (signed > 0 ? fraction : -fraction)) });
       }
       state = policy.apply(state, decision, fills, nowMs[k]!);
@@ -583,12 +722,14 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     out.option[p] = costOption;
     out.hedge[p] = costHedge;
     out.hedgeOptions[p] = costHedgeOptions;
+    out.optionSpread[p] = optionSpread;
     out.financing[p] = financing;
+    out.funding[p] = funding;
     out.fees[p] = fees;
     out.slippage[p] = slip;
     out.gas[p] = gas;
     out.trades[p] = trades;
-    out.hedgeCost[p] = costOption + costHedge + costHedgeOptions + financing + txCosts;
+    out.hedgeCost[p] = costOption + costHedge + costHedgeOptions + optionSpread + financing + funding + txCosts;
     transactionCosts[p] = txCosts;
     if (options.onProgress && ((p + 1) % progressEvery === 0 || p + 1 === paths)) options.onProgress(p + 1, paths);
   }
@@ -605,7 +746,9 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     option: meanOf(out.option),
     hedge: meanOf(out.hedge),
     hedgeOptions: meanOf(out.hedgeOptions),
+    optionSpread: meanOf(out.optionSpread),
     financing: meanOf(out.financing),
+    funding: meanOf(out.funding),
     fees: meanOf(out.fees),
     slippage: meanOf(out.slippage),
     gas: meanOf(out.gas),
@@ -625,6 +768,8 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     attribution: { ...attributionParts, total: Object.values(attributionParts).reduce((a, b) => a + b, 0) },
     alertsPerPath: alerts / paths,
     skippedOrders,
+    partialFills,
+    legsPerPath: legs / paths,
     jumpsPerPath: meanOf(out.jumps),
     paths,
     steps: last,

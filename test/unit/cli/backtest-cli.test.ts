@@ -42,7 +42,7 @@ describe('hedge backtest (end to end)', () => {
     expect(out.ratio).toBeLessThan(0.22); // Hull: 0.19 weekly
     expect(out.tradesPerPath).toBeCloseTo(21, 0);
     expect(out.transactionCosts.mean).toBe(0);
-    expect(Object.keys(out.attribution).sort()).toEqual(['fees', 'financing', 'gas', 'hedge', 'hedgeOptions', 'option', 'slippage', 'total']);
+    expect(Object.keys(out.attribution).sort()).toEqual(['fees', 'financing', 'funding', 'gas', 'hedge', 'hedgeOptions', 'option', 'optionSpread', 'slippage', 'total']);
     expect(out.attribution.total).toBeCloseTo(out.hedgeCost.mean, 4);
     expect(out.config.simulation).toMatchObject({ paths: 2000, seed: 5 });
     expect(hedge([...QUICK, '--json']).stdout).toBe(a.stdout);
@@ -87,10 +87,10 @@ describe('hedge backtest (end to end)', () => {
     const { status, stdout } = hedge(['--help']);
     expect(status).toBe(0);
     expect(stdout).toBe(BACKTEST_HELP);
-    for (const flag of ['--config', '--csv-column', '--type', '--strike', '--maturity', '--quantity', '--spot', '--drift', '--vol', '--rate', '--yield', '--implied-vol', '--funding-rate', '--jumps', '--csv', '--hedge-every', '--band', '--min-trade', '--hedge-instrument', '--fee-bps', '--slippage-bps', '--impact-k', '--adv', '--gas-usd', '--paths', '--seed', '--steps', '--step', '--horizon', '--start', '--json', '--sweep', '--chart']) {
+    for (const flag of ['--config', '--csv-column', '--type', '--strike', '--maturity', '--quantity', '--spot', '--drift', '--vol', '--rate', '--yield', '--implied-vol', '--funding-rate', '--jumps', '--csv', '--hedge-every', '--band', '--min-trade', '--hedge-instrument', '--fee-bps', '--slippage-bps', '--impact-k', '--adv', '--gas-usd', '--venues', '--paths', '--seed', '--steps', '--step', '--horizon', '--start', '--json', '--sweep', '--chart']) {
       expect(stdout, flag).toContain(`${flag} `);
     }
-    for (const word of ['"market"', '"book"', '"policy"', '"costs"', '"simulation"', 'hedgeCost', 'ratio', 'attribution', '20w', '7/365']) expect(stdout).toContain(word);
+    for (const word of ['"market"', '"book"', '"policy"', '"costs"', '"venues"', '"simulation"', 'hedgeCost', 'ratio', 'attribution', '20w', '7/365']) expect(stdout).toContain(word);
   });
 
   it.each([

@@ -98,3 +98,88 @@ describe('problems in the user terms', () => {
     expect(problemsOf({ ...HULL, book: [{ ...HULL.book[0], maturity: 0 }] })).toEqual(['book[0].maturity: must be > 0 (got "0")']);
   });
 });
+
+describe('venues', () => {
+  const ETH: BacktestConfigInput = {
+    market: { model: 'gbm', spot: 3000, vol: 0.6, rate: 0.04 },
+    book: [{ type: 'call', strike: 3000, maturity: '30d', quantity: -100 }],
+    policy: { underlying: 'ETH', band: { unit: 'units', trigger: 5 } },
+    venues: {
+      use: 'routed',
+      sets: {
+        routed: {
+          hedgeInstrument: 'spot',
+          venues: [
+            { kind: 'uniswap-routed', pools: [{ version: 'v3', fee: 500, depth: 2000, gasUsd: 2 }, { version: 'v2', depth: 1000 }] },
+            { kind: 'lyra-v1', baseVol: 0.65, skew: -0.1, premiumFee: 0.01, spotFee: 0.001 },
+          ],
+        },
+        perp: { venues: [{ kind: 'perp-v2', depth: 5000, funding: { model: 'meanReverting', mean: 0.1, halfLife: '7d', vol: 1 } }] },
+        'one-pool': { venues: [{ kind: 'uniswap-v3', fee: 3000, depth: 4000 }] },
+      },
+    },
+    simulation: { step: '4h' },
+  };
+  type Sets = NonNullable<BacktestConfigInput['venues']>['sets'];
+  const withVenues = (use: string | undefined, sets: Sets = ETH.venues!.sets): BacktestConfigInput => ({ ...ETH, venues: { ...(use === undefined ? {} : { use }), sets } });
+
+  it('maps the set the run uses to the domain: the first venue of each instrument, fees in pips, funding in years', () => {
+    const spec = backtestSpecFromConfig(BacktestConfigSchema.parse(ETH));
+    expect(spec.policy.hedgeInstrument).toBe('spot'); // the set's delta instrument
+    expect(spec.venues).toEqual({
+      name: 'routed',
+      spot: {
+        kind: 'uniswap-routed',
+        id: 'uniswap-routed',
+        slices: 10,
+        pools: [
+          { version: 'v3', feePips: 500, depthUnits: 2000, gasUsd: 2 },
+          { version: 'v2', feePips: 3000, depthUnits: 1000, gasUsd: 0 },
+        ],
+      },
+      option: { kind: 'lyra-v1', id: 'lyra-v1', baseVol: 0.65, skew: -0.1, premiumFee: 0.01, spotFee: 0.001, gasUsd: 0 },
+    });
+    const perp = backtestSpecFromConfig(BacktestConfigSchema.parse(withVenues('perp'))).venues!.perp!;
+    expect(perp.feeRatio).toBe(0.001); // Perp v2's default exchange fee
+    expect(perp.funding).toEqual({ kind: 'meanReverting', mean: 0.1, start: 0.1, reversionPerYear: Math.LN2 / (7 / 365), volPerYear: 1 });
+    // Without a funding model: constant at the market's funding rate (r − q unless given).
+    const sets = { perp: { venues: [{ kind: 'perp-v2' as const, depth: 5000 }] } };
+    expect(backtestSpecFromConfig(BacktestConfigSchema.parse(withVenues(undefined, sets))).venues!.perp!.funding).toEqual({ kind: 'constant', annualRate: 0.04 });
+    expect(backtestSpecFromConfig(BacktestConfigSchema.parse({ ...withVenues(undefined, sets), market: { ...ETH.market, fundingRate: 0.12 } })).venues!.perp!.funding).toEqual({ kind: 'constant', annualRate: 0.12 });
+  });
+
+  it('writes the venues back as input that reads back as itself', () => {
+    const config = BacktestConfigSchema.parse(withVenues('perp'));
+    const input = configAsInput(config);
+    expect(JSON.stringify(input)).toContain('"halfLife":"1w"');
+    expect(BacktestConfigSchema.parse(JSON.parse(JSON.stringify(input)))).toEqual(config);
+  });
+
+  it('refuses, on the field to blame, what production would refuse or the run would ignore', () => {
+    const sets = ETH.venues!.sets;
+    expect(problemsOf(withVenues(undefined))).toEqual(['venues.use: name the venue set the run uses (use, or --venues NAME): one of routed, perp, one-pool']);
+    expect(problemsOf(withVenues('nope'))).toEqual(['venues.use: there is no venue set "nope" (the sets: routed, perp, one-pool)']);
+    expect(problemsOf(withVenues(undefined, {}))).toEqual(['venues.sets: there is no venue set: give at least one']);
+    // A second venue of an instrument would never trade (production uses the first).
+    const twoSpot = { ...sets, routed: { ...sets.routed!, venues: [...sets.routed!.venues, { kind: 'uniswap-v3' as const, fee: 500, depth: 10 }] } };
+    expect(problemsOf(withVenues('routed', twoSpot))[0]).toMatch(/^venues\.sets\.routed\.venues\[2\]: is a second spot venue \(venues\[0\] is one\).*one uniswap-routed venue/);
+    // The policy's instrument needs a venue in the set.
+    expect(problemsOf(withVenues('one-pool'))).toEqual(['policy.hedgeInstrument: the policy hedges delta with perp, and venue set one-pool has no perp venue (its venues trade: spot): add one, or hedge with what the set trades (the set\'s hedgeInstrument)']);
+    expect(problemsOf({ ...withVenues('one-pool'), policy: { ...ETH.policy, hedgeInstrument: 'spot' } })).toEqual([]);
+    const hedgeOptions = [{ id: 'h', optionType: 'call' as const, strike: 3000, expiryMs: Date.UTC(2025, 1, 1) }];
+    expect(problemsOf({ ...withVenues('perp'), policy: { ...ETH.policy, limits: { maxAbsGamma: 1, hedgeOptions } } })[0]).toMatch(/^policy\.limits\.hedgeOptions: hedge options need an option venue, and venue set perp has none/);
+    expect(problemsOf({ ...withVenues('routed'), policy: { ...ETH.policy, limits: { maxAbsGamma: 1, hedgeOptions } } })).toEqual([]);
+    // Flat costs and a market funding rate the run would not use.
+    expect(problemsOf({ ...ETH, costs: { feeBps: 3, gasUsd: 1 } })).toEqual([
+      'costs.feeBps: does not apply: the run executes on venue set routed, each venue with its own cost model (drop it, or drop "venues")',
+      'costs.gasUsd: does not apply: the run executes on venue set routed, each venue with its own cost model (drop it, or drop "venues")',
+    ]);
+    expect(problemsOf({ ...withVenues('perp'), market: { ...ETH.market, fundingRate: 0.1 } })).toEqual(['market.fundingRate: is not used: the perp venue of set perp has its own funding model (venues.sets.perp.venues[0].funding); drop one']);
+    // Fields: an unknown one lists the venue's fields; tiers are hundredths of a bp.
+    const typo = { ...sets, 'one-pool': { venues: [{ kind: 'uniswap-v3' as const, fee: 3000, deph: 1 }] } };
+    expect(problemsOf(withVenues('routed', typo as unknown as Sets))).toContain('venues.sets.one-pool.venues[0]: unknown field(s): deph (it has: kind, id, fee, depth, gasUsd)');
+    const tier = { ...sets, 'one-pool': { venues: [{ kind: 'uniswap-v3' as const, fee: 0.3, depth: 1 }] } };
+    expect(problemsOf(withVenues('routed', tier))).toEqual(['venues.sets.one-pool.venues[0].fee: must be an integer (hundredths of a basis point: 500 = 0.05 %)']);
+    expect(problemsOf(withVenues('routed', { 'a,b': sets.perp! }))).toContain('venues.sets.a,b: a venue set name is 1-48 of [A-Za-z0-9_-], starting with a letter or digit');
+  });
+});

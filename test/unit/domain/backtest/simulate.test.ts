@@ -6,44 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { HedgePolicyConfigSchema, type HedgePolicyConfigInput } from '../../../../shared/contracts/hedge-policy-config.ts';
 import { MS_PER_WEEK } from '../../../../shared/domain/backtest/durations.ts';
-import { runBacktest, type BacktestSpec, type PolicyFunctions } from '../../../../shared/domain/backtest/simulate.ts';
+import { runBacktest, type BacktestSpec } from '../../../../shared/domain/backtest/simulate.ts';
 import { MS_PER_YEAR } from '../../../../shared/domain/exposure/positions.ts';
 import { bsmGreeks, bsmPrice } from '../../../../shared/domain/pricing/black-scholes-merton.ts';
-import type { Decision, HedgeOrder } from '../../../../shared/domain/policy/policy-types.ts';
-
-/** Hedges the whole delta when |delta| > band.trigger (units) or the cadence is due; buys every hedge option once at t0. */
-function standInPolicy(): PolicyFunctions {
-  const order = (instrument: HedgeOrder['instrument'], signed: number, nowMs: number): HedgeOrder => ({
-    instrument,
-    side: signed > 0 ? 'buy' : 'sell',
-    quantity: Math.abs(signed),
-    notionalUsd: 0,
-    sliceIndex: 0,
-    sliceCount: 1,
-    notBeforeMs: nowMs,
-  });
-  return {
-    initial: (nowMs) => ({ dayStartMs: nowMs, dailyNotionalUsd: 0, pendingSlices: [] }),
-    observe: (state, price, atMs) => ({ ...state, lastPrice: price, lastPriceAtMs: atMs }),
-    decide: (input): Decision => {
-      const { band, cadence, limits } = input.config;
-      const first = input.state.lastHedgeAtMs === undefined;
-      const orders: HedgeOrder[] = [];
-      let delta = input.risk.delta;
-      if (first) {
-        for (const o of limits?.hedgeOptions ?? []) {
-          orders.push(order({ kind: 'option', id: o.id }, 1, input.nowMs));
-          delta = 0; // the test's hedge option offsets the book exactly
-        }
-      }
-      const due = (band !== undefined && Math.abs(delta) > band.trigger) || (cadence !== undefined && (first || input.nowMs - input.state.lastHedgeAtMs! >= cadence.everyMs));
-      if (due && delta !== 0) orders.push(order({ kind: input.config.hedgeInstrument }, -delta, input.nowMs));
-      const trade = orders.length > 0 || (due && cadence !== undefined);
-      return { id: 'stand-in', action: trade ? 'hedge' : 'none', reason: trade ? 'HEDGE_BAND' : 'NONE_WITHIN_BAND', message: '', numbers: {}, orders, plannedSlices: [], alerts: [], dryRun: false, wouldTrade: [] };
-    },
-    apply: (state, decision, _fills, nowMs) => (decision.action === 'hedge' ? { ...state, lastHedgeAtMs: nowMs } : state),
-  };
-}
+import { standInPolicy } from './stand-in-policy.ts';
 
 const START = Date.UTC(2025, 0, 1);
 
@@ -113,15 +79,17 @@ describe('runBacktest: definitions and accounting', () => {
       );
       const { perPath, summary } = runBacktest(spec, standInPolicy());
       for (let p = 0; p < summary.paths; p++) {
-        const parts = perPath.option[p]! + perPath.hedge[p]! + perPath.hedgeOptions[p]! + perPath.financing[p]! + perPath.fees[p]! + perPath.slippage[p]! + perPath.gas[p]!;
+        const parts = perPath.option[p]! + perPath.hedge[p]! + perPath.hedgeOptions[p]! + perPath.optionSpread[p]! + perPath.financing[p]! + perPath.funding[p]! + perPath.fees[p]! + perPath.slippage[p]! + perPath.gas[p]!;
         expect(Math.abs(parts - perPath.hedgeCost[p]!)).toBeLessThan(1e-9 * 1e6);
       }
       const a = summary.attribution;
-      expect(a.option + a.hedge + a.hedgeOptions + a.financing + a.fees + a.slippage + a.gas).toBeCloseTo(a.total, 6);
+      expect(a.option + a.hedge + a.hedgeOptions + a.optionSpread + a.financing + a.funding + a.fees + a.slippage + a.gas).toBeCloseTo(a.total, 6);
       expect(a.total).toBeCloseTo(summary.hedgeCost.mean, 6);
       expect(summary.transactionCosts.mean).toBeCloseTo(a.fees + a.slippage + a.gas, 6);
       expect(a.fees).toBeGreaterThan(0);
-      expect(a.financing).not.toBe(0);
+      // The carry of spot is financing, the perp's funding (at the spec's funding rate) its own line.
+      expect(a.financing === 0).toBe(hedgeInstrument === 'perp');
+      expect(a.funding === 0).toBe(hedgeInstrument === 'spot');
       expect(summary.pnl.mean).toBeCloseTo(summary.premium - summary.hedgeCost.mean, 6);
       expect(summary.jumpsPerPath).toBeGreaterThan(0);
     }
@@ -150,7 +118,9 @@ describe('runBacktest: definitions and accounting', () => {
       expect(summary.hedgeCost.p05).toBe(summary.hedgeCost.p95); // every path the same
       for (const cost of perPath.hedgeCost) expect(cost).toBeCloseTo(forwardIntrinsic, 10);
       if (pricingVol === 0) expect(summary.bookValue).toBeCloseTo(-forwardIntrinsic, 12);
-      expect(Math.abs(summary.attribution.hedge + summary.attribution.financing)).toBeLessThan(1e-10);
+      expect(Math.abs(summary.attribution.hedge + summary.attribution.financing + summary.attribution.funding)).toBeLessThan(1e-10);
+      expect(summary.attribution.financing).toBe(0); // a perp hedge: its carry is funding
+      expect(summary.attribution.funding).not.toBe(0);
     }
   });
 
