@@ -3,7 +3,9 @@
  * process plus two children (DynamoDB Local, anvil).
  *
  *   DynamoDB Local ── the repositories (the same adapters as the Lambdas)
- *   anvil ─────────── tokens, Uniswap V3, PriceAggregator, OptionBook (local/chain)
+ *   anvil ─────────── tokens, Uniswap V3 and V2 pools, SwapRouter02, PriceAggregator,
+ *                     OptionBook (local/chain); a Perp v2 perpetual and Lyra v1's option
+ *                     market (local/market/venue-markets.ts)
  *   HTTP server ───── config-api and ingest-webhook handlers (API Gateway v2 events),
  *                     /api/status, /api/crash, the dashboard's files
  *   local bus ─────── THE routing table: evaluate → the evaluate handler; dispatch → the
@@ -12,16 +14,22 @@
  *   webhooks ──────── a Standard Webhooks sender watching OptionBook → POST /webhooks/standard
  *                     → the confirmation queue → the confirm-positions handler
  *   scheduler ─────── one Evaluation Requested per active account per tick, after the
- *                     market simulator moved the oracle and the pool
+ *                     market simulator moved the oracle and the pools, and the perp's
+ *                     mark and Lyra's spot followed
+ *   tenants ───────── two demo accounts made through the API (local/demo): an options
+ *                     vault (perp + Lyra options) and a spot desk (routed Uniswap)
  *
  * A tick = the market moves, the scheduler fans out, and the stack waits until the flow
  * has settled (evaluations, dispatches, confirmations), so a headless run is
  * deterministic in its sequence. After each confirmed hedge the stack requests one more
- * evaluation (trigger "operator") at the fill's market: that evaluation is the band check.
+ * evaluation (trigger "operator") at the fill's market: that evaluation is the check of
+ * the band and the Greek limits. Evaluations run on the market's clock: the time of the
+ * tick being settled (see marketNow), so that re-check prices the book at the very market
+ * (oracle and time) the decision was taken in.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createWalletClient, http, parseUnits, type Hex } from 'viem';
+import { createWalletClient, http, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createConfigApiHandler } from '../functions/config-api/create-config-api-handler.ts';
 import { createDispatchHandler } from '../functions/dispatch/create-dispatch-handler.ts';
@@ -30,9 +38,7 @@ import { createIngestWebhookHandler } from '../functions/ingest-webhook/handler.
 import { testTokenAbi } from '../shared/adapters/chain/artifacts/test-token.ts';
 import { createViemOptionBookReader } from '../shared/adapters/chain/option-book-reader.ts';
 import { createStaticChainDirectory, type ChainDirectoryConfig } from '../shared/adapters/directory/static-chain-directory.ts';
-import { createDynamoDbClients } from '../shared/adapters/dynamodb/create-dynamodb-clients.ts';
-import { ensureTable } from '../shared/adapters/dynamodb/ensure-table.ts';
-import { createHedgeRecordRepository, type StoredHedgeRecord } from '../shared/adapters/dynamodb/hedge-record-repository.ts';
+import { createHedgeRecordRepository } from '../shared/adapters/dynamodb/hedge-record-repository.ts';
 import { createRateLimitRepository } from '../shared/adapters/dynamodb/rate-limit-repository.ts';
 import { createWebhookDeliveryRepository } from '../shared/adapters/dynamodb/webhook-delivery-repository.ts';
 import { createLocalBus, type DeliveredEvent } from '../shared/adapters/local-bus/local-bus.ts';
@@ -41,29 +47,29 @@ import { createLocalSignerProvisioner } from '../shared/adapters/signing/local-s
 import { createSignerRegistry } from '../shared/adapters/signing/local-transaction-signer.ts';
 import { WEBHOOK_VERIFIERS } from '../shared/adapters/webhook-providers/webhook-verifiers.ts';
 import type { ChainDirectory } from '../shared/app/confirm-positions/ports.ts';
-import { hedgePositionId } from '../shared/app/evaluate/evaluate-account.ts';
 import { encodeEvent } from '../shared/contracts/events/encode-event.ts';
 import { DEFAULT_EVENT_BUS_NAME } from '../shared/contracts/events/event-entry.ts';
 import type { EventPublisher } from '../shared/contracts/events/event-publisher.ts';
-import { HedgePolicyConfigSchema } from '../shared/contracts/hedge-policy-config.ts';
 import { WEBHOOK_PAYLOAD_PARSERS } from '../shared/contracts/webhooks/webhook-payloads.ts';
 import { createHedgingStores, runtimeConfigs } from '../shared/runtime/hedging-deps.ts';
 import { safeErrorText } from '../shared/runtime/safe-error-text.ts';
 import { createLocalHedgingDeps } from './chain/local-hedging-deps.ts';
-import { startLocalChain, USDC_DECIMALS, WETH_DECIMALS, type LocalChain } from './chain/local-chain.ts';
-import { createDemoAccount, DEMO_BOOK, demoConfig, openDemoBook, type DemoAccount } from './demo/demo-account.ts';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local.ts';
+import type { DemoAccount } from './demo/demo-account.ts';
+import { createDemoTenants, openBooksThroughWebhooks, walletDirectory, type DemoTenant } from './demo/demo-tenants.ts';
 import { startLocalHttpServer, type LocalHttpServer } from './http/http-server.ts';
 import { createMarketSimulator, type MarketSimulator } from './market/market-simulator.ts';
 import { createPoolMover } from './market/pool-mover.ts';
 import { createConfirmLoop } from './queues/confirm-loop.ts';
+import { untilReceiptKnown } from './queues/receipt-wait.ts';
 import { createLocalConfirmationQueue } from './queues/confirmation-queue.ts';
 import { createDispatchLanes } from './queues/dispatch-lanes.ts';
+import { startChildren } from './runtime/start-children.ts';
 import { lambdaContext } from './runtime/sqs-shapes.ts';
+import { createStopList, type StopList } from './runtime/stop-list.ts';
 import { createSleeper } from './runtime/stoppable-sleep.ts';
-import { consoleLine } from './status/console-line.ts';
-import { reconcile, type Reconciliation } from './status/reconcile.ts';
-import { bandEdges, createStatusCollector, type StatusCollector } from './status/status-collector.ts';
+import { consoleLine, policyBandUnits } from './status/console-line.ts';
+import { createStackChecks, type CheckedTenant, type StackReconciliation } from './status/stack-checks.ts';
+import { createStatusCollector, type StatusCollector } from './status/status-collector.ts';
 import type { HeadlessSummary, StackStatus } from './status-schema.ts';
 import { createWebhookSender, type WebhookSender } from './webhooks/webhook-sender.ts';
 
@@ -86,14 +92,17 @@ export interface LocalStackOptions {
   readonly dashboardRoot?: string;
   /** Diagnostics (to stderr in the CLI). */
   readonly log?: (line: string) => void;
-  /** One status line per tick. */
+  /** One status line per tenant per tick. */
   readonly onTick?: (line: string) => void;
 }
 
 export interface LocalStack {
   readonly url: string;
   readonly adminKey: string;
+  /** The options vault (the first tenant). */
   readonly account: DemoAccount;
+  /** Every demo tenant: the options vault, then the spot desk. */
+  readonly accounts: readonly DemoAccount[];
   readonly rpcUrl: string;
   readonly dynamoDbEndpoint: string;
   /** The child processes (tests check they are gone after stop()). */
@@ -104,41 +113,22 @@ export interface LocalStack {
   /** Ticks every `tickMs` until stop() (the interactive mode). */
   startTicking(tickMs: number): void;
   crash(): void;
-  reconcile(): Promise<Reconciliation>;
-  /** The ids of the demo account's positions as stored (diagnostics). */
-  positionIds(): Promise<string[]>;
+  reconcile(): Promise<StackReconciliation>;
+  /** The ids of an account's positions as stored (default: the options vault's; diagnostics). */
+  positionIds(accountId?: string): Promise<string[]>;
   summary(): Promise<HeadlessSummary>;
   stop(): Promise<void>;
 }
 
 const DEFAULT_DASHBOARD = fileURLToPath(new URL('./dashboard/', import.meta.url));
 const SETTLE_TIMEOUT_MS = 30_000;
-/** How long start-up waits for the demo book to arrive through the webhook path. */
+/** How long start-up waits for the demo books to arrive through the webhook path. */
 const BOOK_ARRIVAL_TIMEOUT_MS = 20_000;
 const TABLE_NAME = 'hedge-local';
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 /** Errors as the log may show them (no credential, no RPC URL path, no signature). */
 const errorText = safeErrorText;
-
-/** Things to stop, in reverse order of start; a failure to stop one never keeps the others running. */
-function createStopList(log: (line: string) => void) {
-  const steps: { name: string; run: () => Promise<void> | void }[] = [];
-  return {
-    add(name: string, run: () => Promise<void> | void) {
-      steps.push({ name, run });
-    },
-    async runAll() {
-      for (const step of steps.splice(0).reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          log(`stopping ${step.name} failed: ${errorText(error)}`);
-        }
-      }
-    },
-  };
-}
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
@@ -152,21 +142,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-async function compose(options: LocalStackOptions, log: (line: string) => void, startedAt: number, stops: ReturnType<typeof createStopList>): Promise<LocalStack> {
-  // --- the two children ---------------------------------------------------------------
-  // Started side by side; whichever started is stopped if the other failed.
-  const [ddbStart, chainStart] = await Promise.allSettled([startDynamoDbLocal(), startLocalChain()]);
-  if (ddbStart.status === 'fulfilled') stops.add('DynamoDB Local', () => ddbStart.value.stop());
-  if (chainStart.status === 'fulfilled') stops.add('anvil', () => chainStart.value.stop());
-  if (ddbStart.status === 'rejected') throw ddbStart.reason;
-  if (chainStart.status === 'rejected') throw chainStart.reason;
-  const ddb: DynamoDbLocal = ddbStart.value;
-  const chain: LocalChain = chainStart.value;
-  log(`DynamoDB Local ${ddb.endpoint} (pid ${ddb.pid}), anvil ${chain.rpcUrl} (pid ${chain.anvilPid})`);
-
-  const { client: dynamo, doc } = createDynamoDbClients({ region: 'local', endpoint: ddb.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  stops.add('DynamoDB client', () => dynamo.destroy());
-  await ensureTable(dynamo, TABLE_NAME);
+async function compose(options: LocalStackOptions, log: (line: string) => void, startedAt: number, stops: StopList): Promise<LocalStack> {
+  // --- the two children, the table, the chain and its markets -------------------------
+  const { ddb, doc, chain, markets } = await startChildren(TABLE_NAME, stops);
+  log(`DynamoDB Local ${ddb.endpoint} (pid ${ddb.pid}), anvil ${chain.rpcUrl} (pid ${chain.anvilPid}); Perp v2 and Lyra v1 deployed in ${Math.round(markets.deployMs)} ms`);
   const tableName = TABLE_NAME;
   const now = (): Date => new Date();
 
@@ -198,6 +177,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     configs: runtimeConfigs(configs),
     evaluations,
     hedges,
+    onBreachAfterHedge: (accountId, summary) => log(`BREACH AFTER HEDGE ${accountId}: ${summary}`),
     gasCostEth: async (txHash) => {
       const receipt = await chain.publicClient.getTransactionReceipt({ hash: txHash as `0x${string}` });
       return Number(receipt.gasUsed * receipt.effectiveGasPrice) / 1e18;
@@ -220,11 +200,20 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   const signers = createSignerRegistry({ localKeys: keyring });
   const signerProvisioner = createLocalSignerProvisioner({ keyring });
   const a = chain.addresses;
-  // The stack's own client (fast polling) serves the market reader and the venues too.
-  const hedging = createLocalHedgingDeps({ chain, stores, signers: (ref) => signers.resolve(ref), publisher, now, client: chain.publicClient, approvalPollMs: 25 });
+  // The stack's own client (fast polling) serves the market reader and the venues too; the
+  // perp's and Lyra's contracts join the allow-list.
+  const hedging = createLocalHedgingDeps({ chain, stores, signers: (ref) => signers.resolve(ref), publisher, now, client: chain.publicClient, approvalPollMs: 25, extraVenues: markets.extraVenues });
+
+  // The market's clock: the time of the tick being settled (the wall clock before the
+  // first). The simulated market exists at ticks; an evaluation prices the book at the
+  // tick's market, the re-check after a hedge included — on the wall clock that re-check
+  // would see a second of time decay the decision did not, and a hedge to a Greek limit
+  // would look like a breach of it. Dispatch and confirmation keep the wall clock.
+  let lastTickAt = 0;
+  const marketNow = (): Date => (lastTickAt === 0 ? new Date() : new Date(lastTickAt));
 
   // --- consumers of the routing table --------------------------------------------------
-  const evaluate = createEvaluateHandler({ deps: hedging.evaluate });
+  const evaluate = createEvaluateHandler({ deps: { ...hedging.evaluate, now: marketNow } });
   bus.subscribe('evaluate', async (event: DeliveredEvent) => {
     const result = await evaluate(event as Parameters<typeof evaluate>[0], lambdaContext('evaluate'));
     await collector.recordEvaluation(result.accountId);
@@ -238,6 +227,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   const confirmLoop = createConfirmLoop({
     deps: hedging.follow,
     pollMs: options.confirmPollMs ?? 100,
+    beforeFirstLook: (event) => untilReceiptKnown(chain.publicClient, (event.detail as { txHash?: string }).txHash),
     onError: (error) => log(`confirm: ${errorText(error)}`),
     onFinal: (event, outcome) => {
       if (outcome?.status !== 'confirmed') return;
@@ -351,37 +341,34 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     }
   }
 
-  // --- the demo account, its signer and its book ---------------------------------------
-  const config = demoConfig(chain);
-  const account = await createDemoAccount(server.url, adminKey, config);
-  const signerAddress = account.signerAddress;
-  collector.addAccount(account.accountId);
-  const wallet = createWalletClient({ account: privateKeyToAccount(generatePrivateKey()), chain: chain.chain, transport, pollingInterval: 10 });
-  linkWallet({ accounts: { [String(chain.chain.id)]: { [wallet.account.address]: account.accountId } }, underlyings: { [String(chain.chain.id)]: { [a.weth]: 'ETH' } } });
-  await chain.testClient.setBalance({ address: wallet.account.address, value: parseUnits('10', 18) });
-  await chain.testClient.setBalance({ address: signerAddress, value: parseUnits('100', 18) });
-  for (const [token, amount] of [
-    [a.usdc, parseUnits('2000000', USDC_DECIMALS)],
-    [a.weth, parseUnits('200', WETH_DECIMALS)],
-  ] as const) {
-    await chain.confirm(await chain.deployer.writeContract({ address: token, abi: testTokenAbi, functionName: 'mint', args: [signerAddress, amount] }));
-  }
-  const signerStartWeth = await chain.publicClient.readContract({ address: a.weth, abi: testTokenAbi, functionName: 'balanceOf', args: [signerAddress] });
+  // --- the demo tenants, their signers and their books ---------------------------------
+  const tenants: DemoTenant[] = await createDemoTenants({ chain, markets, apiUrl: server.url, adminKey });
+  for (const tenant of tenants) collector.addAccount(tenant.account.accountId);
+  linkWallet({ accounts: { [String(chain.chain.id)]: walletDirectory(tenants) }, underlyings: { [String(chain.chain.id)]: { [a.weth]: 'ETH' } } });
+  // What each signer holds of the base token before any hedge: the spot reconciliation's zero.
+  const checked: CheckedTenant[] = await Promise.all(
+    tenants.map(async ({ account }) => ({
+      accountId: account.accountId,
+      signer: account.signerAddress,
+      startBaseBalance: await chain.publicClient.readContract({ address: a.weth, abi: testTokenAbi, functionName: 'balanceOf', args: [account.signerAddress] }),
+    })),
+  );
+  const checks = createStackChecks({ client: chain.publicClient, baseToken: a.weth, tenants: () => checked, configs: runtimeConfigs(configs), positions, hedges });
   collector.recordMarket(market.last);
-  await openDemoBook(chain, wallet);
-  // The book reaches DynamoDB only through the webhook path: wait (bounded) until every
-  // option opened is stored, so the first tick prices the whole book, and say so if not.
-  const bookDeadline = Date.now() + BOOK_ARRIVAL_TIMEOUT_MS;
-  let stored = 0;
-  for (;;) {
-    await sender.poll();
-    await settle();
-    stored = (await positions.listPositions(account.accountId)).filter((p) => p.source === 'chain').length;
-    if (stored >= DEMO_BOOK.length || Date.now() > bookDeadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  if (stored < DEMO_BOOK.length) log(`only ${stored} of the ${DEMO_BOOK.length} options opened reached the store through the webhook path`);
-  log(`demo account ${account.accountId}: book opened on OptionBook ${a.optionBook}, positions in through the webhook path`);
+  // The books reach DynamoDB only through the webhook path; the policies follow them.
+  await openBooksThroughWebhooks({
+    chain,
+    apiUrl: server.url,
+    tenants,
+    deliver: async () => {
+      await sender.poll();
+      await settle();
+    },
+    storedBookPositions: async (accountId) => (await positions.listPositions(accountId)).filter((p) => p.source === 'chain').length,
+    timeoutMs: BOOK_ARRIVAL_TIMEOUT_MS,
+    log,
+  });
+  for (const { account } of tenants) log(`${account.displayName} ${account.accountId}: book opened on OptionBook ${a.optionBook}, positions in through the webhook path`);
 
   // --- ticking ---------------------------------------------------------------------------
   const scheduler = createLocalScheduler({
@@ -400,7 +387,6 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     onError: (error) => log(`scheduler: ${errorText(error)}`),
   });
   stops.add('scheduler', () => scheduler.stop());
-  let lastTickAt = 0;
   let tickIndex = 0;
   let tickChain: Promise<void> = Promise.resolve();
   let stopping = false;
@@ -408,25 +394,32 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   async function oneTick(): Promise<void> {
     tickIndex++;
     if (options.crashAt === tickIndex) market.crash();
-    collector.recordMarket(await market.step());
+    const point = await market.step();
+    // The perp's mark and Lyra's spot follow the oracle before anyone evaluates. If one
+    // cannot, the tick goes on: the venue's own guards then refuse what it cannot price.
+    await markets.follow(point.oracle).catch((error: unknown) => log(`the perp's mark or Lyra's spot did not follow ${point.oracle}: ${errorText(error)}`));
+    collector.recordMarket(point);
     // Distinct tick times: the tick's ISO time is its event ids' natural key.
     lastTickAt = Math.max(Date.now(), lastTickAt + 1);
     await scheduler.tick(lastTickAt);
     await settle();
     collector.countTick();
-    const exposure = collector.latestExposure(account.accountId);
-    const edges = bandEdges(HedgePolicyConfigSchema.parse(withoutLimits(config.policy)), exposure?.market?.spot ?? market.last.oracle);
-    options.onTick?.(
-      consoleLine({
-        tick: tickIndex,
-        market: market.last,
-        crashing: market.crashing,
-        exposure,
-        band: edges.upper,
-        lastDecision: collector.lastDecision(account.accountId),
-        lastHedge: collector.lastHedge(account.accountId),
-      }),
-    );
+    for (const tenant of tenants) {
+      const { accountId } = tenant.account;
+      const exposure = collector.latestExposure(accountId);
+      options.onTick?.(
+        consoleLine({
+          tick: tickIndex,
+          label: tenant.label,
+          market: market.last,
+          crashing: market.crashing,
+          exposure,
+          band: policyBandUnits(tenant.config.policy, exposure?.market?.spot ?? market.last.oracle),
+          lastDecision: collector.lastDecision(accountId),
+          lastHedge: collector.lastHedge(accountId),
+        }),
+      );
+    }
   }
   const enqueueTick = (): Promise<void> => {
     const run = tickChain.then(() => (stopping ? undefined : oneTick()));
@@ -444,31 +437,15 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   });
 
   let stopped: Promise<void> | undefined;
-  const storedHedgeRecords = async (): Promise<StoredHedgeRecord[]> => {
-    const out: StoredHedgeRecord[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await hedges.listHedgeRecords(account.accountId, cursor === undefined ? { limit: 100 } : { limit: 100, cursor });
-      out.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor !== undefined);
-    return out;
-  };
-  const reconcileNow = async (): Promise<Reconciliation> =>
-    reconcile({
-      client: chain.publicClient,
-      baseToken: a.weth,
-      baseDecimals: WETH_DECIMALS,
-      signer: signerAddress,
-      startBalance: signerStartWeth,
-      storedHedgeUnits: (await positions.getPosition(account.accountId, hedgePositionId('ETH')))?.position.quantity ?? 0,
-      records: await storedHedgeRecords(),
-    });
+  const [vault] = tenants;
+  if (vault === undefined) throw new Error('the demo has no tenant');
+  log(`ready in ${Date.now() - startedAt} ms`);
 
   return {
     url: server.url,
     adminKey,
-    account,
+    account: vault.account,
+    accounts: tenants.map((tenant) => tenant.account),
     rpcUrl: chain.rpcUrl,
     dynamoDbEndpoint: ddb.endpoint,
     pids: { anvil: chain.anvilPid, dynamoDbLocal: ddb.pid },
@@ -488,34 +465,17 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
       })();
     },
     crash: () => market.crash(),
-    reconcile: reconcileNow,
-    positionIds: async () => (await positions.listPositions(account.accountId)).map((p) => p.position.id),
+    reconcile: () => checks.reconcile(),
+    positionIds: async (accountId = vault.account.accountId) => (await positions.listPositions(accountId)).map((p) => p.position.id),
     async summary() {
-      const counts = collector.hedgeCounts;
-      const after = collector.afterHedge;
-      const check = await reconcileNow();
+      const reconciliation = await checks.reconcile();
       if (settleTimeouts > 0) log(`${settleTimeouts} tick(s) did not settle within ${SETTLE_TIMEOUT_MS} ms: a slow machine, not a mismatch, if 'reconciled' is false`);
-      if (!check.reconciled) log(`not reconciled: stored ${check.storedUnits} vs on-chain ${check.onChainUnits}; ${check.badReceipts.join('; ')}`);
-      return {
-        ticks: collector.ticks,
-        hedgesSubmitted: counts.submitted,
-        hedgesConfirmed: counts.confirmed,
-        hedgesFailed: counts.failed,
-        maxAbsDeltaAfterHedge: after.maxAbsDelta,
-        bandBreachesAfterHedge: after.breaches,
-        reconciled: check.reconciled,
-        runTimeMs: Math.max(0, Math.round(Date.now() - startedAt)),
-      };
+      for (const tenant of reconciliation.tenants) if (!tenant.reconciled) log(`${tenant.accountId} not reconciled: ${tenant.problems.join('; ')}`);
+      return checks.summary({ collector, startedAt, reconciliation });
     },
     stop() {
       stopped ??= stops.runAll();
       return stopped;
     },
   };
-}
-
-/** The policy as the engine reads it (the account's own execution limits are dispatch's, not the engine's). */
-function withoutLimits(policy: ReturnType<typeof demoConfig>['policy']): Omit<ReturnType<typeof demoConfig>['policy'], 'executionLimits'> {
-  const { executionLimits: _limits, ...engine } = policy;
-  return engine;
 }

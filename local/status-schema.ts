@@ -28,9 +28,17 @@ export const HedgeViewSchema = z.strictObject({
   hedgeId: z.string(),
   t: ms,
   stage: z.enum(['decided', 'ordered', 'submitted', 'confirmed', 'failed', 'skipped']),
+  /** What the hedge trades: the underlying (spot), the perpetual, or an option. */
+  instrument: z.enum(['spot', 'perp', 'option']),
+  /** The policy's id of the hedge option traded (options), null otherwise. */
+  instrumentId: z.string().nullable(),
+  /** The venue that filled it (confirmed hedges), null before. */
+  venueId: z.string().nullable(),
+  /** How many pools a routed fill was split across (confirmed routed hedges), null otherwise. */
+  legs: z.number().int().positive().nullable(),
   side: z.enum(['buy', 'sell']),
   quantity: finite,
-  /** Executed average price (confirmed hedges). */
+  /** Executed average price (confirmed hedges; options: the premium per contract). */
   priceUsd: finite.nullable(),
   txHash: z.string().nullable(),
   /** Why it failed or was skipped (a guard's code), null otherwise. */
@@ -82,17 +90,32 @@ export const StackStatusSchema = z.strictObject({
 export type StackStatus = z.output<typeof StackStatusSchema>;
 export type AccountStatusView = z.output<typeof AccountStatusSchema>;
 
-/** `npm start -- --headless --ticks N --json` prints exactly this. */
+const count = z.number().int().nonnegative();
+
+/** `npm start -- --headless --ticks N --json` prints exactly this. Counts are over every tenant. */
 export const HeadlessSummarySchema = z.strictObject({
-  ticks: z.number().int().nonnegative(),
-  hedgesSubmitted: z.number().int().nonnegative(),
-  hedgesConfirmed: z.number().int().nonnegative(),
-  hedgesFailed: z.number().int().nonnegative(),
+  ticks: count,
+  hedgesSubmitted: count,
+  hedgesConfirmed: count,
+  hedgesFailed: count,
+  /** Confirmed hedges by what they traded. */
+  hedgesConfirmedByInstrument: z.strictObject({ spot: count, perp: count, option: count }),
+  /** Legs of the confirmed routed fills (pools each was split across, summed). */
+  routedLegs: count,
   /** The largest |delta| (units, hedges in flight included) seen right after a confirmed hedge. */
   maxAbsDeltaAfterHedge: finite,
-  /** Confirmed hedges after which the delta was still outside the band. */
-  bandBreachesAfterHedge: z.number().int().nonnegative(),
-  /** The hedge position in DynamoDB equals the signer's on-chain balance change, and every confirmed record has its receipt. */
+  /** Confirmed hedges after which the delta was still outside the band... */
+  bandBreachesAfterHedge: count,
+  /** ...|gamma| beyond the policy's limit... */
+  gammaBreachesAfterHedge: count,
+  /** ...|vega| beyond the policy's limit (each from the evaluation right after the hedge). */
+  vegaBreachesAfterHedge: count,
+  /**
+   * For every tenant: the spot hedge position equals the signer's WETH change, the perp
+   * position the venue's position on chain, every option hedge position the option
+   * venue's position of its series (each also the sum of the confirmed fills); every
+   * record ended, every confirmed one with a successful receipt.
+   */
   reconciled: z.boolean(),
   runTimeMs: ms,
 });

@@ -66,7 +66,7 @@ async function runHeadless(flags: StartFlags): Promise<number> {
   try {
     held.stack = await startLocalStack(stackOptions(flags, flags.json ? toStderr : (line) => process.stdout.write(`${line}\n`)));
     if (held.interrupted) return 130; // a signal came while it was starting
-    if (!flags.json) process.stdout.write(`local stack at ${held.stack.url} (account ${held.stack.account.accountId})\n`);
+    if (!flags.json) process.stdout.write(`local stack at ${held.stack.url} (accounts ${held.stack.accounts.map((account) => account.accountId).join(', ')})\n`);
     await held.stack.runTicks(flags.ticks);
     if (held.interrupted) return 130;
     const summary = HeadlessSummarySchema.parse(await held.stack.summary());
@@ -94,8 +94,7 @@ async function runInteractive(flags: StartFlags): Promise<number> {
       '',
       `  hedge local stack — dashboard and API at ${stack.url}/`,
       `  admin key    ${stack.adminKey}${flags.adminKey === undefined ? '' : ' (from HEDGE_ADMIN_KEY)'}`,
-      `  demo account ${stack.account.accountId}`,
-      `  account key  ${stack.account.apiKey}`,
+      ...stack.accounts.flatMap((account) => [`  ${account.displayName.padEnd(20)} ${account.accountId}`, `    account key        ${account.apiKey}`]),
       `  try          curl -H "authorization: Bearer ${stack.account.apiKey}" ${stack.url}/accounts/${stack.account.accountId}/exposure`,
       `  crash        curl -X POST ${stack.url}/api/crash`,
       `  chain RPC    ${stack.rpcUrl}   DynamoDB Local ${stack.dynamoDbEndpoint}`,

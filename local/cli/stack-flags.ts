@@ -6,9 +6,11 @@ import { z } from 'zod';
 
 export const START_HELP = `hedge start — the whole local stack on 127.0.0.1 (what npm start runs)
 
-DynamoDB Local, anvil with the contracts deployed, the functions behind a local HTTP
-server, the local event bus and scheduler, a market simulator, a demo account with a
-short options book hedged live, and a dashboard.
+DynamoDB Local, anvil with the contracts deployed (Uniswap pools, a Perp v2 perpetual,
+Lyra v1 options), the functions behind a local HTTP server, the local event bus and
+scheduler, a market simulator, two demo tenants with options books hedged live (an
+options vault: perp and Lyra options; a spot desk: spot routed across Uniswap pools),
+and a dashboard.
 
 Usage: hedge start [options]          (npm start -- [options])
   --headless          no timer, no banner: run --ticks ticks back to back, print a summary, stop

@@ -129,23 +129,39 @@ function nearest(points, t, pick) {
   return pick(best);
 }
 
+/** What a hedge traded, as one short label: "perp", "spot", "option lyra-call-3000". */
+function instrumentLabel(h) {
+  const kind = typeof h.instrument === 'string' ? h.instrument : 'spot';
+  return kind === 'option' && h.instrumentId ? `option ${h.instrumentId}` : kind;
+}
+
+/** Where it was filled: the venue, and for a routed fill how many pools it was split across. */
+function venueLabel(h) {
+  if (typeof h.venueId !== 'string') return '—';
+  return isNum(h.legs) && h.legs > 1 ? `${h.venueId} (${h.legs} legs)` : h.venueId;
+}
+
 function hedgeMarker(h, market, series) {
   const at = (t) => (market.length ? nearest(market, t, (p) => p.oracle) : nearest(series, t, (p) => p.spot));
   const qty = num(h.quantity, 4);
+  const what = instrumentLabel(h);
   if (h.stage === 'confirmed') {
-    const price = isNum(h.priceUsd) ? h.priceUsd : at(h.t);
+    // An option's price is its premium, not the underlying's: its marker sits on the oracle at its time.
+    const option = h.instrument === 'option';
+    const price = !option && isNum(h.priceUsd) ? h.priceUsd : at(h.t);
+    const paid = option ? `premium ${money(h.priceUsd)}` : `@ ${money(h.priceUsd)}`;
     return {
       t: h.t, v: price, shape: h.side === 'buy' ? 'up' : 'down', key: h.side, legend: `${h.side} (confirmed)`,
-      title: `${h.side} ${qty} @ ${money(h.priceUsd)} at ${time(h.t)} (confirmed)${h.txHash ? `\ntx ${h.txHash}` : ''}`,
+      title: `${h.side} ${qty} ${what} ${paid} at ${time(h.t)} on ${venueLabel(h)} (confirmed)${h.txHash ? `\ntx ${h.txHash}` : ''}`,
     };
   }
   if (h.stage === 'failed' || h.stage === 'skipped') {
     return {
       t: h.t, v: at(h.t), shape: 'cross', key: h.stage, legend: h.stage,
-      title: `${h.stage} ${h.side} ${qty} at ${time(h.t)}: ${h.code ?? 'no code'} — ${h.message}`,
+      title: `${h.stage} ${h.side} ${qty} ${what} at ${time(h.t)}: ${h.code ?? 'no code'} — ${h.message}`,
     };
   }
-  return { t: h.t, v: at(h.t), shape: 'dot', key: 'pending', legend: 'in flight', title: `${h.side} ${qty}: ${h.stage} at ${time(h.t)}` };
+  return { t: h.t, v: at(h.t), shape: 'dot', key: 'pending', legend: 'in flight', title: `${h.side} ${qty} ${what}: ${h.stage} at ${time(h.t)}` };
 }
 
 function table(columns, rows, empty) {
@@ -188,7 +204,10 @@ function renderAccount(a, s, xDomain) {
   const last = series[series.length - 1];
   const lastPnl = pnl[pnl.length - 1];
   const band = last && isNum(last.bandLower) && isNum(last.bandUpper) ? `[${num(last.bandLower)}, ${num(last.bandUpper)}]` : 'none';
-  p.facts.textContent = `Account ${a.accountId} · delta ${num(last?.delta, 3)} · band ${band} · P&L ${money(lastPnl?.totalUsd)} · ${hedges.length} hedges`;
+  const confirmed = hedges.filter((h) => h.stage === 'confirmed');
+  const byInstrument = ['spot', 'perp', 'option'].map((k) => [k, confirmed.filter((h) => h.instrument === k).length]).filter(([, n]) => n > 0);
+  const mix = byInstrument.length ? ` (confirmed: ${byInstrument.map(([k, n]) => `${n} ${k}`).join(', ')})` : '';
+  p.facts.textContent = `Account ${a.accountId} · delta ${num(last?.delta, 3)} · band ${band} · P&L ${money(lastPnl?.totalUsd)} · ${hedges.length} hedges${mix}`;
 
   p.slots.exposure.replaceChildren(lineChart({
     label: `${a.displayName}: net delta over time against the hedging band`,
@@ -220,9 +239,12 @@ function renderAccount(a, s, xDomain) {
   const newest = (rows) => [...rows].sort((x, y) => y.t - x.t);
   p.slots.hedges.replaceChildren(table([
     { label: 'Time', cell: (h) => time(h.t) },
+    { label: 'Instrument', cls: 'mono', cell: (h) => ({ node: el('span', { class: `instrument ${h.instrument ?? 'spot'}`, text: instrumentLabel(h), 'data-field': 'instrument' }) }) },
+    { label: 'Venue', cls: 'mono', cell: (h) => ({ node: el('span', { text: typeof h.venueId === 'string' ? h.venueId : '—', 'data-field': 'venue' }) }) },
+    { label: 'Legs', cls: 'num', cell: (h) => ({ node: el('span', { text: isNum(h.legs) ? String(h.legs) : '—', 'data-field': 'legs' }), title: isNum(h.legs) ? `split across ${h.legs} pool(s) in one transaction` : undefined }) },
     { label: 'Side', cell: (h) => ({ node: el('span', { class: `side ${h.side}`, text: h.side }) }) },
     { label: 'Qty', cls: 'num', cell: (h) => num(h.quantity, 4) },
-    { label: 'Price', cls: 'num', cell: (h) => money(h.priceUsd) },
+    { label: 'Price', cls: 'num', cell: (h) => ({ text: money(h.priceUsd), title: h.instrument === 'option' ? 'premium per contract' : undefined }) },
     { label: 'Stage', cell: (h) => ({ node: el('span', { class: `stage ${h.stage}`, text: h.stage }), title: h.code ? `${h.code}: ${h.message}` : h.message }) },
     { label: 'Tx', cls: 'mono', cell: (h) => ({ text: shortHash(h.txHash), title: h.txHash ?? undefined }) },
   ], newest(hedges), 'No hedges yet.'));

@@ -1,47 +1,31 @@
 /**
- * The demo tenant, made the way an operator and a tenant would: the account, its first
- * API key and its own signer through `POST /accounts` (admin key), the operator's set-up
- * through `PUT /accounts/{id}/operator-config` (admin key: the local oracle, the local
- * Uniswap pool, the ceilings), its policy through `PUT /accounts/{id}/config` (the
- * account's key: a ±0.5 ETH band back to zero), then a short options book opened by the account's own
- * wallet on the OptionBook contract — which reaches the stored positions only through
- * the webhook path, like any on-chain book.
+ * A demo tenant, made the way an operator and a tenant would: the account, its first API
+ * key and its own signer through `POST /accounts` (admin key), the operator's set-up
+ * through `PUT /accounts/{id}/operator-config` (admin key: oracle, venues, ceilings); a
+ * short options book opened by the tenant's own wallet on the OptionBook contract, which
+ * reaches the stored positions only through the webhook path, like any on-chain book; and
+ * once the book is in, the tenant's policy through `PUT /accounts/{id}/config` (the
+ * account's own key). What each tenant sets up is in its own module (options-vault.ts,
+ * spot-desk.ts).
  */
 import { parseUnits, type Address } from 'viem';
 import { optionBookAbi } from '../../shared/adapters/chain/artifacts/option-book.ts';
 import type { AccountPolicyInput } from '../../shared/contracts/hedge-policy-config.ts';
 import type { OperatorConfigInput } from '../../shared/contracts/operator-config.ts';
 import { AGGREGATOR_DECIMALS, WETH_DECIMALS, type LocalChain, type LocalWalletClient } from '../chain/local-chain.ts';
-import { localMarketConfig, localOperatorExecution } from '../chain/local-hedge-config.ts';
 
 export interface DemoAccount {
   readonly accountId: string;
   readonly apiKey: string;
+  readonly displayName: string;
   /** The address the account hedges from (its own key, made with the account). */
   readonly signerAddress: Address;
 }
 
-/** The demo's two parts: what the operator sets up, what the tenant chooses. */
+/** A tenant's two parts: what the operator sets up, what the tenant chooses. */
 export interface DemoConfig {
   readonly operator: OperatorConfigInput;
   readonly policy: AccountPolicyInput;
-}
-
-/** The demo set-up on the local chain. Staleness is generous: headless ticks run faster than wall-clock minutes. */
-export function demoConfig(chain: LocalChain): DemoConfig {
-  return {
-    operator: {
-      underlying: 'ETH',
-      market: localMarketConfig(chain, { maxStalenessMs: 600_000, maxPoolDeviationBps: 300 }),
-      execution: localOperatorExecution(chain, { maxSlippageBps: 300, maxTradeNotionalUsd: 150_000, maxDailyNotionalUsd: 10_000_000, maxConsecutiveFailures: 5 }),
-    },
-    policy: {
-      underlying: 'ETH',
-      hedgeInstrument: 'spot',
-      band: { unit: 'units', trigger: 0.5, target: 'zero' },
-      guards: { minTradeUnits: 0.05, maxTradeUnits: 50 },
-    },
-  };
 }
 
 async function call(apiUrl: string, method: string, path: string, token: string, body: unknown): Promise<unknown> {
@@ -51,15 +35,20 @@ async function call(apiUrl: string, method: string, path: string, token: string,
   return JSON.parse(text) as unknown;
 }
 
-export async function createDemoAccount(apiUrl: string, adminKey: string, config: DemoConfig): Promise<DemoAccount> {
-  const created = (await call(apiUrl, 'POST', '/accounts', adminKey, { displayName: 'Demo options vault' })) as { accountId: string; apiKey: string; signer?: { address: Address } };
+/** The operator's part: the account, its signer and its set-up (no policy yet: nothing is decided). */
+export async function createDemoAccount(apiUrl: string, adminKey: string, displayName: string, config: DemoConfig): Promise<DemoAccount> {
+  const created = (await call(apiUrl, 'POST', '/accounts', adminKey, { displayName })) as { accountId: string; apiKey: string; signer?: { address: Address } };
   if (created.signer === undefined) throw new Error('the account was created without a signer: the stack provisions one per account');
   await call(apiUrl, 'PUT', `/accounts/${created.accountId}/operator-config?expectedVersion=0`, adminKey, config.operator);
-  await call(apiUrl, 'PUT', `/accounts/${created.accountId}/config?expectedVersion=1`, created.apiKey, config.policy);
-  return { accountId: created.accountId, apiKey: created.apiKey, signerAddress: created.signer.address };
+  return { accountId: created.accountId, apiKey: created.apiKey, displayName, signerAddress: created.signer.address };
 }
 
-/** One line of the demo book: short (negative) options on WETH. */
+/** The tenant's part, with its own key: the policy the account is hedged by from now on. */
+export async function setDemoPolicy(apiUrl: string, account: DemoAccount, config: DemoConfig): Promise<void> {
+  await call(apiUrl, 'PUT', `/accounts/${account.accountId}/config?expectedVersion=1`, account.apiKey, config.policy);
+}
+
+/** One line of a demo book: short (negative) options on WETH. */
 export interface DemoOption {
   readonly type: 'call' | 'put';
   readonly strike: number;
@@ -67,15 +56,7 @@ export interface DemoOption {
   readonly size: number;
 }
 
-/** 18 short options around the money, three expiries: net delta about −4.5 ETH at 3000, and plenty of gamma. */
-export const DEMO_BOOK: readonly DemoOption[] = [
-  { type: 'call', strike: 3000, days: 7, size: -3 },
-  { type: 'call', strike: 3000, days: 14, size: -6 },
-  { type: 'call', strike: 3300, days: 30, size: -4 },
-  { type: 'put', strike: 2700, days: 30, size: -5 },
-];
-
-export async function openDemoBook(chain: LocalChain, wallet: LocalWalletClient, book: readonly DemoOption[] = DEMO_BOOK): Promise<void> {
+export async function openDemoBook(chain: LocalChain, wallet: LocalWalletClient, book: readonly DemoOption[]): Promise<void> {
   const now = (await chain.publicClient.getBlock()).timestamp;
   for (const option of book) {
     await chain.confirm(

@@ -17,6 +17,12 @@ export interface ConfirmLoopOptions {
   readonly pollMs: number;
   /** Looks before the loop gives a hedge up (it stays 'submitted' in the records). Default 600. */
   readonly maxLooks?: number;
+  /**
+   * Runs before the first look at a hedge (e.g. until the node can answer for its
+   * transaction); bounded by the caller. The cloud's first look comes after the queue's
+   * delivery delay, not within milliseconds of the broadcast.
+   */
+  readonly beforeFirstLook?: (event: DeliveredEvent) => Promise<void>;
   /** A hedge reached an end (confirmed, failed, already final) or was given up (outcome undefined). */
   readonly onFinal?: (event: DeliveredEvent, outcome: FollowOutcome | undefined) => void;
   readonly onError?: (error: unknown) => void;
@@ -43,6 +49,7 @@ export function createConfirmLoop(options: ConfirmLoopOptions): ConfirmLoop {
   async function followUntilFinal(event: DeliveredEvent): Promise<void> {
     const message = { messageId: newMessageId(), body: JSON.stringify(event) };
     const maxLooks = options.maxLooks ?? 600;
+    await options.beforeFirstLook?.(event);
     for (let look = 1; look <= maxLooks && !stopped; look++) {
       outcomes.delete(message.messageId);
       const response = await handler(sqsEventOf(message, look, 'confirm'), lambdaContext('confirm-hedge'));

@@ -1,4 +1,8 @@
-/** A stored hedge record (decision, steps) as the status shows it (HedgeViewSchema). */
+/**
+ * A stored hedge record (decision, steps) as the status shows it (HedgeViewSchema): with
+ * its instrument (from the order), and once confirmed the venue that filled it and, for a
+ * routed fill, how many pools (legs) it was split across.
+ */
 import type { StackStatus } from '../status-schema.ts';
 
 type HedgeView = StackStatus['accounts'][number]['hedges'][number];
@@ -14,16 +18,25 @@ export interface StoredHedgeRecordLike {
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 const finiteOr = (value: unknown, fallback: number | null): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
 
+const INSTRUMENTS: ReadonlySet<string> = new Set(['spot', 'perp', 'option']);
+
 export function hedgeView(stored: StoredHedgeRecordLike): HedgeView {
-  const order = (stored.record.order ?? {}) as { side?: unknown; quantity?: unknown };
+  const order = (stored.record.order ?? {}) as { side?: unknown; quantity?: unknown; instrument?: { kind?: unknown; id?: unknown } };
+  const kind = order.instrument?.kind;
   const last = stored.steps.at(-1)?.data ?? {};
   const confirmed = stored.steps.find((step) => step.stage === 'confirmed')?.data;
   const txHash = text(confirmed?.txHash) ?? [...stored.steps].reverse().map((step) => text(step.data.txHash) ?? text(step.data.hash)).find((hash) => hash !== null) ?? null;
   const ended = stored.stage === 'failed' || stored.stage === 'skipped';
+  const legs = finiteOr(confirmed?.legs, null);
   return {
     hedgeId: stored.hedgeId,
     t: Date.parse(stored.at),
     stage: stored.stage,
+    // Records from before venues had instruments were all spot swaps.
+    instrument: typeof kind === 'string' && INSTRUMENTS.has(kind) ? (kind as HedgeView['instrument']) : 'spot',
+    instrumentId: text(order.instrument?.id),
+    venueId: text(confirmed?.venueId),
+    legs: legs === null ? null : Math.max(1, Math.round(legs)),
     side: order.side === 'sell' ? 'sell' : 'buy',
     quantity: finiteOr(order.quantity, 0) ?? 0,
     priceUsd: finiteOr(confirmed?.priceUsd, null),

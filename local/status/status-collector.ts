@@ -4,21 +4,23 @@
  * back from the evaluator's own store after the evaluate handler ran), the market's
  * points, and — for /api/status — the hedge records and config read from the repositories.
  *
- * The band check after a hedge: when a hedge is confirmed, the account's next priced
- * evaluation (the stack requests one at once, at the fill's market) is compared with the
- * band: its |delta| (hedges in flight included) is the "delta after hedge".
+ * The check after a hedge (after-hedge.ts): when a hedge is confirmed, the account's next
+ * priced evaluation (the stack requests one at once, at the fill's market) is compared
+ * with the band and the Greek limits.
  */
 import { decodeEvent } from '../../shared/contracts/events/decode-event.ts';
 import type { HedgeEvent } from '../../shared/contracts/events/event-definitions.ts';
 import type { EventEntry } from '../../shared/contracts/events/event-entry.ts';
+import { hedgeIdOf } from '../../shared/contracts/events/event-id.ts';
 import type { ExposureSnapshot } from '../../shared/contracts/exposure-snapshot.ts';
 import type { HedgePolicyConfig } from '../../shared/contracts/hedge-policy-config.ts';
 import type { MarketPoint } from '../market/market-simulator.ts';
 import { STATUS_LIMITS, type AccountStatusView, type StackStatus } from '../status-schema.ts';
+import { createAfterHedgeCheck, type AfterHedgeStats } from './after-hedge.ts';
+import { hedgeView, type StoredHedgeRecordLike } from './hedge-view.ts';
+import { newPnlBook, pnlPoint, type Instrument, type PnlBook } from './pnl.ts';
 
 type Event = StackStatus['events'][number];
-import { hedgeView, type StoredHedgeRecordLike } from './hedge-view.ts';
-
 
 export interface StatusSources {
   readonly startedAt: number;
@@ -31,13 +33,11 @@ export interface StatusSources {
   readonly hedges: { listHedgeRecords(accountId: string, options?: { limit?: number }): Promise<{ readonly items: readonly StoredHedgeRecordLike[] }> };
   /** What a mined transaction paid for gas, in ETH (gasUsed × effective gas price); counted in the P&L's costs. */
   readonly gasCostEth?: (txHash: string) => Promise<number>;
+  /** A check after a hedge found a breach (also an event of the status): for the log. */
+  readonly onBreachAfterHedge?: (accountId: string, summary: string) => void;
 }
 
-export interface AfterHedgeStats {
-  readonly checks: number;
-  readonly maxAbsDelta: number;
-  readonly breaches: number;
-}
+export type { AfterHedgeStats } from './after-hedge.ts';
 
 export interface StatusCollector {
   /** Everything the stack publishes passes here first. */
@@ -78,11 +78,18 @@ interface AccountTrack {
   exposure: ExposureSnapshot | undefined;
   lastEvaluationId: string | undefined;
   awaitingCheck: boolean;
-  firstOptionValue: number | undefined;
-  /** Confirmed fills: units, oracle at fill, executed price, gas in ETH. */
-  readonly fills: { units: number; oracle: number; price: number; gasEth: number }[];
+  readonly book: PnlBook;
   lastDecision: string | undefined;
   lastHedge: string | undefined;
+}
+
+/** An order of a Hedge Requested, by its hedge id: what a later Confirmed or Failed of it traded. */
+interface OrderSeen {
+  readonly instrument: Instrument;
+  /** Signed: + buy. */
+  readonly units: number;
+  /** Options: the model premium per contract the policy priced it at. */
+  readonly modelPrice?: number;
 }
 
 export function createStatusCollector(sources: StatusSources): StatusCollector {
@@ -93,15 +100,14 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
   const confirmed = new Set<string>();
   const failed = new Set<string>();
   const confirmedTxs: { accountId: string; txHash: string }[] = [];
+  const orders = new Map<string, OrderSeen>();
+  const afterHedge = createAfterHedgeCheck();
   let ticks = 0;
-  let checks = 0;
-  let maxAbsDelta = 0;
-  let breaches = 0;
 
   const track = (accountId: string): AccountTrack => {
     let t = tracks.get(accountId);
     if (t === undefined) {
-      t = { series: [], guards: [], pnl: [], exposure: undefined, lastEvaluationId: undefined, awaitingCheck: false, firstOptionValue: undefined, fills: [], lastDecision: undefined, lastHedge: undefined };
+      t = { series: [], guards: [], pnl: [], exposure: undefined, lastEvaluationId: undefined, awaitingCheck: false, book: newPnlBook(), lastDecision: undefined, lastHedge: undefined };
       tracks.set(accountId, t);
     }
     return t;
@@ -116,10 +122,25 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
     const { accountId } = event.detail;
     const t = track(accountId);
     switch (event.type) {
-      case 'Hedge Requested':
+      case 'Hedge Requested': {
         t.lastDecision = event.detail.message;
         note(event.type, accountId, event.detail.message);
+        const { decisionId } = event.detail;
+        event.detail.orders.forEach((order, index) => {
+          const hedgeId = hedgeIdOf(decisionId, index);
+          if (orders.has(hedgeId)) return; // republished: seen already
+          const units = order.side === 'buy' ? order.quantity : -order.quantity;
+          if (order.instrument.kind !== 'option') {
+            orders.set(hedgeId, { instrument: order.instrument.kind, units });
+            return;
+          }
+          const modelPrice = order.notionalUsd / order.quantity;
+          orders.set(hedgeId, { instrument: 'option', units, modelPrice });
+          // In flight, the option already counts in the book's option value (pnl.ts).
+          t.book.optionHedgesAtModel += units * modelPrice;
+        });
         return;
+      }
       case 'Hedge Submitted':
         submitted.add(event.detail.hedgeId);
         note(event.type, accountId, `${event.detail.hedgeId} tx ${event.detail.txHash.slice(0, 10)}… nonce ${event.detail.nonce}`);
@@ -129,8 +150,13 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
         confirmed.add(event.detail.hedgeId);
         confirmedTxs.push({ accountId, txHash: event.detail.txHash });
         const oracle = market.at(-1)?.oracle ?? event.detail.priceUsd;
-        const fill = { units: event.detail.baseDelta, oracle, price: event.detail.priceUsd, gasEth: 0 };
-        t.fills.push(fill);
+        const order = orders.get(event.detail.hedgeId);
+        orders.delete(event.detail.hedgeId); // ended: a request is never published again
+        const instrument = order?.instrument ?? 'spot';
+        const fill = { instrument, units: event.detail.baseDelta, oracle, price: event.detail.priceUsd, ...(order?.modelPrice === undefined ? {} : { modelPrice: order.modelPrice }), gasEth: 0 };
+        t.book.fills.push(fill);
+        // A partial option fill: the book holds what was filled, not what was decided.
+        if (order?.modelPrice !== undefined) t.book.optionHedgesAtModel += (event.detail.baseDelta - order.units) * order.modelPrice;
         // The event carries gas used, not its price: the receipt has both. Filled in when it answers.
         sources.gasCostEth?.(event.detail.txHash).then(
           (eth) => {
@@ -140,18 +166,23 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
         );
         t.awaitingCheck = true;
         const side = event.detail.baseDelta >= 0 ? 'bought' : 'sold';
-        t.lastHedge = `${side} ${Math.abs(event.detail.baseDelta).toFixed(3)} @ ${event.detail.priceUsd.toFixed(2)}`;
+        t.lastHedge = `${instrument} ${side} ${Math.abs(event.detail.baseDelta).toFixed(3)} @ ${event.detail.priceUsd.toFixed(2)}`;
         note(event.type, accountId, `${t.lastHedge} (block ${event.detail.blockNumber})`);
         return;
       }
-      case 'Hedge Failed':
+      case 'Hedge Failed': {
         if (failed.has(event.detail.hedgeId)) return;
         failed.add(event.detail.hedgeId);
+        // An option hedge that never traded leaves the book: so does its value at the model.
+        const order = orders.get(event.detail.hedgeId);
+        orders.delete(event.detail.hedgeId);
+        if (order?.modelPrice !== undefined) t.book.optionHedgesAtModel -= order.units * order.modelPrice;
         t.guards.push({ t: sources.now(), hedgeId: event.detail.hedgeId, code: event.detail.code, message: event.detail.message });
         keepNewest(t.guards, STATUS_LIMITS.guards);
         t.lastHedge = `failed ${event.detail.code}`;
         note(event.type, accountId, `${event.detail.code}: ${event.detail.message}`);
         return;
+      }
       case 'Risk Limit Breached':
         note(event.type, accountId, `${event.detail.code}: ${event.detail.message}`);
         return;
@@ -161,19 +192,6 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
       default:
         return;
     }
-  }
-
-  function pnlPoint(t: AccountTrack, snapshot: ExposureSnapshot, at: number): void {
-    const spot = snapshot.market?.spot;
-    const optionValue = snapshot.risk?.optionValueUsd;
-    if (spot === undefined || optionValue === undefined) return;
-    t.firstOptionValue ??= optionValue;
-    const optionsUsd = optionValue - t.firstOptionValue;
-    const hedgeUsd = t.fills.reduce((sum, f) => sum + f.units * (spot - f.oracle), 0);
-    // Paid away from the oracle price (fees and impact) plus gas: a cost, so ≤ 0.
-    const costsUsd = -t.fills.reduce((sum, f) => sum + f.units * (f.price - f.oracle) + f.gasEth * spot, 0);
-    t.pnl.push({ t: at, optionsUsd, hedgeUsd, costsUsd, totalUsd: optionsUsd + hedgeUsd + costsUsd });
-    keepNewest(t.pnl, STATUS_LIMITS.pnlPoints);
   }
 
   return {
@@ -203,12 +221,19 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
       t.series.push({ t: at, delta: snapshot.risk.delta, bandLower: edges.lower, bandUpper: edges.upper, spot: snapshot.market.spot });
       keepNewest(t.series, STATUS_LIMITS.exposurePoints);
       if (snapshot.decision !== undefined && snapshot.decision.action !== 'hedge') t.lastDecision = snapshot.decision.message;
-      pnlPoint(t, snapshot, at);
+      const point = pnlPoint(t.book, snapshot, at);
+      if (point !== undefined) {
+        t.pnl.push(point);
+        keepNewest(t.pnl, STATUS_LIMITS.pnlPoints);
+      }
       if (t.awaitingCheck) {
         t.awaitingCheck = false;
-        checks++;
-        maxAbsDelta = Math.max(maxAbsDelta, Math.abs(snapshot.risk.delta));
-        if ((edges.upper !== null && snapshot.risk.delta > edges.upper) || (edges.lower !== null && snapshot.risk.delta < edges.lower)) breaches++;
+        const breached = afterHedge.record(snapshot.risk, config, edges);
+        if (breached.length > 0) {
+          const summary = `${breached.join('; ')} (evaluation ${snapshot.evaluationId}: ${snapshot.decision?.message ?? 'no decision'})`;
+          note('Breach After Hedge', accountId, summary);
+          sources.onBreachAfterHedge?.(accountId, summary);
+        }
       }
       return snapshot;
     },
@@ -226,7 +251,7 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
       return { submitted: submitted.size, confirmed: confirmed.size, failed: failed.size };
     },
     get afterHedge() {
-      return { checks, maxAbsDelta, breaches };
+      return afterHedge.stats;
     },
     confirmedTxs,
     latestExposure: (accountId) => tracks.get(accountId)?.exposure,

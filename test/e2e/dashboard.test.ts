@@ -74,12 +74,15 @@ function buildStatus(): StackStatus {
       },
     },
     series: alphaSeries,
+    // One of each: a routed spot fill over three pools, a perp fill, an option fill (its
+    // price is a premium, far under the underlying's), a failed spot swap, a skipped option.
     hedges: [
-      { hedgeId: 'h-1', t: at(30), stage: 'confirmed', side: 'buy', quantity: 2.5, priceUsd: r2(oracleAt(30) * 1.001), txHash: tx(1), code: null, message: 'confirmed in block 1042' },
-      { hedgeId: 'h-2', t: at(58), stage: 'confirmed', side: 'sell', quantity: 6, priceUsd: r2(oracleAt(58) * 0.997), txHash: tx(2), code: null, message: 'confirmed in block 1070' },
-      { hedgeId: 'h-3', t: at(62), stage: 'failed', side: 'sell', quantity: 1.5, priceUsd: null, txHash: tx(3), code: 'SLIPPAGE_ABOVE_LIMIT', message: 'executed 2.1% below the oracle (limit 1%): reverted' },
-      { hedgeId: 'h-4', t: at(64), stage: 'skipped', side: 'sell', quantity: 1.5, priceUsd: null, txHash: null, code: 'ORACLE_POOL_DEVIATION', message: 'pool is 3.4% away from the oracle (limit 1.5%)' },
-      { hedgeId: 'h-5', t: at(110), stage: 'submitted', side: 'buy', quantity: 0.8, priceUsd: null, txHash: tx(5), code: null, message: 'submitted' },
+      { hedgeId: 'h-1', t: at(30), stage: 'confirmed', instrument: 'spot', instrumentId: null, venueId: 'uniswap-routed', legs: 3, side: 'buy', quantity: 2.5, priceUsd: r2(oracleAt(30) * 1.001), txHash: tx(1), code: null, message: 'confirmed in block 1042' },
+      { hedgeId: 'h-2', t: at(58), stage: 'confirmed', instrument: 'perp', instrumentId: null, venueId: 'perp-v2', legs: null, side: 'sell', quantity: 6, priceUsd: r2(oracleAt(58) * 0.997), txHash: tx(2), code: null, message: 'confirmed in block 1070' },
+      { hedgeId: 'h-3', t: at(62), stage: 'failed', instrument: 'spot', instrumentId: null, venueId: null, legs: null, side: 'sell', quantity: 1.5, priceUsd: null, txHash: tx(3), code: 'SLIPPAGE_ABOVE_LIMIT', message: 'executed 2.1% below the oracle (limit 1%): reverted' },
+      { hedgeId: 'h-4', t: at(64), stage: 'skipped', instrument: 'option', instrumentId: 'lyra-put-2700', venueId: null, legs: null, side: 'buy', quantity: 1.5, priceUsd: null, txHash: null, code: 'ORACLE_POOL_DEVIATION', message: 'pool is 3.4% away from the oracle (limit 1.5%)' },
+      { hedgeId: 'h-5', t: at(110), stage: 'submitted', instrument: 'perp', instrumentId: null, venueId: null, legs: null, side: 'buy', quantity: 0.8, priceUsd: null, txHash: tx(5), code: null, message: 'submitted' },
+      { hedgeId: 'h-6', t: at(60), stage: 'confirmed', instrument: 'option', instrumentId: 'lyra-call-3000', venueId: 'lyra-v1', legs: null, side: 'buy', quantity: 1.25, priceUsd: 182.4, txHash: tx(6), code: null, message: 'confirmed in block 1072' },
     ],
     guards: [
       { t: at(62), hedgeId: 'h-3', code: 'SLIPPAGE_ABOVE_LIMIT', message: 'executed 2.1% below the oracle (limit 1%): reverted' },
@@ -96,7 +99,7 @@ function buildStatus(): StackStatus {
     config: { accountId: 'acc-beta', underlying: 'ETH', version: 1, policy: { kind: 'band', bandUnits: 2 } },
     exposure: { evaluationId: 'ev-b-7', at: new Date(at(119)).toISOString(), underlying: 'ETH', status: 'market-unavailable', problem: { code: 'ORACLE_STALE', message: 'the oracle answer is 95 s old (limit 60 s)' } },
     series: market.slice(80).map((p, j) => ({ t: p.t, delta: r2(-1 + j / 20), bandLower: j < 10 ? null : -2, bandUpper: j < 10 ? null : 2, spot: p.oracle })),
-    hedges: [{ hedgeId: 'hb-1', t: at(100), stage: 'skipped', side: 'buy', quantity: 0.4, priceUsd: null, txHash: null, code: 'ACCOUNT_PAUSED', message: 'the account is paused' }],
+    hedges: [{ hedgeId: 'hb-1', t: at(100), stage: 'skipped', instrument: 'spot', instrumentId: null, venueId: null, legs: null, side: 'buy', quantity: 0.4, priceUsd: null, txHash: null, code: 'ACCOUNT_PAUSED', message: 'the account is paused' }],
     guards: [{ t: at(100), hedgeId: 'hb-1', code: 'ACCOUNT_PAUSED', message: 'the account is paused' }],
     pnl: [{ t: at(119), optionsUsd: 12.5, hedgeUsd: 0, costsUsd: 0, totalUsd: 12.5 }],
   };
@@ -220,14 +223,39 @@ describe('the dashboard in chromium', () => {
     const price = alpha('[data-panel="price"]');
     expect(await page.locator(`${price} path.line-oracle`).getAttribute('data-points')).toBe('120');
     expect(await page.locator(`${price} path.line-pool`).getAttribute('data-points')).toBe('120');
-    expect(await page.locator(`${price} .marker-up`).count()).toBe(1);
+    expect(await page.locator(`${price} .marker-up`).count()).toBe(2);
     expect(await page.locator(`${price} .marker-down`).count()).toBe(1);
     expect(await page.locator(`${price} .marker-cross`).count()).toBe(2);
     expect(await page.locator(`${price} .marker-dot`).count()).toBe(1);
     const crossTitles = await page.locator(`${price} .marker-cross title`).allTextContents();
     expect(crossTitles.join('\n')).toContain('SLIPPAGE_ABOVE_LIMIT');
     expect(crossTitles.join('\n')).toContain('ORACLE_POOL_DEVIATION');
-    expect(await page.locator(`${price} .marker-up title`).textContent()).toContain('buy 2.5000');
+    expect(crossTitles.join('\n')).toContain('option lyra-put-2700');
+    const upTitles = await page.locator(`${price} .marker-up title`).allTextContents();
+    expect(upTitles.join('\n')).toContain('buy 2.5000 spot');
+    expect(upTitles.join('\n')).toContain('uniswap-routed (3 legs)');
+    expect(await page.locator(`${price} .marker-down title`).textContent()).toContain('perp');
+    expect(await page.locator(`${price} .marker-down title`).textContent()).toContain('on perp-v2');
+  });
+
+  it('plots an option hedge on the underlying, not at its premium', async () => {
+    const price = alpha('[data-panel="price"]');
+    const markers = page.locator(`${price} .marker-up`);
+    const titles = await markers.locator('title').allTextContents();
+    const option = titles.findIndex((title) => title.includes('option lyra-call-3000'));
+    const spot = titles.findIndex((title) => title.includes('spot'));
+    expect(option).toBeGreaterThanOrEqual(0);
+    expect(titles[option]).toContain('premium $182.40');
+    expect(titles[option]).toContain('on lyra-v1');
+    // Both markers sit near the underlying's price (~$2,000): an option drawn at its
+    // premium ($182) would sit far below every price line.
+    const y = async (i: number): Promise<number> => (await markers.nth(i).boundingBox())?.y ?? Number.NaN;
+    const line = await page.locator(`${price} path.line-oracle`).boundingBox();
+    expect(line).not.toBeNull();
+    for (const i of [option, spot]) {
+      expect(await y(i)).toBeGreaterThanOrEqual(line!.y - 12);
+      expect(await y(i)).toBeLessThanOrEqual(line!.y + line!.height + 12);
+    }
   });
 
   it('draws the P&L attribution (four lines) and a lone point for a one-point series', async () => {
@@ -243,8 +271,19 @@ describe('the dashboard in chromium', () => {
     for (const markup of svgs) expect(markup).not.toMatch(/NaN|Infinity|undefined/);
   });
 
+  it('shows each hedge\'s instrument, venue and legs', async () => {
+    const rows = page.locator(alpha('[data-panel="hedges"] tbody tr'));
+    const read = async (field: string): Promise<string[]> => rows.locator(`[data-field="${field}"]`).allTextContents();
+    // Newest first: h-5 (perp, in flight), h-4 (option, skipped), h-3 (spot, failed), h-6 (option), h-2 (perp), h-1 (routed spot).
+    expect(await read('instrument')).toEqual(['perp', 'option lyra-put-2700', 'spot', 'option lyra-call-3000', 'perp', 'spot']);
+    expect(await read('venue')).toEqual(['—', '—', '—', 'lyra-v1', 'perp-v2', 'uniswap-routed']);
+    expect(await read('legs')).toEqual(['—', '—', '—', '—', '—', '3']);
+    expect(await page.locator(alpha('[data-panel="hedges"] thead')).textContent()).toMatch(/Instrument.*Venue.*Legs/);
+    expect(await page.locator(alpha('.facts')).textContent()).toContain('confirmed: 1 spot, 1 perp, 1 option');
+  });
+
   it('fills the tables, the latest decision and the config', async () => {
-    expect(await page.locator(alpha('[data-panel="hedges"] tbody tr')).count()).toBe(5);
+    expect(await page.locator(alpha('[data-panel="hedges"] tbody tr')).count()).toBe(6);
     expect(await page.locator(alpha('[data-panel="guards"] tbody tr')).count()).toBe(2);
     expect(await page.locator(alpha('[data-panel="guards"] tbody')).textContent()).toContain('SLIPPAGE_ABOVE_LIMIT');
     expect(await page.locator(alpha('[data-panel="hedges"] tbody')).textContent()).toContain('0x020202…020202');

@@ -1,7 +1,11 @@
-// The local stack end to end (issue #8): the headless stack in-process for 30 ticks with
-// a flash crash — hedges confirmed, the delta after every confirmed hedge inside the
-// band, DynamoDB records and the chain reconciled, every server on 127.0.0.1, nothing
-// left running after stop() — and `hedge start --headless --json` as a real child process.
+// The local stack end to end (issues #8, #13): the headless stack in-process for 30 ticks
+// with a flash crash — two tenants made through the API (an options vault hedged with the
+// Perp v2 perpetual and Lyra options, a spot desk hedged through the routed Uniswap
+// venue), hedges of every instrument confirmed, the delta after every confirmed hedge
+// inside the band and the Greeks inside their limits, DynamoDB records and the chain
+// reconciled (spot balances, the perp position, every option series), every server on
+// 127.0.0.1, nothing left running after stop() — and `hedge start --headless --json` as a
+// real child process.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -12,7 +16,10 @@ import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { HeadlessSummarySchema, StackStatusSchema, type HeadlessSummary } from '../../local/status-schema.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BAND = 0.5; // the demo config's band (local/demo/demo-account.ts)
+import { OPTIONS_VAULT_BOOK, OPTIONS_VAULT_NAME } from '../../local/demo/options-vault.ts';
+import { SPOT_DESK_BOOK, SPOT_DESK_NAME } from '../../local/demo/spot-desk.ts';
+
+const BAND = 0.5; // the widest demo band (the options vault's: local/demo/options-vault.ts)
 
 function isRunning(pid: number): boolean {
   try {
@@ -47,24 +54,68 @@ describe('npm start, headless, in-process', () => {
     expect(summary.maxAbsDeltaAfterHedge).toBeLessThanOrEqual(BAND);
   });
 
-  it('the records agree with the chain', async () => {
-    expect(summary.reconciled).toBe(true);
-    const check = await stack.reconcile();
-    expect(check.confirmedRecords).toBe(summary.hedgesConfirmed);
-    expect(check.storedUnits).toBeCloseTo(check.onChainUnits, 9);
+  it('trades every instrument: perp and options for the vault, routed spot for the desk, and no Greek limit breached after a hedge', () => {
+    const { spot, perp, option } = summary.hedgesConfirmedByInstrument;
+    expect(perp, 'perp hedges').toBeGreaterThan(0);
+    expect(option, 'option hedges (the gamma/vega limits bind in the crash)').toBeGreaterThan(0);
+    expect(spot, 'spot hedges').toBeGreaterThan(0);
+    expect(spot + perp + option).toBe(summary.hedgesConfirmed);
+    // Every spot fill is routed (the desk's only venue); some orders split across pools.
+    expect(summary.routedLegs).toBeGreaterThanOrEqual(spot);
+    expect(summary.routedLegs).toBeGreaterThan(spot);
+    expect(summary.gammaBreachesAfterHedge).toBe(0);
+    expect(summary.vegaBreachesAfterHedge).toBe(0);
   });
 
-  it('serves the status over HTTP, validated, with the crash and the book in it', async () => {
+  it('the records agree with the chain, for every tenant and instrument', async () => {
+    expect(summary.reconciled).toBe(true);
+    const check = await stack.reconcile();
+    expect(check.reconciled, JSON.stringify(check.tenants.map((t) => t.problems))).toBe(true);
+    expect(check.tenants.map((t) => t.accountId)).toEqual(stack.accounts.map((a) => a.accountId));
+    expect(check.tenants.reduce((sum, t) => sum + t.confirmedRecords, 0)).toBe(summary.hedgesConfirmed);
+    const [vault, desk] = check.tenants;
+    // The vault holds a perp and options, and no spot; the desk holds spot only.
+    const perp = vault?.holdings.find((h) => h.what.startsWith('perp'));
+    expect(perp?.onChain).not.toBe(0);
+    expect(perp?.stored).toBeCloseTo(perp?.onChain ?? Number.NaN, 9);
+    const options = vault?.holdings.filter((h) => h.what.startsWith('option')) ?? [];
+    expect(options).toHaveLength(2); // both hedge options of the policy are checked, held or not
+    expect(options.some((h) => h.onChain > 0)).toBe(true);
+    for (const h of options) expect(h.stored).toBeCloseTo(h.onChain, 9);
+    expect(vault?.holdings.find((h) => h.what === 'spot')?.onChain).toBe(0);
+    const spot = desk?.holdings.find((h) => h.what === 'spot');
+    expect(spot?.onChain).not.toBe(0);
+    expect(spot?.stored).toBeCloseTo(spot?.onChain ?? Number.NaN, 9);
+    expect(desk?.holdings.map((h) => h.what)).toEqual(['spot']);
+  });
+
+  it('serves the status over HTTP, validated, with the crash and both tenants\' books in it', async () => {
     const response = await fetch(`${stack.url}/api/status`);
     expect(response.status).toBe(200);
     const status = StackStatusSchema.parse(await response.json());
     expect(status.ticks).toBe(30);
-    const [account] = status.accounts;
-    expect(account?.accountId).toBe(stack.account.accountId);
-    // The four options opened on OptionBook and the hedge position (the stack's log, if not: what went wrong on the way).
-    const stored = await stack.positionIds();
-    expect(account?.exposure?.risk?.positionCount, `${logs.join('\n')}\nsnapshot ${JSON.stringify(account?.exposure?.decision)} at ${account?.exposure?.at}; stored positions ${stored.join(', ')}`).toBe(5);
-    expect(account?.hedges.some((hedge) => hedge.stage === 'confirmed' && hedge.txHash !== null)).toBe(true);
+    expect(status.accounts.map((a) => [a.accountId, a.displayName])).toEqual([
+      [stack.accounts[0]?.accountId, OPTIONS_VAULT_NAME],
+      [stack.accounts[1]?.accountId, SPOT_DESK_NAME],
+    ]);
+    for (const [account, book] of [
+      [status.accounts[0], OPTIONS_VAULT_BOOK],
+      [status.accounts[1], SPOT_DESK_BOOK],
+    ] as const) {
+      // The options opened on OptionBook and the hedge positions (the stack's log, if not: what went wrong on the way).
+      const stored = await stack.positionIds(account?.accountId);
+      const hedgePositions = stored.filter((id) => id.startsWith('hedge-'));
+      expect(account?.exposure?.risk?.positionCount, `${logs.join('\n')}\nsnapshot ${JSON.stringify(account?.exposure?.decision)} at ${account?.exposure?.at}; stored positions ${stored.join(', ')}`).toBe(book.length + hedgePositions.length);
+      expect(account?.hedges.some((hedge) => hedge.stage === 'confirmed' && hedge.txHash !== null && hedge.venueId !== null)).toBe(true);
+    }
+    const [vault, desk] = status.accounts;
+    expect(await stack.positionIds(vault?.accountId)).toContain('hedge-ETH-perp');
+    // Each hedge says what it traded and where.
+    const confirmed = (account: typeof vault) => account?.hedges.filter((hedge) => hedge.stage === 'confirmed') ?? [];
+    expect(new Set(confirmed(vault).map((hedge) => `${hedge.instrument} ${hedge.venueId}`))).toEqual(new Set(['perp perp-v2', 'option lyra-v1']));
+    expect(confirmed(vault).filter((hedge) => hedge.instrument === 'option').every((hedge) => hedge.instrumentId?.startsWith('lyra-'))).toBe(true);
+    expect(new Set(confirmed(desk).map((hedge) => `${hedge.instrument} ${hedge.venueId}`))).toEqual(new Set(['spot uniswap-routed']));
+    expect(confirmed(desk).every((hedge) => hedge.legs !== null && hedge.legs >= 1)).toBe(true);
     const prices = status.market.series.map((point) => point.oracle);
     expect(Math.min(...prices)).toBeLessThan(3000 * 0.85); // the crash took at least 15 % off the start
   });
@@ -74,7 +125,7 @@ describe('npm start, headless, in-process', () => {
     await fetch(`${stack.url}/accounts/${stack.account.accountId}/config`, { method: 'PUT', headers: { authorization: `Bearer ${stack.account.apiKey}`, 'if-match': '"1"' }, body: '{' });
     const text = logs.join('\n');
     expect(text.length).toBeGreaterThan(0);
-    for (const secret of [stack.adminKey, stack.account.apiKey, stack.adminKey.slice(-20), stack.account.apiKey.slice(-20)]) expect(text).not.toContain(secret);
+    for (const secret of [stack.adminKey, stack.adminKey.slice(-20), ...stack.accounts.flatMap((a) => [a.apiKey, a.apiKey.slice(-20)])]) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/whsec_[A-Za-z0-9+/=]{8,}/);
     expect(text).not.toMatch(/0x[0-9a-fA-F]{65,}/);
   });
@@ -106,10 +157,21 @@ describe('npm start, headless, in-process', () => {
         if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
       });
       await page.goto(stack.url);
-      const account = `[data-account="${stack.account.accountId}"]`;
-      await page.locator(`${account} [data-panel="exposure"] path.line-delta`).first().waitFor({ timeout: 10_000 });
-      expect(Number(await page.locator(`${account} [data-panel="exposure"] path.line-delta`).first().getAttribute('data-points'))).toBeGreaterThan(1);
-      expect(await page.locator(`${account} [data-panel="price"] .marker-up, ${account} [data-panel="price"] .marker-down`).count()).toBeGreaterThan(0);
+      for (const tenant of stack.accounts) {
+        const account = `[data-account="${tenant.accountId}"]`;
+        await page.locator(`${account} [data-panel="exposure"] path.line-delta`).first().waitFor({ timeout: 10_000 });
+        expect(Number(await page.locator(`${account} [data-panel="exposure"] path.line-delta`).first().getAttribute('data-points'))).toBeGreaterThan(1);
+        expect(await page.locator(`${account} [data-panel="price"] .marker-up, ${account} [data-panel="price"] .marker-down`).count()).toBeGreaterThan(0);
+        expect(await page.locator(`${account} h2`).textContent()).toBe(tenant.displayName);
+      }
+      // Each hedge row names its instrument and venue; the desk's routed fills their legs.
+      const [vault, desk] = stack.accounts.map((tenant) => `[data-account="${tenant.accountId}"] [data-panel="hedges"]`);
+      const instruments = await page.locator(`${vault} [data-field="instrument"]`).allTextContents();
+      expect(instruments.some((text) => text === 'perp')).toBe(true);
+      expect(instruments.some((text) => text.startsWith('option lyra-'))).toBe(true);
+      expect(await page.locator(`${vault} [data-field="venue"]`).allTextContents()).toEqual(expect.arrayContaining(['perp-v2', 'lyra-v1']));
+      expect(await page.locator(`${desk} [data-field="venue"]`).allTextContents()).toContain('uniswap-routed');
+      expect((await page.locator(`${desk} [data-field="legs"]`).allTextContents()).some((text) => Number(text) >= 1)).toBe(true);
       mkdirSync(`${ROOT}test/output/dashboard`, { recursive: true });
       await page.screenshot({ path: `${ROOT}test/output/dashboard/live-stack.png`, fullPage: true });
       expect(problems).toEqual([]);
@@ -155,5 +217,7 @@ describe('hedge start --headless --json (a real child process)', () => {
     const summary = HeadlessSummarySchema.parse(JSON.parse(lines[0] ?? ''));
     expect(summary.ticks).toBe(5);
     expect(summary.reconciled).toBe(true);
+    expect(summary.hedgesFailed).toBe(0);
+    expect(summary.hedgesConfirmedByInstrument.spot + summary.hedgesConfirmedByInstrument.perp + summary.hedgesConfirmedByInstrument.option).toBe(summary.hedgesConfirmed);
   }, 60_000);
 });
