@@ -16,6 +16,19 @@ import { GREEK_COUNT } from '../shared/domain/pricing/greeks.ts';
 import { bsmGreeksBatch, type BsmBatch } from '../shared/domain/pricing/greeks-batch.ts';
 import { impliedVolatilityBsm, impliedVolatilityBsmBatch } from '../shared/domain/pricing/implied-vol.ts';
 
+// `--fuzz [--runs N] [--seed N]`: the boundary fuzz alone (bench/fuzz-bench.ts), not the figures.
+const benchArgs = process.argv.slice(2);
+if (benchArgs.length > 0) {
+  const { parseFuzzFlags } = await import('./fuzz-flags.ts');
+  const parsed = parseFuzzFlags(benchArgs);
+  if ('error' in parsed) {
+    console.error(`bench: ${parsed.error}\nUsage: npm run bench [-- --fuzz [--runs N] [--seed N]]`);
+    process.exit(2);
+  }
+  const { runFuzzBench } = await import('./fuzz-bench.ts');
+  process.exit((await runFuzzBench(parsed)) ? 0 : 1);
+}
+
 const N = 200_000;
 
 /** A deterministic mix: strikes 0.5–2× spot, 1 day to 5 years, vols 5–150%. */
@@ -281,6 +294,9 @@ await runHedgingBench();
 
 const { runRoutingBench } = await import('./routing-bench.ts');
 await runRoutingBench();
+
+const { runVolatilityBench } = await import('./volatility-bench.ts');
+runVolatilityBench();
 
 const { runBundleBench } = await import('./bundle-bench.ts');
 await runBundleBench();

@@ -19,7 +19,7 @@ import { createIngestWebhookHandler } from '../../../functions/ingest-webhook/ha
 import { AGGREGATOR_DECIMALS, WETH_DECIMALS, startChainFixture } from '../../support/chain-fixture.ts';
 import type { ChainFixture } from '../../support/chain-fixture.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb-local.ts';
-import { fuzzWebhooks } from '../../support/fuzz/webhook-fuzz.ts';
+import { createWebhookFuzzTarget, fuzzWebhooks } from '../../support/fuzz/webhook-fuzz.ts';
 import { LAMBDA_CONTEXT, MemoryQueue, RecordingPublisher, SECRETS, WRONG_SECRET, apiEvent, irrelevantPayload, payload, sign } from './webhook-fixtures.ts';
 import type { Provider } from './webhook-fixtures.ts';
 
@@ -281,9 +281,9 @@ describe('POST /webhooks/{provider}: routing and encoding', () => {
 
 describe('fuzz: arbitrary payloads and headers', () => {
   it('never answers 5xx and never changes state unless it accepts', async () => {
-    const h = harness('acct-fuzz');
-    const { logs } = await openPosition();
-    const report = await fuzzWebhooks({ post: h.post, queued: () => h.queue.items.length, itemCount, logs }, { numRuns: 150, seed: 20261203 });
+    const { doc, tableName } = ddb();
+    const target = await createWebhookFuzzTarget({ doc, tableName, chain, maxBodyBytes: MAX_BODY_BYTES });
+    const report = await fuzzWebhooks(target, { numRuns: 150, seed: 20261203 });
     const seen = new Set(report.statuses.keys());
     // The generator reaches past the signature check, not only the 401 path.
     expect(seen).toContain(401);

@@ -75,6 +75,7 @@ export async function fuzzConfigApi(api: ConfigApiFixture, options: FuzzOptions)
         ...(q === undefined ? {} : { query: q }),
       });
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      if (api.errors.length > 0) throw new FuzzViolation(`${route.method} ${route.path} logged an unexpected error: ${String(api.errors[0])}`);
       if (response.status >= 500) throw new FuzzViolation(`${route.method} ${route.path} answered ${response.status}: ${JSON.stringify(response.json)}`);
       if (response.status >= 400) {
         if (response.headers['content-type'] !== 'application/problem+json') throw new FuzzViolation(`${route.method} ${route.path}: a ${response.status} that is not problem+json`);

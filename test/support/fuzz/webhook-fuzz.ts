@@ -7,7 +7,16 @@
 import fc from 'fast-check';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Log } from 'viem';
-import { irrelevantPayload, payload, SECRETS, sign, WRONG_SECRET, type Provider } from '../../integration/webhooks/webhook-fixtures.ts';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parseUnits } from 'viem';
+import { createIngestWebhookHandler } from '../../../functions/ingest-webhook/handler.ts';
+import { AGGREGATOR_DECIMALS, WETH_DECIMALS, type LocalChain } from '../../../local/chain/local-chain.ts';
+import { optionBookAbi } from '../../../shared/adapters/chain/artifacts/option-book.ts';
+import { createWebhookDeliveryRepository } from '../../../shared/adapters/dynamodb/webhook-delivery-repository.ts';
+import { WEBHOOK_VERIFIERS } from '../../../shared/adapters/webhook-providers/webhook-verifiers.ts';
+import type { WebhookSource } from '../../../shared/app/ingest-webhook/ingest-webhook.ts';
+import { WEBHOOK_PAYLOAD_PARSERS } from '../../../shared/contracts/webhooks/webhook-payloads.ts';
+import { apiEvent, irrelevantPayload, LAMBDA_CONTEXT, MemoryQueue, payload, SECRETS, sign, WRONG_SECRET, type Provider } from '../../integration/webhooks/webhook-fixtures.ts';
 import { FuzzViolation, type FuzzOptions, type FuzzReport } from './config-api-fuzz.ts';
 
 const PROVIDERS: readonly Provider[] = ['alchemy', 'quicknode', 'standard'];
@@ -32,7 +41,8 @@ export async function fuzzWebhooks(target: WebhookFuzzTarget, options: FuzzOptio
   const headerValue = fc.oneof(fc.string({ maxLength: 80 }), fc.constant(''), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }), fc.base64String({ minLength: 44, maxLength: 44 }));
   const headerName = fc.constantFrom('x-alchemy-signature', 'x-qn-nonce', 'x-qn-timestamp', 'x-qn-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-encoding');
   const request = fc.record({
-    provider: fc.oneof(fc.constantFrom<string>(...PROVIDERS), fc.string({ maxLength: 12 })),
+    // Mostly known providers, so most inputs reach the verifier and the parser.
+    provider: fc.oneof({ arbitrary: fc.constantFrom<string>(...PROVIDERS), weight: 5 }, { arbitrary: fc.string({ maxLength: 12 }), weight: 1 }),
     body: jsonBody,
     signWith: fc.constantFrom<'right' | 'wrong' | 'none'>('right', 'wrong', 'none'),
     skewSeconds: fc.integer({ min: -1000, max: 1000 }),
@@ -64,4 +74,45 @@ export async function fuzzWebhooks(target: WebhookFuzzTarget, options: FuzzOptio
     { numRuns: options.numRuns, seed: options.seed },
   );
   return { runs: options.numRuns, statuses };
+}
+
+/**
+ * A fuzz target on real parts: the ingest handler with the real verifiers and payload
+ * parsers, its delivery repository on the given DynamoDB table, an in-memory queue (SQS
+ * has no local stand-in), and the logs of one real OptionBook position on the given chain.
+ */
+export async function createWebhookFuzzTarget(deps: { doc: DynamoDBDocumentClient; tableName: string; chain: LocalChain; maxBodyBytes?: number }): Promise<WebhookFuzzTarget> {
+  const { doc, tableName, chain } = deps;
+  const queue = new MemoryQueue();
+  const source = (provider: Provider): WebhookSource => ({
+    verify: WEBHOOK_VERIFIERS[provider],
+    parse: WEBHOOK_PAYLOAD_PARSERS[provider],
+    secrets: SECRETS[provider],
+    chainId: chain.chain.id,
+    contracts: [chain.addresses.optionBook],
+  });
+  const handler = createIngestWebhookHandler({
+    deps: {
+      sources: { alchemy: source('alchemy'), quicknode: source('quicknode'), standard: source('standard') },
+      dedupe: createWebhookDeliveryRepository({ doc, tableName }),
+      queue,
+      now: () => new Date(),
+    },
+    maxBodyBytes: deps.maxBodyBytes ?? 16 * 1024,
+  });
+  const expiry = (await chain.publicClient.getBlock()).timestamp + 7n * 86_400n;
+  const receipt = await chain.confirm(
+    await chain.trader.writeContract({
+      address: chain.addresses.optionBook,
+      abi: optionBookAbi,
+      functionName: 'openPosition',
+      args: [chain.addresses.weth, 0, parseUnits('3500', AGGREGATOR_DECIMALS), expiry, -parseUnits('2.5', WETH_DECIMALS)],
+    }),
+  );
+  return {
+    post: async (provider, request, options = {}) => (await handler(apiEvent(provider, request, options), LAMBDA_CONTEXT)) as APIGatewayProxyStructuredResultV2,
+    queued: () => queue.items.length,
+    itemCount: async () => (await doc.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ConsistentRead: true }))).Count ?? 0,
+    logs: receipt.logs,
+  };
 }
