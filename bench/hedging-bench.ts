@@ -20,7 +20,7 @@
  * still inside the repository, so node_modules is found by walking up.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createPublicClient, createWalletClient, http, maxUint256, parseUnits, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { priceAggregatorAbi } from '../shared/adapters/chain/artifacts/price-aggregator.ts';
@@ -47,6 +47,7 @@ import { portfolioExposure } from '../shared/domain/exposure/portfolio-exposure.
 import type { Position } from '../shared/domain/exposure/positions.ts';
 import { AGGREGATOR_DECIMALS, encodeSqrtPriceX96, INITIAL_PRICE_USD, POOL_FEE, startChainFixture, USDC_DECIMALS, WETH_DECIMALS, type ChainFixture, SWAP_GAS_LIMIT } from '../test/support/chain-fixture.ts';
 import { startDynamoDbLocal } from './support/dynamodb-local.ts';
+import { BusyTime, countedDoc, pool, quantile } from './support/measure.ts';
 import { localConfigDocument, localExecutionConfig, localMarketConfig } from '../local/chain/local-hedge-config.ts';
 import { createHedgingStores, runtimeConfigs } from '../shared/runtime/hedging-deps.ts';
 import { createLocalHedgingDeps } from '../local/chain/local-hedging-deps.ts';
@@ -61,47 +62,6 @@ const MOVES_WITH_APPROVAL = 19;
 const MOVES_WITH_ALLOWANCE = 10;
 
 // ---------------------------------------------------------------- measuring helpers
-
-/** Wall time during which at least one call of a kind is in flight: calls made in parallel count once. */
-class BusyTime {
-  totalMs = 0;
-  calls = 0;
-  private inFlight = 0;
-  private since = 0;
-  async time<T>(run: () => Promise<T>): Promise<T> {
-    if (this.inFlight++ === 0) this.since = performance.now();
-    this.calls++;
-    try {
-      return await run();
-    } finally {
-      if (--this.inFlight === 0) this.totalMs += performance.now() - this.since;
-    }
-  }
-  reset(): void {
-    this.totalMs = 0;
-    this.calls = 0;
-  }
-}
-
-interface DocCounters {
-  reads: number;
-  writes: number;
-  readonly busy: BusyTime;
-}
-
-/** The document client with its `send` counted and timed: every repository call goes through it. */
-function countedDoc(doc: DynamoDBDocumentClient): { doc: DynamoDBDocumentClient; counters: DocCounters } {
-  const counters: DocCounters = { reads: 0, writes: 0, busy: new BusyTime() };
-  const writeCommands = [PutCommand, UpdateCommand, DeleteCommand, TransactWriteCommand, BatchWriteCommand];
-  const wrapped = Object.create(doc) as DynamoDBDocumentClient;
-  const send = ((command: object) => {
-    if (writeCommands.some((type) => command instanceof type)) counters.writes++;
-    else counters.reads++;
-    return counters.busy.time(() => (doc.send as (c: object) => Promise<unknown>)(command));
-  }) as DynamoDBDocumentClient['send'];
-  wrapped.send = send;
-  return { doc: wrapped, counters };
-}
 
 function timedReader(reader: MarketReader, busy: BusyTime): MarketReader {
   return {
@@ -151,18 +111,8 @@ function perTickReader(reader: MarketReader): { reader: MarketReader; nextTick()
   };
 }
 
-const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 const newEvaluationId = (): string => `evt_${randomUUID().replaceAll('-', '')}`;
-
-/** Runs `work` over `items`, `concurrency` at a time. */
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(workers);
-}
 
 /** Keeps the entries published (the bus, in-process); decoding is left to whoever reads them. */
 function keptEntriesPublisher(): EventPublisher & { entries: EventEntry[] } {

@@ -292,6 +292,9 @@ await runFanOutBench();
 const { runHedgingBench } = await import('./hedging-bench.ts');
 await runHedgingBench();
 
+const { runLoadBench } = await import('./load-bench.ts');
+await runLoadBench();
+
 const { runRoutingBench } = await import('./routing-bench.ts');
 await runRoutingBench();
 

@@ -7,13 +7,14 @@
  * after `maxReceives` deliveries it goes to the dead letters, as a redrive policy would.
  * The handler is the dispatch function's own (functions/dispatch).
  */
-import type { DispatchHandler } from '../../functions/dispatch/create-dispatch-handler.ts';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DeliveredEvent } from '../../shared/adapters/local-bus/local-bus.ts';
 import { backoffMs, createSleeper } from '../runtime/stoppable-sleep.ts';
 import { lambdaContext, newMessageId, sqsEventOf, type LocalMessage } from '../runtime/sqs-shapes.ts';
 
 export interface DispatchLanesOptions {
-  readonly handler: DispatchHandler;
+  /** The dispatch function's handler (functions/dispatch), or anything called like it. */
+  readonly handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
   /** Deliveries before a message is dead-lettered (SQS maxReceiveCount). Default 6. */
   readonly maxReceives?: number;
   /** Backoff after a failed delivery: base and cap (ms). Defaults 100 ms, 5 s. */

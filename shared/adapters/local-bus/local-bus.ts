@@ -48,6 +48,11 @@ export interface LocalBusOptions {
   readonly onDeliveryError?: (failure: DeliveryFailure) => void;
   /** Clock for the envelope's `time`; injectable for tests. */
   readonly now?: () => number;
+  /**
+   * Deliveries in flight at once per consumer, as Lambda's concurrency would allow
+   * (default 1: one at a time, in order, which keeps the demo's sequence deterministic).
+   */
+  readonly concurrency?: Partial<Record<ConsumerName, number>>;
 }
 
 export interface LocalBus extends EventPublisher {
@@ -112,6 +117,18 @@ export function createLocalBus(options: LocalBusOptions = {}): LocalBus {
     };
   }
 
+  function startWorkers(q: RouteQueue): void {
+    const workers = Math.max(1, Math.floor(options.concurrency?.[q.route.consumer] ?? 1));
+    // Next turn of the event loop: the publisher's await resolves before any delivery starts.
+    q.worker = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => Promise.all(Array.from({ length: workers }, () => drain(q))))
+      .then(() => {
+        q.worker = undefined;
+        // An event published after the last worker's final look, before this ran.
+        if (q.queue.length > 0 && !stopped) startWorkers(q);
+      });
+  }
+
   async function drain(q: RouteQueue): Promise<void> {
     for (let event = q.queue.shift(); event !== undefined && !stopped; event = q.queue.shift()) {
       const handler = handlers.get(q.route.consumer);
@@ -126,7 +143,6 @@ export function createLocalBus(options: LocalBusOptions = {}): LocalBus {
         }
       }
     }
-    q.worker = undefined;
   }
 
   return {
@@ -149,8 +165,7 @@ export function createLocalBus(options: LocalBusOptions = {}): LocalBus {
         for (const q of queues) {
           if (!matchesPattern(q.route.pattern, event)) continue;
           q.queue.push(event);
-          // Next turn of the event loop: the publisher's await resolves before any delivery starts.
-          q.worker ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => drain(q));
+          if (q.worker === undefined) startWorkers(q);
         }
       }
       return Promise.resolve();

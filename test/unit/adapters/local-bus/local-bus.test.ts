@@ -57,6 +57,26 @@ describe('local bus', () => {
     expect(log).toEqual(['r1', 'r2', 'r3']);
   });
 
+  it('with a concurrency, keeps that many deliveries of a consumer in flight and no more, and misses none published meanwhile', async () => {
+    const bus = createLocalBus({ concurrency: { evaluate: 3 } });
+    const seen: string[] = [];
+    let active = 0;
+    let peak = 0;
+    bus.subscribe('evaluate', async (event) => {
+      peak = Math.max(peak, ++active);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const trigger = triggerOf(event);
+      seen.push(trigger);
+      // Published from inside a delivery, while the workers are finishing.
+      if (trigger === 'r9') await bus.publish([evaluation('late')]);
+      active--;
+    });
+    await bus.publish(Array.from({ length: 10 }, (_, i) => evaluation(`r${i}`)));
+    await bus.idle();
+    expect(peak).toBe(3);
+    expect([...seen].sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `r${i}`), 'late'].sort());
+  });
+
   it('isolates and reports a failing handler: the next events still arrive', async () => {
     const reported: string[] = [];
     const bus = createLocalBus({ onDeliveryError: (f) => reported.push(`${f.route}/${f.consumer}: ${(f.error as Error).message}`) });
