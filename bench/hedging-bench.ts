@@ -145,6 +145,8 @@ export async function runHedgingBench(): Promise<void> {
       await priceMoveToSubmission(rawDoc, chain);
       const { priceMoveToOptionHedge } = await import('./option-hedge-bench.ts');
       await priceMoveToOptionHedge(rawDoc, chain);
+      const { runCostBench } = await import('./cost-bench.ts');
+      await runCostBench(rawDoc, chain, TABLE);
     } finally {
       client.destroy();
     }

@@ -24,6 +24,7 @@ Commands:
   start    the whole local stack: DynamoDB Local, a chain, the functions, a dashboard (npm start; hedge start --help)
   demo     the risk of a sample options book, valued now
   backtest what hedging a book costs over simulated or replayed prices (hedge backtest --help)
+  cost     what the flow costs on AWS per account-month, at a cadence and hedges a day (hedge cost --help)
   vol      volatility models: fit GARCH(1,1) or EWMA to a price CSV and forecast (hedge vol --help)
 `;
 
@@ -74,6 +75,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'vol':
       return (await import('./commands/vol-command.ts')).runVolCommand(args);
+    case 'cost':
+      return (await import('./commands/cost-command.ts')).runCostCommand(args);
     case undefined:
     case '--help':
     case '-h':

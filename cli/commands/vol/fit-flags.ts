@@ -4,39 +4,11 @@
  */
 import * as z from 'zod';
 import { readDuration } from '../../../shared/domain/backtest/durations.ts';
+import { flagWords } from '../../flag-words.ts';
 import { UsageError } from '../backtest/usage-error.ts';
 
 const VALUE_FLAGS = ['csv', 'csv-column', 'model', 'horizon', 'lambda', 'start', 'implied-vol'] as const;
 const BOOLEAN_FLAGS = ['json', 'help', 'variance-targeting'] as const;
-
-type RawFlags = Record<string, string | true>;
-
-/** `--name value`, `--name=value` and booleans; `-h` is --help. */
-function tokenize(args: readonly string[]): RawFlags {
-  const flags: RawFlags = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') continue;
-    if (arg === '-h') {
-      flags.help = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (flags start with --)`);
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    if ((BOOLEAN_FLAGS as readonly string[]).includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags[name] = true;
-      continue;
-    }
-    if (!(VALUE_FLAGS as readonly string[]).includes(name)) throw new UsageError(`unknown flag --${name}`);
-    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (flags[name] !== undefined) throw new UsageError(`--${name} is given twice`);
-    flags[name] = value;
-  }
-  return flags;
-}
 
 const numberFlag = z.string().transform((text, ctx) => {
   const n = Number(text.trim());
@@ -89,7 +61,7 @@ export type VolFitFlags = z.infer<typeof VolFitFlagsSchema>;
 
 /** The flags of `hedge vol fit`, checked; a UsageError says what is wrong. */
 export function parseVolFitFlags(args: readonly string[]): VolFitFlags {
-  const parsed = VolFitFlagsSchema.safeParse(tokenize(args));
+  const parsed = VolFitFlagsSchema.safeParse(flagWords(args, { values: VALUE_FLAGS, booleans: BOOLEAN_FLAGS }));
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((issue) => (issue.path[0] === undefined ? issue.message : `--${String(issue.path[0])}: ${issue.message}`)).join('; '));
   }
