@@ -219,9 +219,21 @@ export const SimulationSchema = z
     horizon: DurationSchema.optional(),
     /** The clock at t0 (ISO-8601 or epoch ms); ignored by a replay, which starts at its first row. */
     start: z.union([z.iso.datetime({ offset: true }), z.number().int()]).default('2025-01-01T00:00:00Z'),
+    /**
+     * Run path N (0 … paths − 1) of the `paths` paths alone: the same prices and numbers as
+     * in the whole run (each path has its own random stream per seed). Simulated markets only.
+     */
+    onlyPath: z.number({ error: 'expected a path id (an integer >= 0)' }).int({ error: 'must be an integer (a path id)' }).min(0, { error: 'must be >= 0 (path ids start at 0)' }).optional(),
   })
   .strict()
-  .refine((s) => s.steps === undefined || s.step === undefined, { message: 'give either steps or step, not both' });
+  .refine((s) => s.steps === undefined || s.step === undefined, { message: 'give either steps or step, not both' })
+  .refine((s) => s.onlyPath === undefined || typeof s.paths !== 'number' || s.onlyPath < s.paths, {
+    path: ['onlyPath'],
+    error: (issue) => {
+      const s = issue.input as { paths: number; onlyPath: number };
+      return `is path ${s.onlyPath}, and a run of ${s.paths} paths has paths 0 to ${s.paths - 1}`;
+    },
+  });
 
 /** Sigmas of the log price a simulated path may plausibly reach (tails beyond are below 1e-15). */
 const PLAUSIBLE_SIGMAS = 8;
@@ -389,7 +401,12 @@ export const BacktestConfigSchema = z
   })
   .strict()
   .superRefine(checkRanges)
-  .superRefine(checkVenues);
+  .superRefine(checkVenues)
+  .superRefine((c, ctx) => {
+    if (c.market?.model === 'replay' && c.simulation?.onlyPath !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['simulation', 'onlyPath'], message: 'a replay has one path (its series): there is no other path to pick' });
+    }
+  });
 
 export type BacktestConfig = z.infer<typeof BacktestConfigSchema>;
 export type BacktestConfigInput = z.input<typeof BacktestConfigSchema>;
@@ -643,8 +660,9 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: PriceSeri
     book,
     policy: config.policy,
     costs: { feeBps: c.feeBps, slippage, gasUsd: c.gasUsd },
-    paths: m.model === 'replay' ? 1 : s.paths,
+    paths: m.model === 'replay' || s.onlyPath !== undefined ? 1 : s.paths,
     seed: s.seed,
+    ...(s.onlyPath === undefined || m.model === 'replay' ? {} : { firstPath: s.onlyPath }),
     startMs,
     ...(s.horizon === undefined ? {} : { horizonMs: s.horizon }),
     grid: gridSpacing(config),

@@ -204,7 +204,7 @@ export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: stri
 
   // Simulation.
   if (flags.steps !== undefined && flags.step !== undefined) throw new UsageError('--steps and --step both set the grid: give one');
-  if (given('paths', 'seed', 'steps', 'step', 'horizon', 'start') || everyStep) section(raw, 'simulation');
+  if (given('paths', 'seed', 'steps', 'step', 'horizon', 'start', 'only-path') || everyStep) section(raw, 'simulation');
   const simulation = isObject(raw.simulation) ? raw.simulation : {};
   const simulationFlags = { paths: flags.paths, seed: flags.seed, steps: flags.steps, step: flags.step?.text, horizon: flags.horizon?.text };
   for (const [key, value] of Object.entries(simulationFlags)) {
@@ -218,6 +218,11 @@ export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: stri
   if (flags.start !== undefined) {
     simulation.start = /^\d+$/.test(flags.start) ? Number(flags.start) : flags.start;
     wrote('simulation.start', 'start');
+  }
+  if (flags['only-path'] !== undefined) {
+    if (flags.csv !== undefined || (isObject(raw.market) && raw.market.model === 'replay')) throw new UsageError('--only-path picks one of the simulated paths, and a replay has one path (its series)');
+    simulation.onlyPath = flags['only-path'];
+    wrote('simulation.onlyPath', 'only-path');
   }
   return { raw, everyStep, flagFields };
 }

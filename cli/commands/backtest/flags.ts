@@ -10,9 +10,9 @@ import { UsageError } from './usage-error.ts';
 export const VALUE_FLAGS = [
   'config', 'type', 'strike', 'maturity', 'quantity', 'spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'jumps', 'csv', 'csv-column',
   'hedge-every', 'band', 'min-trade', 'hedge-instrument', 'fee-bps', 'slippage-bps', 'impact-k', 'adv', 'gas-usd',
-  'venues', 'paths', 'seed', 'steps', 'step', 'horizon', 'start', 'sweep', 'chart',
+  'venues', 'paths', 'seed', 'steps', 'step', 'horizon', 'start', 'only-path', 'sweep', 'chart', 'paths-out', 'sweep-out',
 ] as const;
-const BOOLEAN_FLAGS = ['json', 'help'] as const;
+const BOOLEAN_FLAGS = ['json', 'progress', 'help'] as const;
 
 export type RawFlags = Record<string, string | string[] | true>;
 
@@ -109,6 +109,9 @@ const csvColumnFlag = z.string().transform((text, ctx): string | number => {
   return n;
 });
 
+/** A file to write a CSV to: its name ends in .csv (a typo such as "--paths-out --json" is caught). */
+const csvFileFlag = z.string().regex(/\.csv$/i, { error: 'expected a file name ending in .csv' });
+
 export const BacktestFlagsSchema = z
   .object({
     config: z.string().min(1).optional(),
@@ -142,9 +145,13 @@ export const BacktestFlagsSchema = z
     step: durationFlag.optional(),
     horizon: durationFlag.optional(),
     start: z.string().min(1).optional(),
+    'only-path': integerFlag(0).optional(),
     sweep: z.array(z.string()).optional(),
     chart: z.string().min(1).optional(),
+    'paths-out': csvFileFlag.optional(),
+    'sweep-out': csvFileFlag.optional(),
     json: z.literal(true).optional(),
+    progress: z.literal(true).optional(),
     help: z.literal(true).optional(),
   })
   .strict();

@@ -40,6 +40,19 @@ Definitions (USD; PV = discounted to t0 at the risk-free rate):
                    (price impact on venues), gas.
   partialFills     orders a routed venue filled only in part (its pools at capacity);
                    legsPerPath: venue legs per path (a routed order: one per pool used).
+  tailRisk         VaR and CVaR (expected shortfall) of the hedge cost at 95% and 99%,
+                   upper tail (the cost is money paid: larger is worse). VaR_a = the
+                   ceil(n·a)-th smallest hedge cost, exceeded on at most 1−a of the paths;
+                   CVaR_a = the mean of the worst fraction 1−a of the paths. The loss of
+                   the hedged book (−P&L) is the same less the premium (lossVar, lossCvar).
+                   Monte-Carlo standard errors: VaR from the spacing of the order
+                   statistics ±√(na(1−a)) ranks around it (with a distribution-free 95%
+                   interval), CVaR = sd((cost − VaR)⁺)/((1−a)√n); "—" (null) when too few
+                   paths lie beyond.
+  maxDrawdown      per path, the worst peak-to-trough fall of the hedged book's value
+                   (premium − costs so far + live options at Black-Scholes, PV, after each
+                   step's trades); reported: mean ± s.e., p95, p99, worst and its path.
+  worstPaths       the five costliest paths by id: --only-path ID runs one alone.
   Cash earns/pays the risk-free rate; in PV at that rate the interest nets to zero.
   At the horizon the perp/spot hedge is unwound (a trade with its costs) and options
   still alive (horizon or data ending before expiry) are marked at Black-Scholes.
@@ -81,7 +94,8 @@ Flags (override the config's fields; a value may also be written --flag=value):
   --venues NAME         the venue set of the config's "venues" the run executes on
                         [venues.use; the only set when there is one]
  simulation:
-  --paths N             number of paths (at most 10,000,000)           [10000]
+  --paths N             number of paths, at most 10,000,000 (per-path results stay in
+                        memory: about 120 bytes a path, 1.2 GB at the cap)   [10000]
   --seed S              seed (integer ≥ 0)                             [1]
   --steps N             N equal steps to the horizon, or
   --step DUR            one step every DUR    [a pure cadence: its interval; else 100 steps]
@@ -91,6 +105,10 @@ Flags (override the config's fields; a value may also be written --flag=value):
   --horizon DUR         end of the run                                 [last expiry]
   --start ISO           the clock at t0 (daily caps, cooldowns, hedge option expiries)
                         [2025-01-01T00:00:00Z]
+  --only-path ID        run path ID (0 … paths − 1) of the run alone: the same prices
+                        and numbers as inside the whole run (one random stream per seed
+                        and path); e.g. a path the costliest-paths list names. Not for a
+                        replay (one path). The config says it as simulation.onlyPath.
  output:
   --json                one JSON object instead of the table; its "config" is a valid
                         config file that reproduces the run (--config FILE)
@@ -105,8 +123,20 @@ Flags (override the config's fields; a value may also be written --flag=value):
                         same paths): other keys
                         (paths, seed, the market, the book, costs) change the sample or
                         the problem, not the policy.
-  --chart FILE          where the sweep's chart goes (only with --sweep)
+  --chart FILE          where the sweep's chart goes (only with --sweep): mean cost against
+                        std, ±2 s.e. bars on the means, a dashed line at the premium
                         [./backtest-frontier.svg]
+  --paths-out FILE.csv  one row per path (not with --sweep): path, hedge_cost, pnl,
+                        trades, traded_units, the attribution (option, hedge,
+                        hedge_options, option_spread, financing, funding, fees, slippage,
+                        gas), transaction_costs, max_drawdown, realised_vol, jumps;
+                        numbers in full (a row equals the path run alone)
+  --sweep-out FILE.csv  the sweep's table, one row per run (only with --sweep): mean ± s.e.,
+                        std, ratio, VaR/CVaR 95/99% with their s.e., mean max drawdown,
+                        trades, the attribution, the premium, efficient
+  --progress            progress on stderr even when it is not a terminal (a line every
+                        10% with the time left); on a terminal it is always shown, with
+                        the run's size (paths × steps) before it starts
   --help                this text
 
 Durations: 20w, 0.5w, 1d, 4h, 30m, 45s, 250ms, 2y, or a plain number of years (a week is
@@ -181,13 +211,19 @@ Models: GBM dS/S = μdt + σdW (exact log-normal steps). Merton: dS/S = (μ − 
 jumps, log jump ~ N(m, s²), κ = e^{m+s²/2} − 1, so E[S_t] = S₀e^{μt}. Random numbers:
 xoshiro128** streams per (seed, path), normals by inversion (Wichura AS 241).
 
-Exit status: 0 done; 2 bad flags, config, CSV or sweep (nothing is run); 1 a run failed.
-Progress is shown on stderr when it is a terminal.
+Exit status: 0 done; 2 bad flags, config, CSV or sweep (nothing is run); 1 a run failed;
+130 stopped by Ctrl-C: the run stops after its current block of paths (about 250,000
+path-steps) and reports the paths done — the run of --paths N, which its config says and
+reproduces — or, in a sweep, the runs done; a second Ctrl-C quits at once.
+Progress is shown on stderr when it is a terminal (or with --progress), after a line with
+the run's size (paths × steps, memory, a rough time).
 
 Examples:
   hedge backtest --spot 49 --strike 50 --maturity 20w --quantity -100000 --vol 0.2 \\
     --rate 0.05 --drift 0.13 --hedge-every 1w
   hedge backtest --config examples/backtest/hull-weekly.json --json
+  hedge backtest --config examples/backtest/hull-weekly.json --paths 10000 --paths-out paths.csv
+  hedge backtest --config examples/backtest/hull-weekly.json --paths 10000 --only-path 1511
   hedge backtest --config examples/backtest/eth-short-call.json \\
     --sweep band=2,5,10,20 --sweep hedge-every=4h,1d,3d,1w --chart frontier.svg
   hedge backtest --config examples/backtest/venues.json --sweep venues=single-pool,routed,perp

@@ -66,7 +66,8 @@ export function describeRefinement(r: StepRefinement): string {
 export const hasDistribution = (spec: BacktestSpec): boolean => spec.paths > 1 && spec.market.kind !== 'replay';
 
 /** What a run without a distribution is, in a few words: "one path (a replay)". */
-export const onePath = (spec: BacktestSpec): string => `one path (${spec.market.kind === 'replay' ? 'a replay' : '--paths 1'})`;
+export const onePath = (spec: BacktestSpec): string =>
+  `one path (${spec.market.kind === 'replay' ? 'a replay' : spec.firstPath !== undefined ? `path ${spec.firstPath} alone, --only-path` : '--paths 1'})`;
 
 /** Why the spread statistics of such a run are null. */
 export const onePathReason = (spec: BacktestSpec): string =>

@@ -11,6 +11,7 @@ import { formatDurationMs } from '../../../shared/domain/backtest/durations.ts';
 import type { BacktestSummary } from '../../../shared/domain/backtest/simulate.ts';
 import type { Summary } from '../../../shared/domain/backtest/statistics.ts';
 import type { PreparedRun } from './prepare-run.ts';
+import { formatHistogram, formatRiskLines, formatWorstPaths, type RunRisk } from './risk-report.ts';
 import { describeBook, describeMarket, describePolicy, describeRefinement, hasDistribution, onePath, onePathReason, pct, usd } from './run-description.ts';
 
 /** A summary as reported: the spread fields null when there is no distribution. */
@@ -20,7 +21,16 @@ function reported(s: Summary, distribution: boolean): ReportedSummary {
   return distribution ? s : { ...s, std: null, stdError: null, p05: null, p50: null, p95: null };
 }
 
-export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: number): string {
+/** What the table shows beyond the summary: the tail, the costliest paths, the per-path file. */
+export interface TableExtras {
+  readonly risk: RunRisk;
+  /** The command that runs one path alone. */
+  readonly replayCommand: (path: number) => string;
+  /** Where --paths-out wrote the paths. */
+  readonly pathsOut?: string | undefined;
+}
+
+export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: number, extras?: TableExtras): string {
   const { config, spec } = run;
   const distribution = hasDistribution(spec);
   const lines: string[] = [];
@@ -42,6 +52,10 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
   lines.push(row('transaction costs', reported(s.transactionCosts, distribution)));
   lines.push(distribution ? `  (mean ± ${usd(2 * s.hedgeCost.stdError)} at 95% confidence)` : `  (— = not defined: ${onePath(spec)} has no distribution of costs)`);
   lines.push('');
+  if (extras) {
+    lines.push(...formatRiskLines(extras.risk, s.premium));
+    lines.push('');
+  }
   lines.push(`Ratio std(hedge cost) / |book value|   ${distribution ? s.ratio.toFixed(4) : '—'}`);
   lines.push(`Trades per path                        ${s.tradesPerPath.toFixed(2)}   (${s.tradedUnitsPerPath.toLocaleString('en-US', { maximumFractionDigits: 2 })} units traded${spec.venues ? `, ${s.legsPerPath.toFixed(2)} venue legs` : ''})`);
   lines.push(
@@ -69,6 +83,18 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
   ];
   for (const [name, value] of parts) lines.push(`  ${name.padEnd(26)}${usd(value).padStart(15)}`);
   lines.push(`  ${'total = mean hedge cost'.padEnd(26)}${usd(a.total).padStart(15)}`);
+  if (extras?.risk.pnlHistogram) {
+    lines.push('');
+    lines.push(...formatHistogram(extras.risk.pnlHistogram));
+  }
+  if (extras && extras.risk.worstPaths.length > 0) {
+    lines.push('');
+    lines.push(...formatWorstPaths(extras.risk, extras.replayCommand));
+  }
+  if (extras?.pathsOut !== undefined) {
+    lines.push('');
+    lines.push(`per-path results: ${extras.pathsOut} (${s.paths.toLocaleString('en-US')} row(s))`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -98,7 +124,7 @@ export function summaryFields(run: PreparedRun, s: BacktestSummary): Record<stri
     horizonYears: s.horizonYears,
     seed: run.spec.seed,
     pricingVol: run.spec.pricingVol,
-    ...(distribution ? {} : { notDefined: { fields: ['std', 'stdError', 'p05', 'p50', 'p95', 'ratio'], reason: onePathReason(run.spec) } }),
+    ...(distribution ? {} : { notDefined: { fields: ['std', 'stdError', 'p05', 'p50', 'p95', 'ratio', 'tailRisk'], reason: onePathReason(run.spec) } }),
     ...(run.refinement ? { stepRefined: { fromMs: run.refinement.fromMs, toMs: run.refinement.toMs, reason: describeRefinement(run.refinement) } } : {}),
     units: 'USD, present value at t0; hedgeCost excludes the premium (premium = -bookValue)',
   };

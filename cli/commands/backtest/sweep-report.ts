@@ -12,6 +12,7 @@ import { renderFrontierSvg, type ChartSeries } from '../../frontier-chart.ts';
 import { describeBook, describeRefinement, hasDistribution, usd } from './run-description.ts';
 import { summaryFields } from './single-run-report.ts';
 import type { SweepResult } from './sweep-runner.ts';
+import type { TailEstimate } from '../../../shared/domain/backtest/tail-risk.ts';
 
 export interface SweepFrontier {
   readonly points: readonly FrontierPoint[];
@@ -30,7 +31,11 @@ export function sweepFrontier(results: readonly SweepResult[]): SweepFrontier {
   const efficient = onFrontier.map((on) => (on ? mask[next++]! : null));
   const series = [...new Set(results.map((r) => r.series))];
   const chart: ChartSeries[] = results.some((r) => hasDistribution(r.run.spec))
-    ? series.map((s) => ({ name: `--sweep ${s.key}`, frontier: s.frontier, points: points.filter((_, i) => results[i]!.series === s && hasDistribution(results[i]!.run.spec)) }))
+    ? series.map((s) => ({
+        name: `--sweep ${s.key}`,
+        frontier: s.frontier,
+        points: points.flatMap((p, i) => (results[i]!.series === s && hasDistribution(results[i]!.run.spec) ? [{ ...p, stdError: results[i]!.summary.hedgeCost.stdError }] : [])),
+      }))
     : [];
   const policies = chart.filter((c) => c.frontier);
   const comparisons = policies.length >= 2 ? policies.slice(1).map((other) => ({ candidate: policies[0]!.name, other: other.name, ...compareFrontiers(policies[0]!.points, other.points) })) : [];
@@ -40,10 +45,12 @@ export function sweepFrontier(results: readonly SweepResult[]): SweepFrontier {
 export function renderSweepChart(results: readonly SweepResult[], frontier: SweepFrontier): string {
   const first = results[0]!;
   const title = `Hedging cost vs risk — ${describeBook(first.run.config)}, ${first.summary.paths.toLocaleString('en-US')} paths`;
-  return renderFrontierSvg(frontier.chart, title);
+  // The premium line only when every run writes the same book (a book or market sweep changes it).
+  const premiums = new Set(results.map((r) => r.summary.premium));
+  return renderFrontierSvg(frontier.chart, title, premiums.size === 1 ? { premium: first.summary.premium } : {});
 }
 
-export function formatSweepTable(results: readonly SweepResult[], frontier: SweepFrontier, chartPath: string | undefined): string {
+export function formatSweepTable(results: readonly SweepResult[], frontier: SweepFrontier, chartPath: string | undefined, sweepOut?: string): string {
   const first = results[0]!;
   const keys = new Set(results.map((r) => r.series.key));
   const sample = keys.has('seed') ? 'seed swept' : keys.has('paths') ? `paths swept, seed ${first.run.spec.seed}` : `seed ${first.run.spec.seed}: every run sees the same paths`;
@@ -81,17 +88,73 @@ export function formatSweepTable(results: readonly SweepResult[], frontier: Swee
     if (c.samples.length === 0) lines.push('  no overlap of their std ranges: widen the sweeps to compare');
     for (const x of c.samples) lines.push(`  std ${usd(x.std).padStart(12)}: ${c.candidate.replace('--sweep ', '')} costs ${usd(x.candidateMean)} vs ${usd(x.otherMean)} (${x.label})`);
   }
+  if (results.some((r) => r.tail !== null)) {
+    lines.push('');
+    lines.push(`${'tail of the hedge cost'.padEnd(22)}${'VaR 95%'.padStart(13)}${'CVaR 95%'.padStart(13)}${'VaR 99%'.padStart(13)}${'CVaR 99%'.padStart(13)}${'mean max DD'.padStart(14)}`);
+    for (const r of results) {
+      const [t95, t99] = r.tail ?? [];
+      lines.push(
+        `${r.run.label.padEnd(22)}${usd(t95?.valueAtRisk ?? null).padStart(13)}${usd(t95?.expectedShortfall ?? null).padStart(13)}${usd(t99?.valueAtRisk ?? null).padStart(13)}${usd(t99?.expectedShortfall ?? null).padStart(13)}${usd(r.meanMaxDrawdown).padStart(14)}`,
+      );
+    }
+    lines.push('  (upper tail: VaR = the cost exceeded on 5% / 1% of the paths, CVaR = the mean beyond it; DD: the hedged book\'s drawdown)');
+  }
   lines.push('');
   lines.push(chartPath === undefined ? 'no frontier chart: no run has a std (one path each)' : `frontier chart: ${chartPath}`);
+  if (sweepOut !== undefined) lines.push(`sweep table: ${sweepOut} (${results.length} rows)`);
   return lines.join('\n') + '\n';
 }
 
 export function sweepJson(results: readonly SweepResult[], frontier: SweepFrontier, chartPath: string | undefined): Record<string, unknown> {
   return {
     // Each run's config reproduces it (--config FILE) on its own.
-    sweep: results.map((r, i) => ({ key: r.series.key, value: r.value, efficient: frontier.efficient[i], ...summaryFields(r.run, r.summary), config: configAsInput(r.run.config) })),
+    sweep: results.map((r, i) => ({
+      key: r.series.key,
+      value: r.value,
+      efficient: frontier.efficient[i],
+      ...summaryFields(r.run, r.summary),
+      tailRisk: r.tail === null ? null : r.tail.map((t) => tailJson(t)),
+      meanMaxDrawdown: r.meanMaxDrawdown,
+      config: configAsInput(r.run.config),
+    })),
     frontier: frontier.points.map((p, i) => ({ ...p, std: Number.isNaN(p.std) ? null : p.std, efficient: frontier.efficient[i] })),
     comparisons: frontier.comparisons,
     chart: chartPath ?? null,
   };
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function tailJson(t: TailEstimate): Record<string, unknown> {
+  return { level: t.level, var: t.valueAtRisk, varStdError: finiteOrNull(t.valueAtRiskStdError), cvar: t.expectedShortfall, cvarStdError: finiteOrNull(t.expectedShortfallStdError) };
+}
+
+/** The columns of --sweep-out, one row per run (USD, PV at t0; empty = not defined). */
+export const SWEEP_CSV_COLUMNS = [
+  'key', 'value', 'paths', 'seed', 'mean_cost', 'mean_cost_se', 'std', 'ratio', 'var95', 'var95_se', 'cvar95', 'cvar95_se', 'var99', 'var99_se', 'cvar99', 'cvar99_se',
+  'mean_max_drawdown', 'trades_per_path', 'traded_units_per_path', 'transaction_costs', 'option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas',
+  'premium', 'efficient',
+] as const;
+
+const csvField = (v: string | number | boolean | null | undefined): string => {
+  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '';
+  const text = String(v);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** The sweep's table as CSV (--sweep-out): every number in full, one row per run. */
+export function sweepCsv(results: readonly SweepResult[], frontier: SweepFrontier): string {
+  const rows = results.map((r, i) => {
+    const s = r.summary;
+    const spread = hasDistribution(r.run.spec);
+    const [t95, t99] = r.tail ?? [];
+    const a = s.attribution;
+    return [
+      r.series.key, r.value, s.paths, r.run.spec.seed, s.hedgeCost.mean, spread ? s.hedgeCost.stdError : null, spread ? s.hedgeCost.std : null, spread ? s.ratio : null,
+      t95?.valueAtRisk, t95?.valueAtRiskStdError, t95?.expectedShortfall, t95?.expectedShortfallStdError, t99?.valueAtRisk, t99?.valueAtRiskStdError, t99?.expectedShortfall, t99?.expectedShortfallStdError,
+      r.meanMaxDrawdown, s.tradesPerPath, s.tradedUnitsPerPath, s.transactionCosts.mean, a.option, a.hedge, a.hedgeOptions, a.optionSpread, a.financing, a.funding, a.fees, a.slippage, a.gas,
+      s.premium, frontier.efficient[i],
+    ].map(csvField).join(',');
+  });
+  return [SWEEP_CSV_COLUMNS.join(','), ...rows].join('\n') + '\n';
 }

@@ -95,6 +95,12 @@ export interface BacktestSpec {
   /** Number of simulated paths (a replay has exactly one). */
   readonly paths: number;
   readonly seed: number;
+  /**
+   * Id of the first path run (default 0): the run draws paths firstPath … firstPath +
+   * paths − 1 of the seed's streams, so `{ firstPath: n, paths: 1 }` is path n of a
+   * larger run, number for number. A replay has only path 0.
+   */
+  readonly firstPath?: number;
   /** Epoch ms of t0: the clock the policy sees (daily caps, cooldowns, option expiries). */
   readonly startMs: number;
   /** End of the run, ms from the start; default the last expiry of the book. */
@@ -189,6 +195,14 @@ export interface PerPathResults {
   readonly gas: Float64Array;
   readonly trades: Float64Array;
   readonly jumps: Float64Array;
+  /** Units of the underlying traded (delta-one hedge, the unwind included). */
+  readonly tradedUnits: Float64Array;
+  /**
+   * Worst peak-to-trough fall of the hedged book's value along the path (≥ 0, USD, PV
+   * at t0): premium − costs so far + the live options marked at Black-Scholes, after
+   * each instant's trades; it starts at 0 at t0 and ends at the path's P&L.
+   */
+  readonly maxDrawdown: Float64Array;
 }
 
 export interface BacktestResult {
@@ -219,6 +233,9 @@ function validateSpec(spec: BacktestSpec): void {
   requireSeed(spec.seed);
   requireFinite(spec.startMs, 'startMs');
   if (!Number.isInteger(spec.paths) || spec.paths < 1 || spec.paths > MAX_PATHS) throw new InvalidInputError('paths', spec.paths, `must be an integer in [1, ${MAX_PATHS}]`);
+  const firstPath = spec.firstPath ?? 0;
+  if (!Number.isInteger(firstPath) || firstPath < 0 || firstPath + spec.paths > MAX_PATHS) throw new InvalidInputError('firstPath', firstPath, `must be an integer in [0, ${MAX_PATHS} − paths]`);
+  if (firstPath > 0 && spec.market.kind === 'replay') throw new InvalidInputError('firstPath', firstPath, 'must be 0: a replay has one path');
   if (spec.book.length === 0) throw new InvalidInputError('book', 0, 'needs at least one option');
   spec.book.forEach((o, i) => {
     if (o.optionType !== 'call' && o.optionType !== 'put') throw new InvalidInputError(`book[${i}].type`, o.optionType, 'must be "call" or "put"');
@@ -466,6 +483,8 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     gas: new Float64Array(paths),
     trades: new Float64Array(paths),
     jumps: new Float64Array(paths),
+    tradedUnits: new Float64Array(paths),
+    maxDrawdown: new Float64Array(paths),
   };
   const transactionCosts = new Float64Array(paths);
 
@@ -489,9 +508,14 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
   let decisions = 0;
   const progressEvery = Math.max(1, Math.floor(options.progressEvery ?? Math.max(1, Math.ceil(paths / 100))));
 
+  const firstPath = spec.firstPath ?? 0;
+  const premium0 = -bookValue;
   for (let p = 0; p < paths; p++) {
-    out.jumps[p] = source.fill(p, prices);
-    if (fundingModel?.kind === 'meanReverting') fillFundingRates(fundingModel, grid.years, spec.seed, p, fundingRates, fundingRng);
+    out.jumps[p] = source.fill(firstPath + p, prices);
+    if (fundingModel?.kind === 'meanReverting') fillFundingRates(fundingModel, grid.years, spec.seed, firstPath + p, fundingRates, fundingRng);
+    let pathUnits = 0;
+    let peakValue = 0;
+    let maxDrawdown = 0;
     quantity.set(rows.quantity);
     let state = policy.initial(spec.startMs);
     let perp = 0;
@@ -560,7 +584,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
             gas += fill.gas * d;
             legs += fill.legs;
             trades++;
-            tradedUnits += fill.filledUnits;
+            pathUnits += fill.filledUnits;
           }
           break;
         }
@@ -572,7 +596,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
           slip += units * s * fraction * d;
           gas += gasUsd * d;
           trades++;
-          tradedUnits += units;
+          pathUnits += units;
         }
         break;
       }
@@ -673,7 +697,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
           if (instrument.kind === 'spot') spot += filledSigned;
           else perp += filledSigned;
           delta += filledSigned;
-          tradedUnits += filled;
+          pathUnits += filled;
           fees += fill.fee * d;
           slip += fill.impact * d;
           gas += fill.gas * d;
@@ -703,7 +727,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
           if (instrument.kind === 'spot') spot += signed;
           else perp += signed;
           delta += signed;
-          tradedUnits += units;
+          pathUnits += units;
         }
         const notional = units * price;
         fees += notional * feeRate * d;
@@ -716,6 +740,12 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       state = policy.apply(state, decision, fills, nowMs[k]!);
       carriedDelta = delta;
       carriedBand = band;
+      // The hedged book's value now (for its drawdown): premium − costs + live options at BSM.
+      let mark = 0;
+      if (anyLive) for (let i = 0; i < rows.count; i++) if (rows.settleIndex[i]! > k) mark += quantity[i]! * greeks[i * GREEK_COUNT]!;
+      const value = premium0 - (costOption + costHedge + costHedgeOptions + optionSpread + financing + funding + fees + slip + gas) + mark * d;
+      if (value > peakValue) peakValue = value;
+      else if (peakValue - value > maxDrawdown) maxDrawdown = peakValue - value;
     }
 
     const txCosts = fees + slip + gas;
@@ -731,6 +761,9 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     out.trades[p] = trades;
     out.hedgeCost[p] = costOption + costHedge + costHedgeOptions + optionSpread + financing + funding + txCosts;
     transactionCosts[p] = txCosts;
+    out.tradedUnits[p] = pathUnits;
+    tradedUnits += pathUnits;
+    out.maxDrawdown[p] = Math.max(maxDrawdown, peakValue - (premium0 - out.hedgeCost[p]!));
     if (options.onProgress && ((p + 1) % progressEvery === 0 || p + 1 === paths)) options.onProgress(p + 1, paths);
   }
 

@@ -224,7 +224,7 @@ describe('messages say what is wrong in the user terms', () => {
     refused(['--config', 'nopolicy.json'], /config nopolicy\.json: policy is missing/, dir);
     const typos = refused(['--config', 'typos.json'], /^hedge backtest: config typos\.json: /, dir);
     expect(typos).toContain('policy.cadence: unknown field(s): everyMS (it has: everyMs)');
-    expect(typos).toContain('simulation: unknown field(s): pathz (it has: paths, seed, steps, step, horizon, start)');
+    expect(typos).toContain('simulation: unknown field(s): pathz (it has: paths, seed, steps, step, horizon, start, onlyPath)');
     expect(typos).toContain('unknown field(s) at the top level: extra (a config has: description, market, book, policy, costs, venues, simulation)');
   });
 });
