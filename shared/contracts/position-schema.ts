@@ -11,6 +11,7 @@
  * PositionSchema.parse({ id: 'p1', underlying: 'ETH', quantity: -10, kind: 'option', optionType: 'call', strike: 3500, expiryMs: 1767225600000 });
  */
 import * as z from 'zod';
+import { MAX_TICK, MIN_TICK } from '../domain/exposure/concentrated-liquidity.ts';
 import type { Position } from '../domain/exposure/positions.ts';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
@@ -37,7 +38,26 @@ export const LinearPositionSchema = z.object({ ...base, kind: z.enum(['spot', 'p
 
 export const FuturePositionSchema = z.object({ ...base, kind: z.literal('future'), expiryMs: epochMs }).strict();
 
-export const PositionSchema = z.discriminatedUnion('kind', [OptionPositionSchema, LinearPositionSchema, FuturePositionSchema]);
+/** A Uniswap V3 liquidity position as the pool stores it (NonfungiblePositionManager.positions). */
+export const LiquidityPositionSchema = z
+  .object({
+    ...base,
+    kind: z.literal('uniswap-v3-liquidity'),
+    pool: z.string().regex(/^0x[0-9a-fA-F]{40}$/u, 'must be a 0x-prefixed 20-byte address'),
+    tickLower: z.number().int().min(MIN_TICK).max(MAX_TICK),
+    tickUpper: z.number().int().min(MIN_TICK).max(MAX_TICK),
+    liquidity: z
+      .string()
+      .regex(/^[0-9]{1,39}$/u, 'must be the pool’s uint128 liquidity in decimal')
+      .refine((text) => BigInt(text) > 0n && BigInt(text) < 2n ** 128n, { message: 'must be 0 < liquidity < 2^128' }),
+    baseIsToken0: z.boolean(),
+    baseDecimals: z.number().int().min(0).max(36),
+    quoteDecimals: z.number().int().min(0).max(36),
+  })
+  .strict()
+  .refine((p) => p.tickLower < p.tickUpper, { message: 'tickLower must be below tickUpper', path: ['tickUpper'] });
+
+export const PositionSchema = z.discriminatedUnion('kind', [OptionPositionSchema, LinearPositionSchema, FuturePositionSchema, LiquidityPositionSchema]);
 
 export type PositionFromSchema = z.infer<typeof PositionSchema>;
 

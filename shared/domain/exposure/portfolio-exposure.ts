@@ -12,6 +12,7 @@ import { InvalidInputError } from '../errors.ts';
 import { GREEK_COUNT } from '../pricing/greeks.ts';
 import { bsmGreeksBatch } from '../pricing/greeks-batch.ts';
 import { requireFinite, requireNonNegative, requirePositive } from '../pricing/option-inputs.ts';
+import { liquidityGreeks, liquidityRangeOf } from './concentrated-liquidity.ts';
 import { MS_PER_YEAR, type MarketSnapshot, type Position } from './positions.ts';
 
 /** Net sensitivities of a group of positions (raw units, see field notes). */
@@ -92,11 +93,14 @@ function validatePosition(position: Position, index: number, market: MarketSnaps
     case 'future':
       requireFinite(position.expiryMs, `${at}.expiryMs`);
       return;
+    case 'uniswap-v3-liquidity':
+      liquidityRangeOf(position);
+      return;
     case 'spot':
     case 'perp':
       return;
     default:
-      throw new InvalidInputError(`${at}.kind`, (position as { kind: unknown }).kind, 'must be "option", "future", "perp" or "spot"');
+      throw new InvalidInputError(`${at}.kind`, (position as { kind: unknown }).kind, 'must be "option", "future", "perp", "spot" or "uniswap-v3-liquidity"');
   }
 }
 
@@ -210,6 +214,10 @@ export function portfolioExposure(positions: readonly Position[], market: Market
       const years = Math.max(p.expiryMs - nowMs, 0) / MS_PER_YEAR;
       const growth = Math.exp((m.rate - m.yield) * years);
       add(acc, p.expiryMs, 0, p.quantity * growth, 0, 0, -p.quantity * (m.rate - m.yield) * m.spot * growth);
+    } else if (p.kind === 'uniswap-v3-liquidity') {
+      // Delta and (short) gamma of the range at spot; its value is not an option premium.
+      const greeks = liquidityGreeks(liquidityRangeOf(p), m.spot);
+      add(acc, undefined, 0, p.quantity * greeks.delta, p.quantity * greeks.gamma, 0, 0);
     } else {
       add(acc, undefined, 0, p.quantity, 0, 0, 0);
     }

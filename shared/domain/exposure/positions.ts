@@ -5,6 +5,7 @@
  * Prices are quoted in USD per unit of the underlying.
  */
 import type { OptionType } from '../pricing/greeks.ts';
+import type { PoolLiquidity } from './concentrated-liquidity.ts';
 
 interface PositionBase {
   readonly id: string;
@@ -36,7 +37,18 @@ export interface FuturePosition extends PositionBase {
   readonly expiryMs: number;
 }
 
-export type Position = OptionPosition | LinearPosition | FuturePosition;
+/**
+ * A Uniswap V3 liquidity position, as the pool describes it (see concentrated-liquidity.ts
+ * for its value and Greeks). `quantity` is how many such positions the book holds (1 for
+ * one NFT position; negative for liquidity owed).
+ */
+export interface LiquidityPosition extends PositionBase, PoolLiquidity {
+  readonly kind: 'uniswap-v3-liquidity';
+  /** The pool's address, for the operator and for reconciliation. */
+  readonly pool: string;
+}
+
+export type Position = OptionPosition | LinearPosition | FuturePosition | LiquidityPosition;
 
 /** Market state of one underlying at the valuation instant. */
 export interface UnderlyingMarket {
