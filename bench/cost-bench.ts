@@ -146,6 +146,17 @@ const totalsOf = (c: PhaseCounters, per: number): InvocationTotals => ({
   logBytes: c.logBytes / per,
 });
 
+/** Work that touches the table and the bus only (no queue, no signature), per unit of `per`. */
+const storeOnlyUsage = (functions: WorkUsage['functions'], c: PhaseCounters, per: number): WorkUsage => ({
+  functions,
+  readUnits: c.readUnits / per,
+  writeUnits: c.writeUnits / per,
+  events: c.events / per,
+  fifoRequests: 0,
+  standardQueueRequests: 0,
+  kmsRequests: 0,
+});
+
 export async function runCostBench(doc: DynamoDBDocumentClient, chain: ChainFixture, tableName: string): Promise<UsageProfile> {
   const meter = new Meter();
   const entries: EventEntry[] = [];
@@ -210,15 +221,7 @@ export async function runCostBench(doc: DynamoDBDocumentClient, chain: ChainFixt
     if (outcome.status !== 'decided' || outcome.dispatched) throw new Error(`a quiet evaluation was not quiet: ${JSON.stringify(outcome)}`);
   }
   const quiet = meter.of('evaluate');
-  const quietEvaluation: WorkUsage = {
-    functions: { evaluate: totalsOf(quiet, QUIET_EVALUATIONS) },
-    readUnits: quiet.readUnits / QUIET_EVALUATIONS,
-    writeUnits: quiet.writeUnits / QUIET_EVALUATIONS,
-    events: quiet.events / QUIET_EVALUATIONS,
-    fifoRequests: 0,
-    standardQueueRequests: 0,
-    kmsRequests: 0,
-  };
+  const quietEvaluation = storeOnlyUsage({ evaluate: totalsOf(quiet, QUIET_EVALUATIONS) }, quiet, QUIET_EVALUATIONS);
 
   // --- hedges ---------------------------------------------------------------------------------
   const maker = createWalletClient({ account: privateKeyToAccount(generatePrivateKey()), chain: chain.chain, transport: http(chain.rpcUrl), pollingInterval: 10 });
@@ -298,15 +301,7 @@ export async function runCostBench(doc: DynamoDBDocumentClient, chain: ChainFixt
   const result = await meter.invoke('ingest-schedule', () => fanOutTick({ accounts: fanOutAccounts, publisher: fanOutPublisher }, Date.now()));
   const fan = meter.of('ingest-schedule');
   const n = result.accounts;
-  const fanOutPerAccount: WorkUsage = {
-    functions: { 'ingest-schedule': { ...totalsOf(fan, n), invocations: 0 } },
-    readUnits: fan.readUnits / n,
-    writeUnits: fan.writeUnits / n,
-    events: fan.events / n,
-    fifoRequests: 0,
-    standardQueueRequests: 0,
-    kmsRequests: 0,
-  };
+  const fanOutPerAccount = storeOnlyUsage({ 'ingest-schedule': { ...totalsOf(fan, n), invocations: 0 } }, fan, n);
 
   const profile: UsageProfile = { measuredOn: new Date().toISOString().slice(0, 10), command: 'npm run bench (bench/cost-bench.ts)', quietEvaluation, hedge, fanOutPerAccount };
   mkdirSync('test/output/bench', { recursive: true });

@@ -1,12 +1,21 @@
 /**
  * Words of a command line into flags: `--name value`, `--name=value`, booleans, and `-h`
- * for --help. Unknown, repeated and valueless flags are a UsageError naming the flag.
+ * for --help. Unknown, repeated (unless repeatable) and valueless flags are a UsageError
+ * naming the flag. One reading for every command of `hedge`.
  */
 import { UsageError } from './commands/backtest/usage-error.ts';
 
-export type RawFlags = Record<string, string | true>;
+export type RawFlags = Record<string, string | string[] | true>;
 
-export function flagWords(args: readonly string[], known: { readonly values: readonly string[]; readonly booleans: readonly string[] }): RawFlags {
+export interface KnownFlags {
+  readonly values: readonly string[];
+  readonly booleans: readonly string[];
+  /** Value flags that may be given several times: their values are collected in order. */
+  readonly repeatable?: readonly string[];
+}
+
+/** Values may start with "-" (negative numbers): a value flag always takes the next word. */
+export function flagWords(args: readonly string[], known: KnownFlags): RawFlags {
   const flags: RawFlags = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -26,8 +35,9 @@ export function flagWords(args: readonly string[], known: { readonly values: rea
     if (!known.values.includes(name)) throw new UsageError(`unknown flag --${name}`);
     const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (flags[name] !== undefined) throw new UsageError(`--${name} is given twice`);
-    flags[name] = value;
+    if (known.repeatable?.includes(name)) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
+    else if (flags[name] !== undefined) throw new UsageError(`--${name} is given twice`);
+    else flags[name] = value;
   }
   return flags;
 }

@@ -6,8 +6,9 @@
 //   beforeAll(async () => { chain = await startChainFixture(); });
 //   beforeEach(async () => { await chain.reset(); });   // back to the deployed state
 //   afterAll(async () => { await chain.stop(); });
-import { BaseError, ContractFunctionRevertedError } from 'viem';
-import { startLocalChain, type LocalChain, type LocalChainAddresses, type LocalPublicClient, type LocalTestClient, type LocalWalletClient } from '../../local/chain/local-chain.ts';
+import { BaseError, ContractFunctionRevertedError, parseEventLogs, parseUnits, type Log } from 'viem';
+import { optionBookAbi } from '../../shared/adapters/chain/artifacts/option-book.ts';
+import { AGGREGATOR_DECIMALS, startLocalChain, WETH_DECIMALS, type LocalChain, type LocalChainAddresses, type LocalPublicClient, type LocalTestClient, type LocalWalletClient } from '../../local/chain/local-chain.ts';
 
 export {
   AGGREGATOR_DECIMALS,
@@ -31,6 +32,22 @@ export type FixtureTestClient = LocalTestClient;
 
 export function startChainFixture(): Promise<ChainFixture> {
   return startLocalChain();
+}
+
+/** Opens a real position on OptionBook from the trader (2.5 short calls at 3,500, a week); its logs as the chain has them. */
+export async function openOptionBookPosition(chain: ChainFixture): Promise<{ logs: Log<bigint, number, false>[]; positionId: bigint }> {
+  const expiry = (await chain.publicClient.getBlock()).timestamp + 7n * 86_400n;
+  const receipt = await chain.confirm(
+    await chain.trader.writeContract({
+      address: chain.addresses.optionBook,
+      abi: optionBookAbi,
+      functionName: 'openPosition',
+      args: [chain.addresses.weth, 0, parseUnits('3500', AGGREGATOR_DECIMALS), expiry, -parseUnits('2.5', WETH_DECIMALS)],
+    }),
+  );
+  const [opened] = parseEventLogs({ abi: optionBookAbi, eventName: 'PositionOpened', logs: receipt.logs });
+  if (opened === undefined) throw new Error('no PositionOpened');
+  return { logs: receipt.logs, positionId: opened.args.positionId };
 }
 
 /** The custom error a call reverted with, decoded with the ABI. */

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { VENUE_SET_NAME } from '../../../shared/contracts/backtest-config.ts';
 import { readDuration } from '../../../shared/domain/backtest/durations.ts';
+import { flagWords, type RawFlags } from '../../flag-words.ts';
 import { UsageError } from './usage-error.ts';
 
 export const VALUE_FLAGS = [
@@ -14,43 +15,11 @@ export const VALUE_FLAGS = [
 ] as const;
 const BOOLEAN_FLAGS = ['json', 'progress', 'help'] as const;
 
-export type RawFlags = Record<string, string | string[] | true>;
+export type { RawFlags } from '../../flag-words.ts';
 
-/** `--name value`, `--name=value`, booleans; values may start with "-" (negative numbers). */
+/** `--name value`, `--name=value`, booleans; `--sweep` may repeat. */
 export function tokenizeArgs(args: readonly string[]): RawFlags {
-  const flags: RawFlags = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') continue;
-    if (arg === '-h') {
-      flags.help = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (flags start with --)`);
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    if ((BOOLEAN_FLAGS as readonly string[]).includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags[name] = true;
-      continue;
-    }
-    if (!(VALUE_FLAGS as readonly string[]).includes(name)) throw new UsageError(`unknown flag --${name}`);
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      const next = args[i + 1];
-      if (next === undefined) throw new UsageError(`--${name} needs a value`);
-      value = next;
-      i++;
-    }
-    if (name === 'sweep') {
-      const list = (flags.sweep as string[] | undefined) ?? [];
-      list.push(value);
-      flags.sweep = list;
-    } else if (flags[name] !== undefined) throw new UsageError(`--${name} is given twice`);
-    else flags[name] = value;
-  }
-  return flags;
+  return flagWords(args, { values: VALUE_FLAGS, booleans: BOOLEAN_FLAGS, repeatable: ['sweep'] });
 }
 
 // ---- flag values (one schema: every flag, its type and range)

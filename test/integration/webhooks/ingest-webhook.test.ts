@@ -4,10 +4,8 @@
 // The queue and the publisher are in-memory fakes of their ports (SQS and EventBridge
 // have no local stand-in in this repo yet).
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { parseEventLogs, parseUnits } from 'viem';
 import type { Log } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { optionBookAbi } from '../../../shared/adapters/chain/artifacts/option-book.ts';
 import { createPositionRepository } from '../../../shared/adapters/dynamodb/position-repository.ts';
 import { createWebhookDeliveryRepository } from '../../../shared/adapters/dynamodb/webhook-delivery-repository.ts';
 import { WEBHOOK_VERIFIERS } from '../../../shared/adapters/webhook-providers/webhook-verifiers.ts';
@@ -16,7 +14,7 @@ import { createViemOptionBookReader } from '../../../shared/adapters/chain/optio
 import { CHAIN_LOG_NAMESPACE, type IngestWebhookDeps, type WebhookSource } from '../../../shared/app/ingest-webhook/ingest-webhook.ts';
 import { WEBHOOK_PAYLOAD_PARSERS } from '../../../shared/contracts/webhooks/webhook-payloads.ts';
 import { createIngestWebhookHandler } from '../../../functions/ingest-webhook/handler.ts';
-import { AGGREGATOR_DECIMALS, WETH_DECIMALS, startChainFixture } from '../../support/chain-fixture.ts';
+import { openOptionBookPosition, startChainFixture } from '../../support/chain-fixture.ts';
 import type { ChainFixture } from '../../support/chain-fixture.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb-local.ts';
 import { createWebhookFuzzTarget, fuzzWebhooks } from '../../support/fuzz/webhook-fuzz.ts';
@@ -75,21 +73,7 @@ function harness(accountId: string, options: { wrapDedupe?: (real: IngestWebhook
   return { queue, publisher, positions, post, drain };
 }
 
-/** Opens a real position on OptionBook; returns its logs as the chain has them. */
-async function openPosition(): Promise<{ logs: Log<bigint, number, false>[]; positionId: bigint }> {
-  const expiry = (await chain.publicClient.getBlock()).timestamp + 7n * 86_400n;
-  const receipt = await chain.confirm(
-    await chain.trader.writeContract({
-      address: chain.addresses.optionBook,
-      abi: optionBookAbi,
-      functionName: 'openPosition',
-      args: [chain.addresses.weth, 0, parseUnits('3500', AGGREGATOR_DECIMALS), expiry, -parseUnits('2.5', WETH_DECIMALS)],
-    }),
-  );
-  const [opened] = parseEventLogs({ abi: optionBookAbi, eventName: 'PositionOpened', logs: receipt.logs });
-  if (opened === undefined) throw new Error('no PositionOpened');
-  return { logs: receipt.logs, positionId: opened.args.positionId };
-}
+const openPosition = (): ReturnType<typeof openOptionBookPosition> => openOptionBookPosition(chain);
 
 async function itemCount(): Promise<number> {
   const { doc, tableName } = ddb();

@@ -8,14 +8,13 @@ import fc from 'fast-check';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Log } from 'viem';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseUnits } from 'viem';
 import { createIngestWebhookHandler } from '../../../functions/ingest-webhook/handler.ts';
-import { AGGREGATOR_DECIMALS, WETH_DECIMALS, type LocalChain } from '../../../local/chain/local-chain.ts';
-import { optionBookAbi } from '../../../shared/adapters/chain/artifacts/option-book.ts';
+import type { LocalChain } from '../../../local/chain/local-chain.ts';
 import { createWebhookDeliveryRepository } from '../../../shared/adapters/dynamodb/webhook-delivery-repository.ts';
 import { WEBHOOK_VERIFIERS } from '../../../shared/adapters/webhook-providers/webhook-verifiers.ts';
 import type { WebhookSource } from '../../../shared/app/ingest-webhook/ingest-webhook.ts';
 import { WEBHOOK_PAYLOAD_PARSERS } from '../../../shared/contracts/webhooks/webhook-payloads.ts';
+import { openOptionBookPosition } from '../chain-fixture.ts';
 import { apiEvent, irrelevantPayload, LAMBDA_CONTEXT, MemoryQueue, payload, SECRETS, sign, WRONG_SECRET, type Provider } from '../../integration/webhooks/webhook-fixtures.ts';
 import { FuzzViolation, type FuzzOptions, type FuzzReport } from './config-api-fuzz.ts';
 
@@ -100,19 +99,11 @@ export async function createWebhookFuzzTarget(deps: { doc: DynamoDBDocumentClien
     },
     maxBodyBytes: deps.maxBodyBytes ?? 16 * 1024,
   });
-  const expiry = (await chain.publicClient.getBlock()).timestamp + 7n * 86_400n;
-  const receipt = await chain.confirm(
-    await chain.trader.writeContract({
-      address: chain.addresses.optionBook,
-      abi: optionBookAbi,
-      functionName: 'openPosition',
-      args: [chain.addresses.weth, 0, parseUnits('3500', AGGREGATOR_DECIMALS), expiry, -parseUnits('2.5', WETH_DECIMALS)],
-    }),
-  );
+  const { logs } = await openOptionBookPosition(chain);
   return {
     post: async (provider, request, options = {}) => (await handler(apiEvent(provider, request, options), LAMBDA_CONTEXT)) as APIGatewayProxyStructuredResultV2,
     queued: () => queue.items.length,
     itemCount: async () => (await doc.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ConsistentRead: true }))).Count ?? 0,
-    logs: receipt.logs,
+    logs,
   };
 }

@@ -4,29 +4,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCostCommand } from '../../../cli/commands/cost-command.ts';
-import type { CommandIo } from '../../../cli/commands/backtest/command-io.ts';
+import { memoryIo } from '../../support/memory-io.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MEASURED = readFileSync(new URL('../../../cli/commands/cost/measured-profile.json', import.meta.url), 'utf8');
 
-function memoryIo(files: Record<string, string> = {}): CommandIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: { write: (text: string) => out.push(text) },
-    stderr: { write: (text: string) => (err.push(text), true) },
-    cwd: '/work',
-    readFile: (path: string) => {
-      const name = path.replace('/work/', '');
-      if (!(name in files)) throw Object.assign(new Error(`ENOENT: no such file ${path}`), { code: 'ENOENT' });
-      return files[name]!;
-    },
-    writeFile: () => undefined,
-    isDirectory: () => true,
-  };
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (io: { out: string[] }): any => JSON.parse(io.out.join(''));

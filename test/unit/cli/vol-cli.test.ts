@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runVolCommand, VOL_FIT_HELP } from '../../../cli/commands/vol-command.ts';
-import type { CommandIo } from '../../../cli/commands/backtest/command-io.ts';
+import { memoryIo } from '../../support/memory-io.ts';
 import { loadDem2gbp } from '../domain/volatility/support/dem2gbp.ts';
 
 /** The CLI's JSON, read loosely: the assertions check its shape and numbers. */
@@ -19,24 +19,6 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-function memoryIo(files: Record<string, string>): CommandIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: { write: (text: string) => out.push(text) },
-    stderr: { write: (text: string) => (err.push(text), true) },
-    cwd: '/work',
-    readFile: (path: string) => {
-      const name = path.replace('/work/', '');
-      if (!(name in files)) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return files[name]!;
-    },
-    writeFile: () => undefined,
-    isDirectory: () => true,
-  };
-}
 
 function run(args: string[], files: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
   const io = memoryIo(files);
