@@ -10,6 +10,7 @@
  * exit status 2, with nothing written.
  */
 import { dirname, resolve } from 'node:path';
+import { pathRealisedVols } from '../../shared/domain/backtest/path-metrics.ts';
 import { DomainError } from '../../shared/domain/errors.ts';
 import { processIo, writeChunks, type CommandIo } from './backtest/command-io.ts';
 import { loadConfigSource } from './backtest/config-assembly.ts';
@@ -79,6 +80,8 @@ export const EXIT_INTERRUPTED = 130;
  * status. A Ctrl-C stops the run after its current block of paths and reports what was
  * done (exit 130); a second one quits at once.
  */
+const meanOf = (values: Float64Array): number => values.reduce((sum, v) => sum + v, 0) / values.length;
+
 export async function runBacktestCommand(args: readonly string[], io: CommandIo = processIo()): Promise<number> {
   let planned: Plan;
   try {
@@ -108,6 +111,8 @@ export async function runBacktestCommand(args: readonly string[], io: CommandIo 
       const executed = await executeRun(planned.run, io, 'backtest', progress, stop);
       const { run, summary, seconds, interrupted } = executed;
       const risk = runRisk(executed);
+      // Hedged at the paths' vol: what was realised, beside the implied (one more pass over the paths' prices).
+      const realisedVol = run.spec.hedgeVol === undefined ? undefined : { mean: meanOf(pathRealisedVols(run.spec)) };
       if (planned.pathsOut !== undefined) writeChunks(io, planned.pathsOut, pathsCsvChunks(executed));
       const partial = interrupted ? { interrupted: { donePaths: summary.paths, requestedPaths: interrupted.requestedPaths } } : {};
       const note = interrupted
@@ -115,8 +120,8 @@ export async function runBacktestCommand(args: readonly string[], io: CommandIo 
         : '';
       io.stdout.write(
         planned.flags.json
-          ? JSON.stringify({ ...summaryJson(run, summary), ...riskJson(risk, summary.premium), pathsOut: planned.pathsOut ?? null, ...partial }) + '\n'
-          : note + formatTable(run, summary, seconds, { risk, replayCommand: (path) => replayCommand(args, path), pathsOut: planned.pathsOut }),
+          ? JSON.stringify({ ...summaryJson(run, summary), ...riskJson(risk, summary.premium), ...(realisedVol === undefined ? {} : { realisedVol }), pathsOut: planned.pathsOut ?? null, ...partial }) + '\n'
+          : note + formatTable(run, summary, seconds, { risk, replayCommand: (path) => replayCommand(args, path), pathsOut: planned.pathsOut, realisedVol }),
       );
       return interrupted ? EXIT_INTERRUPTED : 0;
     }

@@ -53,6 +53,13 @@ const carryFields = {
   impliedVol: nonNegative.optional(),
   /** Annual funding rate paid by a long perp; default rate − yield. */
   fundingRate: finite.optional(),
+  /**
+   * The vol of the hedge's delta: `implied` (default: the options' pricing vol) or `path`
+   * (the paths' own: the model's vol, jumps included; a replay's realised vol, known only
+   * afterwards). Hedging a bought option at the vol that is realised locks in
+   * V(realised) − V(implied).
+   */
+  hedgeWith: z.enum(['implied', 'path']).optional(),
 };
 
 export const GbmMarketSchema = z
@@ -656,6 +663,7 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: PriceSeri
     rate: m.rate,
     yield: m.yield,
     pricingVol: m.impliedVol ?? defaultVol,
+    ...(m.hedgeWith === 'path' ? { hedgeVol: defaultVol } : {}),
     fundingRate: m.fundingRate ?? m.rate - m.yield,
     book,
     policy: config.policy,

@@ -103,11 +103,11 @@ export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: stri
   if (flags.csv !== undefined) {
     for (const key of ['spot', 'drift', 'vol', 'jumps'] as const) if (flags[key] !== undefined) throw new UsageError(`--${key} does not apply to a --csv replay`);
     const current = isObject(raw.market) ? raw.market : {};
-    const keep = Object.fromEntries(Object.entries(current).filter(([k]) => ['rate', 'yield', 'impliedVol', 'fundingRate'].includes(k)));
+    const keep = Object.fromEntries(Object.entries(current).filter(([k]) => ['rate', 'yield', 'impliedVol', 'fundingRate', 'hedgeWith'].includes(k)));
     raw.market = { ...keep, model: 'replay', csv: resolve(cwd, flags.csv) };
     wrote('market.csv', 'csv');
   }
-  if (given('spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'jumps', 'csv-column')) section(raw, 'market');
+  if (given('spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'hedge-with', 'jumps', 'csv-column')) section(raw, 'market');
   const m = isObject(raw.market) ? raw.market : undefined;
   if (m?.model === 'replay' && typeof m.csv === 'string' && flags.csv === undefined) m.csv = resolve(source.baseDir, m.csv);
   if (m?.model === 'replay') {
@@ -128,8 +128,8 @@ export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: stri
     }
     wrote('market.jumps', 'jumps');
   }
-  const marketFlags = { spot: flags.spot, drift: flags.drift, vol: flags.vol, rate: flags.rate, yield: flags.yield, impliedVol: flags['implied-vol'], fundingRate: flags['funding-rate'] };
-  const marketFlagNames: Record<string, string> = { impliedVol: 'implied-vol', fundingRate: 'funding-rate' };
+  const marketFlags = { spot: flags.spot, drift: flags.drift, vol: flags.vol, rate: flags.rate, yield: flags.yield, impliedVol: flags['implied-vol'], fundingRate: flags['funding-rate'], hedgeWith: flags['hedge-with'] };
+  const marketFlagNames: Record<string, string> = { impliedVol: 'implied-vol', fundingRate: 'funding-rate', hedgeWith: 'hedge-with' };
   for (const [key, value] of Object.entries(marketFlags)) {
     if (value === undefined || !m) continue;
     m[key] = value;

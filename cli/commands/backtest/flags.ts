@@ -9,7 +9,7 @@ import { flagWords, type RawFlags } from '../../flag-words.ts';
 import { UsageError } from './usage-error.ts';
 
 export const VALUE_FLAGS = [
-  'config', 'type', 'strike', 'maturity', 'quantity', 'spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'jumps', 'csv', 'csv-column',
+  'config', 'type', 'strike', 'maturity', 'quantity', 'spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'hedge-with', 'jumps', 'csv', 'csv-column',
   'hedge-every', 'band', 'min-trade', 'hedge-instrument', 'fee-bps', 'slippage-bps', 'impact-k', 'adv', 'gas-usd',
   'venues', 'paths', 'seed', 'steps', 'step', 'horizon', 'start', 'only-path', 'sweep', 'chart', 'paths-out', 'sweep-out',
 ] as const;
@@ -94,6 +94,7 @@ export const BacktestFlagsSchema = z
     rate: numberFlag.optional(),
     yield: numberFlag.optional(),
     'implied-vol': nonNegativeFlag.optional(),
+    'hedge-with': z.enum(['implied', 'path'], { error: 'expected implied or path' }).optional(),
     'funding-rate': numberFlag.optional(),
     jumps: jumpsFlag.optional(),
     csv: z.string().min(1).optional(),

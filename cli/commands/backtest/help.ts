@@ -71,9 +71,11 @@ Flags (override the config's fields; a value may also be written --flag=value):
   --vol SIGMA           volatility of the price (diffusion part), per √year   [0.2]
   --rate R              risk-free rate (continuous), per year          [0]
   --yield Q             yield/carry of the underlying, per year        [0]
-  --implied-vol V       vol the options are priced and hedged at
+  --implied-vol V       vol the options are priced (and by default hedged) at
                         [GBM: --vol; Merton: √(σ² + λ(m² + s²)); replay: realised vol]
   --funding-rate F      annual funding paid by a long perp             [rate − yield]
+  --hedge-with W        the vol of the hedge's delta: implied, or path (the paths' own
+                        vol, as above; a replay's is known only afterwards)   [implied]
   --jumps L,M,S         Merton jump-diffusion: L jumps/year, log size ~ N(M, S²)
                         (M < 0: flash crashes; drift stays compensated); "off" = GBM
   --csv FILE            replay a price CSV instead (one path; see below)

@@ -27,6 +27,12 @@ export const PATHS_CSV_COLUMNS = [
   'max_drawdown',
   'realised_vol',
   'jumps',
+  'pnl_gamma',
+  'pnl_theta',
+  'pnl_delta',
+  'pnl_carry',
+  'pnl_costs',
+  'pnl_other',
 ] as const;
 
 /** The CSV in chunks of `rowsPerChunk` rows (the header in the first), for a file of any size. */
@@ -58,6 +64,12 @@ export function* pathsCsvChunks(executed: ExecutedRun, rowsPerChunk = 20_000): G
         r.maxDrawdown[i]!,
         vols[i]!,
         r.jumps[i]!,
+        r.pnlGamma[i]!,
+        r.pnlTheta[i]!,
+        r.pnlDelta[i]!,
+        r.pnlCarry[i]!,
+        r.pnlCosts[i]!,
+        r.pnlOther[i]!,
       ].join(','),
     );
     if (chunk.length >= rowsPerChunk) {

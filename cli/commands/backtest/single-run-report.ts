@@ -28,6 +28,8 @@ export interface TableExtras {
   readonly replayCommand: (path: number) => string;
   /** Where --paths-out wrote the paths. */
   readonly pathsOut?: string | undefined;
+  /** The paths' realised vol (when the hedge is at the paths' vol: beside the implied). */
+  readonly realisedVol?: { readonly mean: number } | undefined;
 }
 
 export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: number, extras?: TableExtras): string {
@@ -83,6 +85,20 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
   ];
   for (const [name, value] of parts) lines.push(`  ${name.padEnd(26)}${usd(value).padStart(15)}`);
   lines.push(`  ${'total = mean hedge cost'.padEnd(26)}${usd(a.total).padStart(15)}`);
+  lines.push('');
+  lines.push(`The mean P&L by Greek (USD, PV; the options' Greeks at the pricing vol${spec.hedgeVol === undefined ? '' : `, hedged at the paths' vol ${pct(spec.hedgeVol)}`})`);
+  const g = s.pnlByGreek;
+  const greekParts: [string, number][] = [
+    ['gamma  ½Γ(ΔS)²', g.gamma],
+    ['theta  Θ·Δt', g.theta],
+    ['delta  (book + hedge)·ΔS', g.delta],
+    ['carry  (financing, funding)', g.carry],
+    ['costs  (fees, slippage, gas)', g.costs],
+    ['other  (higher order)', g.other],
+  ];
+  for (const [name, value] of greekParts) lines.push(`  ${name.padEnd(30)}${usd(value).padStart(11)}`);
+  lines.push(`  ${'total = mean P&L'.padEnd(30)}${usd(s.pnl.mean).padStart(11)}`);
+  if (extras?.realisedVol !== undefined) lines.push(`  realised vol of the paths: mean ${pct(extras.realisedVol.mean)} (implied ${pct(spec.pricingVol)})`);
   if (extras?.risk.pnlHistogram) {
     lines.push('');
     lines.push(...formatHistogram(extras.risk.pnlHistogram));
@@ -113,6 +129,8 @@ export function summaryFields(run: PreparedRun, s: BacktestSummary): Record<stri
     timeOutsideBand: s.timeOutsideBand,
     decisionsOutsideBand: s.decisionsOutsideBand,
     attribution: s.attribution,
+    pnlByGreek: s.pnlByGreek,
+    hedgeVol: run.spec.hedgeVol ?? null,
     alertsPerPath: s.alertsPerPath,
     jumpsPerPath: s.jumpsPerPath,
     skippedOrders: s.skippedOrders,

@@ -10,10 +10,10 @@
  * the blocks only report as a ratio (equal to rounding, ~1e-16 relative).
  */
 import { InvalidInputError } from '../errors.ts';
-import type { BacktestResult, BacktestSummary, PerPathResults } from './simulate.ts';
+import { pnlByGreekOf, type BacktestResult, type BacktestSummary, type PerPathResults } from './simulate.ts';
 import { summarize } from './statistics.ts';
 
-const FIELDS = ['hedgeCost', 'option', 'hedge', 'hedgeOptions', 'optionSpread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'trades', 'jumps', 'tradedUnits', 'maxDrawdown'] as const satisfies readonly (keyof PerPathResults)[];
+const FIELDS = ['hedgeCost', 'option', 'hedge', 'hedgeOptions', 'optionSpread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'trades', 'jumps', 'tradedUnits', 'maxDrawdown', 'pnlGamma', 'pnlTheta', 'pnlDelta', 'pnlCarry', 'pnlCosts', 'pnlOther'] as const satisfies readonly (keyof PerPathResults)[];
 
 const meanOf = (a: Float64Array): number => {
   let sum = 0;
@@ -77,6 +77,7 @@ export function mergeBacktestResults(parts: readonly BacktestResult[]): Backtest
     timeOutsideBand: s0.timeOutsideBand === null ? null : parts.reduce((t, r) => t + r.summary.timeOutsideBand! * r.summary.paths, 0) / paths,
     decisionsOutsideBand: s0.decisionsOutsideBand === null ? null : count((s) => s.decisionsOutsideBand!, decisionsOf) / parts.reduce((n, r) => n + decisionsOf(r.summary), 0),
     attribution: { ...attributionParts, total: Object.values(attributionParts).reduce((a, b) => a + b, 0) },
+    pnlByGreek: pnlByGreekOf(perPath),
     alertsPerPath: count((s) => s.alertsPerPath, (s) => s.paths) / paths,
     skippedOrders: parts.reduce((n, r) => n + r.summary.skippedOrders, 0),
     partialFills: parts.reduce((n, r) => n + r.summary.partialFills, 0),

@@ -85,8 +85,15 @@ export interface BacktestSpec {
   readonly rate: number;
   /** Yield (carry) of the underlying, used in option pricing and in the carry of spot. */
   readonly yield: number;
-  /** The vol options are priced and hedged at (the policy sees it as `impliedVol`). */
+  /** The vol options are priced at (the policy sees it as `impliedVol`). */
   readonly pricingVol: number;
+  /**
+   * The vol of the hedge's delta (and of every Greek the policy sees); default each
+   * option's pricing vol. The paths' own vol here hedges a bought option at the vol that
+   * is realised: its P&L then locks in V(realised) − V(implied) as the interval shrinks.
+   * Premium, payoffs and marks stay at the pricing vol.
+   */
+  readonly hedgeVol?: number;
   /** Annual funding rate a long perp pays (default in the contracts: rate − yield). */
   readonly fundingRate: number;
   readonly book: readonly BookOption[];
@@ -167,6 +174,8 @@ export interface BacktestSummary {
   /** Fraction of decision instants at which the policy found the delta outside the band. */
   readonly decisionsOutsideBand: number | null;
   readonly attribution: Attribution;
+  /** Mean P&L by Greek (PerPathResults' pnlGamma … pnlOther), summing to the mean P&L. */
+  readonly pnlByGreek: PnlByGreek;
   readonly alertsPerPath: number;
   /** Orders the simulator could not fill (an option already expired or unknown, or a venue without the capacity). */
   readonly skippedOrders: number;
@@ -203,6 +212,39 @@ export interface PerPathResults {
    * each instant's trades; it starts at 0 at t0 and ends at the path's P&L.
    */
   readonly maxDrawdown: Float64Array;
+  /**
+   * The path's P&L (premium − hedge cost) by Greek, PV at t0: ½Γ(ΔS)² (`pnlGamma`),
+   * Θ·Δt (`pnlTheta`), the book's and hedge's net delta times ΔS (`pnlDelta`), carry
+   * (`pnlCarry`: −financing − funding), costs (`pnlCosts`: −fees − slippage − gas − option
+   * spread) and what the second-order expansion leaves (`pnlOther`); they sum to the P&L.
+   * The Greeks are the options' at the pricing vol, taken at the start of each step.
+   * Implied vol is constant in these markets, so there is no vega line.
+   */
+  readonly pnlGamma: Float64Array;
+  readonly pnlTheta: Float64Array;
+  readonly pnlDelta: Float64Array;
+  readonly pnlCarry: Float64Array;
+  readonly pnlCosts: Float64Array;
+  readonly pnlOther: Float64Array;
+}
+
+export interface PnlByGreek {
+  readonly gamma: number;
+  readonly theta: number;
+  readonly delta: number;
+  readonly carry: number;
+  readonly costs: number;
+  readonly other: number;
+}
+
+/** The mean of each P&L-by-Greek array. */
+export function pnlByGreekOf(perPath: PerPathResults): PnlByGreek {
+  const mean = (a: Float64Array): number => {
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum += a[i]!;
+    return sum / a.length;
+  };
+  return { gamma: mean(perPath.pnlGamma), theta: mean(perPath.pnlTheta), delta: mean(perPath.pnlDelta), carry: mean(perPath.pnlCarry), costs: mean(perPath.pnlCosts), other: mean(perPath.pnlOther) };
 }
 
 export interface BacktestResult {
@@ -228,6 +270,7 @@ function validateSpec(spec: BacktestSpec): void {
   requireFinite(spec.rate, 'rate');
   requireFinite(spec.yield, 'yield');
   requireNonNegative(spec.pricingVol, 'pricingVol');
+  if (spec.hedgeVol !== undefined) requirePositive(spec.hedgeVol, 'hedgeVol');
   requireFinite(spec.fundingRate, 'fundingRate');
   validateCosts(spec.costs);
   requireSeed(spec.seed);
@@ -485,8 +528,17 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     jumps: new Float64Array(paths),
     tradedUnits: new Float64Array(paths),
     maxDrawdown: new Float64Array(paths),
+    pnlGamma: new Float64Array(paths),
+    pnlTheta: new Float64Array(paths),
+    pnlDelta: new Float64Array(paths),
+    pnlCarry: new Float64Array(paths),
+    pnlCosts: new Float64Array(paths),
+    pnlOther: new Float64Array(paths),
   };
   const transactionCosts = new Float64Array(paths);
+  const hedgeVol = spec.hedgeVol;
+  // The options' own Greeks at the pricing vol, when the hedge's are at another vol.
+  const valueGreeks = hedgeVol === undefined ? greeks : new Float64Array(greeks.length);
 
   // Reused policy inputs (mutable views of the readonly contract types).
   const risk = { delta: 0, gamma: 0, vegaPerVolPoint: 0, optionNotionalUsd: 0, yearsToExpiry: 0 };
@@ -532,12 +584,22 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     let trades = 0;
     let carriedDelta = 0;
     let carriedBand = NaN;
+    // The options' delta, gamma and theta (pricing vol, after the step's trades) of the last step.
+    let optDelta = 0;
+    let optGamma = 0;
+    let optTheta = 0;
+    let pnlGamma = 0;
+    let pnlTheta = 0;
+    let pnlDelta = 0;
 
     for (let k = 0; k <= last; k++) {
       const s = prices[k]!;
       const d = discount[k]!;
       if (k > 0) {
         const move = s - prices[k - 1]!;
+        pnlGamma += 0.5 * optGamma * move * move * d;
+        pnlTheta += optTheta * dtYears[k]! * d;
+        pnlDelta += (optDelta + perp + spot) * move * d;
         costHedge -= (perp + spot) * move * d;
         financing += spot * spotCarry[k]! * prices[k - 1]! * d;
         if (perp !== 0) funding += perp * (fundingModel ? fundingRates[k - 1]! * dtYears[k]! : perpCarry[k]!) * prices[k - 1]! * d;
@@ -610,6 +672,9 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       let optionUnits = 0;
       let nearest = Infinity;
       const t = grid.years[k]!;
+      optDelta = 0;
+      optGamma = 0;
+      optTheta = 0;
       if (anyLive) {
         for (let i = 0; i < rows.count; i++) {
           if (rows.settleIndex[i]! <= k) continue;
@@ -617,9 +682,18 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
           batch.spot[i] = s;
           batch.maturity[i] = tau;
           const o = i * GREEK_COUNT;
-          bsmGreeksRowInto(batch, i, greeks, o);
+          if (hedgeVol === undefined) bsmGreeksRowInto(batch, i, greeks, o);
+          else {
+            bsmGreeksRowInto(batch, i, valueGreeks, o);
+            batch.vol[i] = hedgeVol;
+            bsmGreeksRowInto(batch, i, greeks, o);
+            batch.vol[i] = rows.vol[i]!;
+          }
           const q = quantity[i]!;
           if (q !== 0) {
+            optDelta += q * valueGreeks[o + 1]!;
+            optGamma += q * valueGreeks[o + 2]!;
+            optTheta += q * valueGreeks[o + 4]!;
             delta += q * greeks[o + 1]!;
             gamma += q * greeks[o + 2]!;
             vega += q * greeks[o + 3]!;
@@ -664,7 +738,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
               skippedOrders++;
               continue;
             }
-            const model = greeks[row * GREEK_COUNT]!;
+            const model = valueGreeks[row * GREEK_COUNT]!;
             const ownVol = batch.vol[row]!;
             batch.vol[row] = venueVol(optionVenue, ownVol, rows.strike[row]!, s);
             bsmGreeksRowInto(batch, row, venueGreeks, 0);
@@ -679,6 +753,9 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
             trades++;
             quantity[row] = quantity[row]! + signed;
             delta += signed * greeks[row * GREEK_COUNT + 1]!;
+            optDelta += signed * valueGreeks[row * GREEK_COUNT + 1]!;
+            optGamma += signed * valueGreeks[row * GREEK_COUNT + 2]!;
+            optTheta += signed * valueGreeks[row * GREEK_COUNT + 4]!;
             fills.push({ order, price: Math.abs(traded.cash) / units });
             continue;
           }
@@ -716,11 +793,14 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
             skippedOrders++;
             continue;
           }
-          price = greeks[row * GREEK_COUNT]!;
+          price = valueGreeks[row * GREEK_COUNT]!;
           fraction = slippageFraction(slippage, units, dailyVol);
           costHedgeOptions += signed * price * d;
           quantity[row] = quantity[row]! + signed;
           delta += signed * greeks[row * GREEK_COUNT + 1]!;
+          optDelta += signed * valueGreeks[row * GREEK_COUNT + 1]!;
+          optGamma += signed * valueGreeks[row * GREEK_COUNT + 2]!;
+          optTheta += signed * valueGreeks[row * GREEK_COUNT + 4]!;
         } else {
           price = s;
           fraction = slippageFraction(slippage, units, dailyVol);
@@ -742,7 +822,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       carriedBand = band;
       // The hedged book's value now (for its drawdown): premium − costs + live options at BSM.
       let mark = 0;
-      if (anyLive) for (let i = 0; i < rows.count; i++) if (rows.settleIndex[i]! > k) mark += quantity[i]! * greeks[i * GREEK_COUNT]!;
+      if (anyLive) for (let i = 0; i < rows.count; i++) if (rows.settleIndex[i]! > k) mark += quantity[i]! * valueGreeks[i * GREEK_COUNT]!;
       const value = premium0 - (costOption + costHedge + costHedgeOptions + optionSpread + financing + funding + fees + slip + gas) + mark * d;
       if (value > peakValue) peakValue = value;
       else if (peakValue - value > maxDrawdown) maxDrawdown = peakValue - value;
@@ -764,6 +844,12 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     out.tradedUnits[p] = pathUnits;
     tradedUnits += pathUnits;
     out.maxDrawdown[p] = Math.max(maxDrawdown, peakValue - (premium0 - out.hedgeCost[p]!));
+    out.pnlGamma[p] = pnlGamma;
+    out.pnlTheta[p] = pnlTheta;
+    out.pnlDelta[p] = pnlDelta;
+    out.pnlCarry[p] = -(financing + funding);
+    out.pnlCosts[p] = -(txCosts + optionSpread);
+    out.pnlOther[p] = premium0 - out.hedgeCost[p]! - (pnlGamma + pnlTheta + pnlDelta + out.pnlCarry[p]! + out.pnlCosts[p]!);
     if (options.onProgress && ((p + 1) % progressEvery === 0 || p + 1 === paths)) options.onProgress(p + 1, paths);
   }
 
@@ -799,6 +885,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     timeOutsideBand: hasBand ? outsideTime / (horizonYears * paths) : null,
     decisionsOutsideBand: hasBand ? outsideDecisions / decisions : null,
     attribution: { ...attributionParts, total: Object.values(attributionParts).reduce((a, b) => a + b, 0) },
+    pnlByGreek: pnlByGreekOf(out),
     alertsPerPath: alerts / paths,
     skippedOrders,
     partialFills,

@@ -50,7 +50,7 @@ describe('--paths-out: one row per path', () => {
     expect(out.pathsOut).toBe(file);
     const { header, rows } = readPaths(file);
     expect(header).toEqual([...PATHS_CSV_COLUMNS]);
-    expect(header).toEqual(['path', 'hedge_cost', 'pnl', 'trades', 'traded_units', 'option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'transaction_costs', 'max_drawdown', 'realised_vol', 'jumps']);
+    expect(header).toEqual(['path', 'hedge_cost', 'pnl', 'trades', 'traded_units', 'option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'transaction_costs', 'max_drawdown', 'realised_vol', 'jumps', 'pnl_gamma', 'pnl_theta', 'pnl_delta', 'pnl_carry', 'pnl_costs', 'pnl_other']);
     expect(rows).toHaveLength(400);
     expect(rows.map((r) => Number(r.path))).toEqual([...Array(400).keys()]);
     const cost = rows.map((r) => Number(r.hedge_cost));
@@ -63,6 +63,8 @@ describe('--paths-out: one row per path', () => {
       expect(Number(r.max_drawdown)).toBeGreaterThanOrEqual(Math.max(0, -Number(r.pnl)) - 1e-6);
       expect(Number(r.realised_vol)).toBeGreaterThan(0.05);
       expect(Number(r.realised_vol)).toBeLessThan(0.5);
+      const byGreek = ['pnl_gamma', 'pnl_theta', 'pnl_delta', 'pnl_carry', 'pnl_costs', 'pnl_other'].reduce((a, k) => a + Number(r[k]), 0);
+      expect(byGreek).toBeCloseTo(Number(r.pnl), 4);
     }
     expect(rows.reduce((a, r) => a + Number(r.traded_units), 0) / 400).toBeCloseTo(out.tradedUnitsPerPath, 4);
     // The tail, recomputed from the file: VaR 95% = the 380th smallest of 400, CVaR the mean of the top 20.
