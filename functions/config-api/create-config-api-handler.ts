@@ -13,10 +13,17 @@
  *    403 `forbidden` — decided before any read, so it reveals nothing about other
  *    accounts (not even whether they exist);
  * 3. validates the path parameters (400).
+ *
+ * Observability (when given, at the Lambda entry): Powertools' middlewares around it all;
+ * every line of a request carries its correlation id (API Gateway's request id), which a
+ * rebalance puts on the evaluation it asks for. A 5xx is logged with its error redacted;
+ * requests, headers, keys and bodies never are.
  */
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { telemetryOf, withObservability, type HandlerObservability } from '../../shared/runtime/handler-observability.ts';
+import { correlationIdOfRequest } from '../../shared/runtime/correlation.ts';
 import { createConfigApiUseCases } from '../../shared/app/config-api/config-api-use-cases.ts';
 import type { ConfigApiPorts } from '../../shared/app/config-api/ports.ts';
 import { CONFIG_API_ROUTES, type ApiRouteSpec, type HttpMethod } from '../../shared/contracts/api/config-api-routes.ts';
@@ -33,7 +40,10 @@ export interface ConfigApiDeps extends ConfigApiPorts {
   readonly adminKeyHash: string;
   /** Body size (413) and request budget per caller (429); defaults: 64 KiB, 300 a minute, no budget store (no rate limit). */
   readonly limits?: { readonly maxBodyBytes?: number; readonly perMinute?: number; readonly budget?: RequestBudget };
+  /** Told about every error answered with a 5xx; default: the observability's logger (nothing without one). */
   readonly logError?: (error: unknown) => void;
+  /** Powertools at the Lambda entry (logs, metrics, traces). */
+  readonly observability?: HandlerObservability;
 }
 
 export type ConfigApiHandler = ((event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>) & {
@@ -82,8 +92,16 @@ export function createConfigApiHandler(deps: ConfigApiDeps): ConfigApiHandler {
       throw new HttpProblem(404, 'route-not-found', 'Not Found', `no route ${method} ${path}`);
     },
   });
-  const handler = middy(router)
-    .use(problemErrorHandler(deps.logError === undefined ? {} : { logError: deps.logError }))
+  const telemetry = telemetryOf(deps.observability);
+  const logError = deps.logError ?? ((error: unknown) => telemetry.error('request failed: answered 500', { error }));
+  const correlation: middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> = {
+    before: (request) => telemetry.appendKeys({ correlationId: correlationIdOfRequest(request.event, request.context) }),
+    after: (request) => telemetry.debug('request answered', { routeKey: request.event.routeKey, status: statusOf(request.response) }),
+    onError: (request) => telemetry.debug('request answered', { routeKey: request.event.routeKey, status: statusOf(request.response) }),
+  };
+  const handler = withObservability(middy(router), deps.observability)
+    .use(correlation)
+    .use(problemErrorHandler({ logError }))
     .use(
       requestLimits({
         maxBodyBytes: deps.limits?.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
@@ -93,4 +111,8 @@ export function createConfigApiHandler(deps: ConfigApiDeps): ConfigApiHandler {
     );
   const invoke = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> => handler(event, context);
   return Object.assign(invoke, { routes: routes.map(({ method, path }) => ({ method, path })) });
+}
+
+function statusOf(response: APIGatewayProxyResultV2 | null | undefined): number | undefined {
+  return typeof response === 'object' && response !== null && typeof response.statusCode === 'number' ? response.statusCode : undefined;
 }

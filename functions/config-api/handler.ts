@@ -1,7 +1,9 @@
 /**
  * Lambda entry of the configuration API (API Gateway HTTP API, payload v2). Adapters are
  * built once per cold start from the validated environment; everything else is in
- * createConfigApiHandler.
+ * createConfigApiHandler. Powertools (logs, metrics, traces) comes from the same
+ * environment; the admin key's hash is handed to its redactor (not a secret, but nothing to
+ * log either).
  */
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -19,9 +21,11 @@ import { createKmsSignerProvisioner } from '../../shared/adapters/signing/kms-si
 import { AccountConfigDocumentSchema } from '../../shared/contracts/account-config.ts';
 import { loadConfigApiEnv } from './config-api-env.ts';
 import { createConfigApiHandler } from './create-config-api-handler.ts';
+import { observabilityFromEnv } from '../../shared/runtime/observability.ts';
 
 const env = loadConfigApiEnv(process.env);
-const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
+const observability = observabilityFromEnv('config-api', process.env, [env.ADMIN_KEY_SHA256]);
+const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }), instrument: observability.capture });
 const tableName = env.TABLE_NAME;
 const clock = (): Date => new Date();
 
@@ -34,13 +38,13 @@ export const handler = createConfigApiHandler({
   killSwitch: createDispatchLimitsRepository({ doc, tableName, now: clock }),
   // Each account gets its own KMS key when the operator creates it.
   signers: createKmsSignerProvisioner({
-    client: new KMSClient({ region: env.AWS_REGION }),
+    client: observability.capture(new KMSClient({ region: env.AWS_REGION })),
     awsAccountId: env.AWS_ACCOUNT_ID,
     stage: env.STAGE,
     signerRoleArns: env.SIGNER_ROLE_ARNS,
     provisionerRoleArn: env.PROVISIONER_ROLE_ARN,
   }),
-  publisher: createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION })),
+  publisher: createEventBridgePublisher(observability.capture(new EventBridgeClient({ region: env.AWS_REGION }))),
   eventBusName: env.EVENT_BUS_NAME,
   adminKeyHash: env.ADMIN_KEY_SHA256,
   limits: {
@@ -50,4 +54,5 @@ export const handler = createConfigApiHandler({
   },
   clock,
   newId: randomUUID,
+  observability,
 });

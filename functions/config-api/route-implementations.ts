@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ConfigApiUseCases } from '../../shared/app/config-api/config-api-use-cases.ts';
 import type { ConfigApiOperation } from '../../shared/contracts/api/config-api-routes.ts';
 import * as S from '../../shared/contracts/api/config-api-schemas.ts';
+import { correlationIdOfRequest } from '../../shared/runtime/correlation.ts';
 import { HttpProblem } from '../../shared/runtime/http/http-problem.ts';
 import { header, parseJsonBody, parseOptionalJsonBody, validateRequestPart } from '../../shared/runtime/http/http-request.ts';
 import { emptyResponse, jsonResponse, type HttpResult } from '../../shared/runtime/http/http-responses.ts';
@@ -155,8 +156,8 @@ export function createRouteImplementations(api: ConfigApiUseCases, openApiDocume
       const account = await api.resume(required(params, 'accountId'), asCaller(caller), actor, body);
       return jsonResponse(200, { accountId: account.accountId, status: account.status });
     },
-    async rebalance({ params }) {
-      return jsonResponse(202, await api.rebalance(required(params, 'accountId')));
+    async rebalance({ params, event }) {
+      return jsonResponse(202, await api.rebalance(required(params, 'accountId'), correlationIdOfRequest(event)));
     },
     async listHedges({ event, params }) {
       return jsonResponse(200, await api.listHedges(required(params, 'accountId'), page(event)));

@@ -5,6 +5,9 @@
  *
  * Signers (replacements and cancels are signed by the hedge's own signer): KMS keys in
  * the cloud, through KMS in AWS_REGION; LOCAL_SIGNER_KEYS is for the local chain only.
+ *
+ * Powertools (logs, metrics, traces) comes from the same environment; the RPC URLs and
+ * any local signer key are handed to its redactor, so no log line can carry one.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -19,33 +22,25 @@ import { createChainAccessMap, createFollowDeps, createHedgingStores } from '../
 import { loadConfirmHedgeEnv } from './configuration.ts';
 import { createSqsVisibilityExtender } from '../../shared/adapters/sqs/visibility-backoff.ts';
 import { createConfirmHedgeHandler } from './create-confirm-hedge-handler.ts';
-import { safeErrorText } from '../../shared/runtime/safe-error-text.ts';
+import { observabilityFromEnv } from '../../shared/runtime/observability.ts';
 
 // Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
 const env = loadConfirmHedgeEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
-const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
+const observability = observabilityFromEnv('confirm-hedge', process.env, [...env.CHAINS.map((chain) => chain.rpcUrl), ...Object.values(env.LOCAL_SIGNER_KEYS ?? {})]);
+const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }), instrument: observability.capture });
 const now = (): Date => new Date();
 const stores = createHedgingStores({ doc, tableName: env.TABLE_NAME, now });
 const chains = createChainAccessMap(env.CHAINS);
 
-const signers = createDeploymentSigners({ region: env.AWS_REGION, ...(env.LOCAL_SIGNER_KEYS === undefined ? {} : { localKeys: env.LOCAL_SIGNER_KEYS }) });
+const signers = createDeploymentSigners({ region: env.AWS_REGION, instrument: observability.capture, ...(env.LOCAL_SIGNER_KEYS === undefined ? {} : { localKeys: env.LOCAL_SIGNER_KEYS }) });
 
-const extendVisibility = createSqsVisibilityExtender(new SQSClient({ region: env.AWS_REGION }), env.QUEUE_URL);
+const extendVisibility = createSqsVisibilityExtender(observability.capture(new SQSClient({ region: env.AWS_REGION })), env.QUEUE_URL);
 
 // The use cases encode their events for the default bus name; the publisher addresses them to ours.
-const publisher: EventPublisher = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }), { eventBusName: env.EVENT_BUS_NAME });
+const publisher: EventPublisher = createEventBridgePublisher(observability.capture(new EventBridgeClient({ region: env.AWS_REGION })), { eventBusName: env.EVENT_BUS_NAME });
 
 export const handler = createConfirmHedgeHandler({
   deps: createFollowDeps({ stores, chains, signers: (ref) => signers.resolve(ref), publisher, now }),
   extendVisibility,
-  onError: (error, record, disposition) =>
-    console.error(
-      JSON.stringify({
-        level: disposition === 'dropped-malformed' ? 'error' : 'warn',
-        disposition,
-        messageId: record.messageId,
-        error: safeErrorText(error),
-      }),
-    ),
-  onOutcome: (outcome, record) => console.log(JSON.stringify({ level: 'info', message: 'followed', messageId: record.messageId, status: outcome.status, ...('txHash' in outcome ? { txHash: outcome.txHash } : {}) })),
+  observability,
 });

@@ -1,7 +1,8 @@
 /**
  * Lambda entry of the confirmation consumer (SQS event source with ReportBatchItemFailures).
  * Adapters are built once per cold start from the validated environment; the record
- * handling is in createConfirmPositionsHandler.
+ * handling is in createConfirmPositionsHandler. Powertools (logs, metrics, traces) comes
+ * from the same environment; the RPC URLs are handed to its redactor.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -19,11 +20,12 @@ import { envWithSecrets } from '../../shared/adapters/secrets/env-with-secrets.t
 import { SECRET_VARIABLES } from '../../shared/contracts/secret-variables.ts';
 import { loadConfirmPositionsEnv } from './configuration.ts';
 import { createConfirmPositionsHandler } from './create-confirm-positions-handler.ts';
-import { safeErrorText } from '../../shared/runtime/safe-error-text.ts';
+import { observabilityFromEnv } from '../../shared/runtime/observability.ts';
 
 // Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
 const env = loadConfirmPositionsEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.positionChains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
-const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
+const observability = observabilityFromEnv('confirm-positions', process.env, env.CHAINS.map((chain) => chain.rpcUrl));
+const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }), instrument: observability.capture });
 const clock = (): Date => new Date();
 
 const readers: Record<number, OptionBookReader> = {};
@@ -33,7 +35,7 @@ for (const chain of env.CHAINS) {
 }
 
 // The use cases encode their events for the default bus name; the publisher addresses them to ours.
-const publisher: EventPublisher = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }), { eventBusName: env.EVENT_BUS_NAME });
+const publisher: EventPublisher = createEventBridgePublisher(observability.capture(new EventBridgeClient({ region: env.AWS_REGION })), { eventBusName: env.EVENT_BUS_NAME });
 
 export const handler = createConfirmPositionsHandler({
   deps: {
@@ -44,6 +46,6 @@ export const handler = createConfirmPositionsHandler({
     requiredConfirmations: env.REQUIRED_CONFIRMATIONS,
     now: clock,
   },
-  onError: (error, record) => console.error(JSON.stringify({ level: 'error', messageId: record.messageId, error: safeErrorText(error) })),
-  ...(env.QUEUE_URL === undefined ? {} : { extendVisibility: createSqsVisibilityExtender(new SQSClient({ region: env.AWS_REGION }), env.QUEUE_URL) }),
+  observability,
+  ...(env.QUEUE_URL === undefined ? {} : { extendVisibility: createSqsVisibilityExtender(observability.capture(new SQSClient({ region: env.AWS_REGION })), env.QUEUE_URL) }),
 });

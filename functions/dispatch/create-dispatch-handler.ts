@@ -25,12 +25,20 @@
  *   event version is deployed consumers first, so an unsupported version is a bug too.)
  *
  * Claims carry the owner `<awsRequestId>:<messageId>`: one invocation per message delivery.
+ *
+ * Observability (when given): each record's lines carry its message id and, once decoded,
+ * the account, the event and decision ids and the correlation id (carried on to Hedge
+ * Submitted / Hedge Failed); each order's lines its hedge id. Outcomes and failures are
+ * logged (errors redacted), the use case's metrics go through the same telemetry.
  */
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dispatchHedge, isTransportFailure, type DispatchDeps, type OrderOutcome } from '../../shared/app/dispatch/dispatch-hedge.ts';
 import { decodeEventBody } from '../../shared/contracts/events/decode-event-body.ts';
 import type { EventDetail } from '../../shared/contracts/events/event-definitions.ts';
+import { withKeys } from '../../shared/app/telemetry.ts';
+import { correlationIdOf } from '../../shared/contracts/events/event-definitions.ts';
+import { telemetryOf, withObservability, type HandlerObservability } from '../../shared/runtime/handler-observability.ts';
 import { processRecordsInGroupOrder } from '../../shared/runtime/sqs/process-in-group-order.ts';
 
 export interface DispatchHandlerOptions {
@@ -39,7 +47,15 @@ export interface DispatchHandlerOptions {
   /** Told about dropped and failed records (ids and errors, never bodies). */
   readonly onError?: (error: unknown, record: Pick<SQSRecord, 'messageId'>, disposition: DispatchErrorDisposition) => void;
   readonly onOutcome?: (outcomes: readonly OrderOutcome[], record: Pick<SQSRecord, 'messageId'>) => void;
+  /** Powertools at the Lambda entry (logs, metrics, traces); none: nothing is logged. */
+  readonly observability?: HandlerObservability;
 }
+
+const ERROR_LOG: Readonly<Record<DispatchErrorDisposition, { readonly level: 'warn' | 'error'; readonly message: string }>> = {
+  'dropped-malformed': { level: 'error', message: 'malformed Hedge Requested dropped' },
+  retry: { level: 'warn', message: 'dispatch failed; the message will be delivered again' },
+  'retry-unexpected': { level: 'error', message: 'dispatch failed unexpectedly; the message will be delivered again' },
+};
 
 /** What became of a record whose handling threw. */
 export type DispatchErrorDisposition = 'dropped-malformed' | 'retry' | 'retry-unexpected';
@@ -56,23 +72,39 @@ export const claimOwnerOf = (context: Pick<Context, 'awsRequestId'>, record: Pic
 
 /** @example export const handler = createDispatchHandler({ deps }); */
 export function createDispatchHandler(options: DispatchHandlerOptions): DispatchHandler {
-  return middy<SQSEvent, SQSBatchResponse>().handler((event, context) =>
-    processRecordsInGroupOrder(event.Records, async (record) => {
-      let request: EventDetail<'Hedge Requested'>;
-      try {
-        request = decodeEventBody('Hedge Requested', record.body).detail;
-      } catch (error) {
-        options.onError?.(error, record, 'dropped-malformed');
-        return 'done';
-      }
-      try {
-        const outcomes = await dispatchHedge({ ...options.deps, owner: claimOwnerOf(context, record) }, request);
-        options.onOutcome?.(outcomes, record);
-        return 'done';
-      } catch (error) {
-        options.onError?.(error, record, isRetryableDispatchError(error) ? 'retry' : 'retry-unexpected');
-        return 'retry';
-      }
-    }),
+  const telemetry = telemetryOf(options.observability);
+  const deps = options.observability === undefined ? options.deps : { ...options.deps, telemetry: options.deps.telemetry ?? telemetry };
+  const reportError = (error: unknown, record: SQSRecord, disposition: DispatchErrorDisposition): void => {
+    const { level, message } = ERROR_LOG[disposition];
+    telemetry[level](message, { disposition, error });
+    options.onError?.(error, record, disposition);
+  };
+  return withObservability(
+    middy<SQSEvent, SQSBatchResponse>().handler((event, context) =>
+      processRecordsInGroupOrder(event.Records, (record) =>
+        withKeys(telemetry, { messageId: record.messageId }, async () => {
+          let request: EventDetail<'Hedge Requested'>;
+          try {
+            request = decodeEventBody('Hedge Requested', record.body).detail;
+          } catch (error) {
+            reportError(error, record, 'dropped-malformed');
+            return 'done';
+          }
+          const keys = { correlationId: correlationIdOf(request), accountId: request.accountId, eventId: request.eventId, decisionId: request.decisionId };
+          return withKeys(telemetry, keys, async () => {
+            try {
+              const outcomes = await dispatchHedge({ ...deps, owner: claimOwnerOf(context, record) }, { ...request, correlationId: keys.correlationId });
+              telemetry.info('dispatched', { outcomes: outcomes.map((o) => ({ hedgeId: o.hedgeId, status: o.status, ...('code' in o ? { code: o.code } : {}) })) });
+              options.onOutcome?.(outcomes, record);
+              return 'done';
+            } catch (error) {
+              reportError(error, record, isRetryableDispatchError(error) ? 'retry' : 'retry-unexpected');
+              return 'retry';
+            }
+          });
+        }),
+      ),
+    ),
+    options.observability,
   );
 }

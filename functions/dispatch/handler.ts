@@ -5,6 +5,9 @@
  *
  * Signers: in the cloud every execution config names a KMS key (kind 'kms'), signed
  * through KMS in AWS_REGION; LOCAL_SIGNER_KEYS exists for the local chain only.
+ *
+ * Powertools (logs, metrics, traces) comes from the same environment; the RPC URLs and
+ * any local signer key are handed to its redactor, so no log line can carry one.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -17,19 +20,20 @@ import { createDeploymentSigners } from '../../shared/runtime/deployment-signers
 import { createChainAccessMap, createDispatchDeps, createHedgingStores } from '../../shared/runtime/hedging-deps.ts';
 import { loadDispatchEnv } from './configuration.ts';
 import { createDispatchHandler } from './create-dispatch-handler.ts';
-import { safeErrorText } from '../../shared/runtime/safe-error-text.ts';
+import { observabilityFromEnv } from '../../shared/runtime/observability.ts';
 
 // Secret values (RPC URLs with provider keys) come from Secrets Manager, named by ARN, once per cold start.
 const env = loadDispatchEnv(await envWithSecrets(process.env, [SECRET_VARIABLES.chains], () => new SecretsManagerClient({}) /* region from AWS_REGION, as Lambda sets it */));
-const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }) });
+const observability = observabilityFromEnv('dispatch', process.env, [...env.CHAINS.map((chain) => chain.rpcUrl), ...Object.values(env.LOCAL_SIGNER_KEYS ?? {})]);
+const { doc } = createDynamoDbClients({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env.DYNAMODB_ENDPOINT }), instrument: observability.capture });
 const now = (): Date => new Date();
 const stores = createHedgingStores({ doc, tableName: env.TABLE_NAME, now });
 const chains = createChainAccessMap(env.CHAINS);
 
-const signers = createDeploymentSigners({ region: env.AWS_REGION, ...(env.LOCAL_SIGNER_KEYS === undefined ? {} : { localKeys: env.LOCAL_SIGNER_KEYS }) });
+const signers = createDeploymentSigners({ region: env.AWS_REGION, instrument: observability.capture, ...(env.LOCAL_SIGNER_KEYS === undefined ? {} : { localKeys: env.LOCAL_SIGNER_KEYS }) });
 
 // The use cases encode their events for the default bus name; the publisher addresses them to ours.
-const publisher: EventPublisher = createEventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }), { eventBusName: env.EVENT_BUS_NAME });
+const publisher: EventPublisher = createEventBridgePublisher(observability.capture(new EventBridgeClient({ region: env.AWS_REGION })), { eventBusName: env.EVENT_BUS_NAME });
 
 export const handler = createDispatchHandler({
   deps: createDispatchDeps({
@@ -41,16 +45,5 @@ export const handler = createDispatchHandler({
     now,
     ...(env.CLAIM_LEASE_MS === undefined ? {} : { claimLeaseMs: env.CLAIM_LEASE_MS }),
   }),
-  onError: (error, record, disposition) =>
-    console.error(
-      JSON.stringify({
-        level: disposition === 'retry' ? 'warn' : 'error',
-        message: disposition === 'dropped-malformed' ? 'malformed Hedge Requested dropped' : 'dispatch failed; the message will be delivered again',
-        disposition,
-        messageId: record.messageId,
-        error: safeErrorText(error),
-      }),
-    ),
-  onOutcome: (outcomes, record) =>
-    console.log(JSON.stringify({ level: 'info', message: 'dispatched', messageId: record.messageId, outcomes: outcomes.map((o) => ({ hedgeId: o.hedgeId, status: o.status })) })),
+  observability,
 });

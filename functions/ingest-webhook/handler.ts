@@ -8,10 +8,17 @@
  * 202 accepted · 200 duplicate or irrelevant · 400 malformed · 401 bad signature ·
  * 404 unknown provider · 413 body too large · 415 compressed body · 500 store/queue failure
  * (the provider retries).
+ *
+ * The request's correlation id (API Gateway's request id) starts the flow: it is logged
+ * on every line and handed to the confirmations, which carry it on to the events. Nothing
+ * of the request is logged but the provider, the outcome and the delivery id: never the
+ * body, the headers or a signature.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ingestWebhook, type IngestOutcome, type IngestWebhookDeps } from '../../shared/app/ingest-webhook/ingest-webhook.ts';
+import { correlationIdOfRequest } from '../../shared/runtime/correlation.ts';
+import { telemetryOf, withObservability, type HandlerObservability } from '../../shared/runtime/handler-observability.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
@@ -20,6 +27,8 @@ export interface IngestWebhookHandlerOptions {
   readonly maxBodyBytes?: number;
   /** Told about failures (no secrets, no bodies): a logger in the composition root. */
   readonly onError?: (error: unknown) => void;
+  /** Powertools at the Lambda entry (logs, metrics, traces); none: nothing is logged. */
+  readonly observability?: HandlerObservability;
 }
 
 export type IngestWebhookHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -73,18 +82,44 @@ function toResponse(outcome: IngestOutcome): APIGatewayProxyStructuredResultV2 {
  */
 export function createIngestWebhookHandler(options: IngestWebhookHandlerOptions): middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
-    const provider = event.pathParameters?.provider ?? '';
-    const headers = lowerCaseHeaders(event.headers);
-    const encoding = headers['content-encoding']?.trim().toLowerCase();
-    if (encoding !== undefined && encoding !== '' && encoding !== 'identity') return respond(415, { error: 'compressed bodies are not accepted' });
-    const body = rawBody(event, maxBytes);
-    if (body === 'too-large') return respond(413, { error: `body larger than ${maxBytes} bytes` });
-    try {
-      return toResponse(await ingestWebhook(options.deps, { provider, body, headers }));
-    } catch (error) {
-      options.onError?.(error);
-      return respond(500, { error: 'internal error' });
-    }
-  });
+  const telemetry = telemetryOf(options.observability);
+  return withObservability(
+    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event, context) => {
+      const correlationId = correlationIdOfRequest(event, context);
+      // One request per invocation: the key holds for the rest of it.
+      telemetry.appendKeys({ correlationId });
+      // A provider's name is ours to know, not the caller's to choose: logged only when it is one.
+      const provider = event.pathParameters?.provider ?? '';
+      const known = Object.hasOwn(options.deps.sources, provider) ? provider : 'unknown';
+      const headers = lowerCaseHeaders(event.headers);
+      const encoding = headers['content-encoding']?.trim().toLowerCase();
+      if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+        telemetry.info('webhook refused', { provider: known, status: 415 });
+        return respond(415, { error: 'compressed bodies are not accepted' });
+      }
+      const body = rawBody(event, maxBytes);
+      if (body === 'too-large') {
+        telemetry.info('webhook refused', { provider: known, status: 413 });
+        return respond(413, { error: `body larger than ${maxBytes} bytes` });
+      }
+      try {
+        const outcome = await ingestWebhook(options.deps, { provider, body, headers, correlationId });
+        const response = toResponse(outcome);
+        telemetry.info('webhook handled', {
+          provider: known,
+          outcome: outcome.status,
+          status: response.statusCode,
+          ...('deliveryId' in outcome ? { deliveryId: outcome.deliveryId } : {}),
+          ...(outcome.status === 'accepted' ? { transactions: outcome.transactions } : {}),
+          ...(outcome.status === 'unauthorized' ? { reason: outcome.reason } : {}),
+        });
+        return response;
+      } catch (error) {
+        telemetry.error('webhook failed; answered 500 so that the provider retries', { provider: known, error });
+        options.onError?.(error);
+        return respond(500, { error: 'internal error' });
+      }
+    }),
+    options.observability,
+  );
 }

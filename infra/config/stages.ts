@@ -11,6 +11,21 @@ import type { ChainDirectoryConfig } from '../../shared/adapters/directory/stati
 /** CloudWatch Logs accepts only these retention periods (days). */
 export type LogRetentionDays = 1 | 3 | 5 | 7 | 14 | 30 | 60 | 90 | 120 | 150 | 180 | 365 | 400 | 545 | 731 | 1096 | 1827 | 2192 | 2557 | 2922 | 3288 | 3653;
 
+/** Powertools Logger levels (POWERTOOLS_LOG_LEVEL). */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** When the business alarms fire (infra/constructs/hedge-alarms.ts; each has a runbook in infra/README.md). */
+export interface AlarmThresholds {
+  /** Hedges failed (quote, simulation, submission, receipt; guard trips not counted) within 15 minutes. */
+  readonly hedgeFailuresPer15Minutes: number;
+  /** Minutes an account may stay outside its band (hedges in flight included) before the alarm. */
+  readonly outsideBandMinutes: number;
+  /** Consecutive 5-minute periods with a stale oracle answer refused by an evaluation. */
+  readonly oracleStalePeriods: number;
+  /** Minutes without a scheduled fan-out before the alarm (the schedule ticks every scheduleRateMinutes). */
+  readonly scheduleSilentMinutes: number;
+}
+
 /** The Lambda functions the stateless stack deploys (one folder each under functions/). */
 export const FUNCTION_NAMES = ['config-api', 'ingest-webhook', 'ingest-schedule', 'evaluate', 'enqueue-dispatch', 'dispatch', 'confirm-hedge', 'confirm-positions'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -24,6 +39,9 @@ export interface StageConfig {
   readonly archiveRetentionDays: number;
   /** Minutes between scheduled fan-outs (ingest-schedule). */
   readonly scheduleRateMinutes: number;
+  /** Every function's log level (Powertools Logger). */
+  readonly logLevel: LogLevel;
+  readonly alarms: AlarmThresholds;
   /** Subscribed to the alerts topic (alarms, Hedge Failed, Risk Limit Breached); none → subscribe by hand. */
   readonly alarmEmail?: string;
   /** HTTP API stage throttling (requests per second, burst): the configuration API's routes. */
@@ -51,6 +69,8 @@ export const STAGES: Readonly<Record<StageConfig['name'], StageConfig>> = {
     logRetentionDays: 14,
     archiveRetentionDays: 7,
     scheduleRateMinutes: 1,
+    logLevel: 'DEBUG',
+    alarms: { hedgeFailuresPer15Minutes: 3, outsideBandMinutes: 30, oracleStalePeriods: 2, scheduleSilentMinutes: 10 },
     apiThrottle: { rateLimit: 20, burstLimit: 40 },
     webhookThrottle: { rateLimit: 50, burstLimit: 100 },
     reservedConcurrency: {},
@@ -64,6 +84,8 @@ export const STAGES: Readonly<Record<StageConfig['name'], StageConfig>> = {
     logRetentionDays: 365,
     archiveRetentionDays: 90,
     scheduleRateMinutes: 1,
+    logLevel: 'INFO',
+    alarms: { hedgeFailuresPer15Minutes: 3, outsideBandMinutes: 15, oracleStalePeriods: 2, scheduleSilentMinutes: 10 },
     apiThrottle: { rateLimit: 100, burstLimit: 200 },
     webhookThrottle: { rateLimit: 200, burstLimit: 400 },
     reservedConcurrency: {},

@@ -1,7 +1,8 @@
 /**
  * Where operators hear about trouble: one SNS topic, fed by the alerting route of the
  * routing table (Hedge Failed, Risk Limit Breached) and by every alarm, with an optional
- * email subscription from the stage config.
+ * email subscription from the stage config. Every alarm names its runbook: a section of
+ * infra/README.md, by the anchor of its heading (a test checks each one exists).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -14,6 +15,24 @@ import { Construct } from 'constructs';
 export interface AlertsProps {
   readonly stageName: string;
   readonly email?: string;
+}
+
+/** Where every alarm's runbook lives. */
+export const RUNBOOK_FILE = 'infra/README.md';
+
+export interface HedgeAlarmProps {
+  readonly metric: IMetric;
+  readonly threshold: number;
+  /** 'atLeast': fires when the metric reaches the threshold; 'below': when it stays under it. */
+  readonly when: 'atLeast' | 'below';
+  /** What is wrong, in a few words. */
+  readonly description: string;
+  /** The anchor of its section in infra/README.md (e.g. 'hedges-failing'). */
+  readonly runbook: string;
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
+  /** Default: missing data is fine (most metrics are only emitted when something happens). */
+  readonly treatMissingData?: TreatMissingData;
 }
 
 export class Alerts extends Construct {
@@ -46,14 +65,20 @@ export class Alerts extends Construct {
   }
 
   /** An alarm that fires when `metric` reaches `threshold` in one period, and tells the topic. */
-  alarmAtLeast(scope: Construct, id: string, metric: IMetric, threshold: number, description: string): Alarm {
+  alarmAtLeast(scope: Construct, id: string, metric: IMetric, threshold: number, description: string, runbook: string): Alarm {
+    return this.alarm(scope, id, { metric, threshold, when: 'atLeast', description, runbook });
+  }
+
+  /** An alarm on the topic, its description ending with its runbook's address. */
+  alarm(scope: Construct, id: string, props: HedgeAlarmProps): Alarm {
     const alarm = new Alarm(scope, id, {
-      metric,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
+      metric: props.metric,
+      threshold: props.threshold,
+      evaluationPeriods: props.evaluationPeriods ?? 1,
+      ...(props.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: props.datapointsToAlarm }),
+      comparisonOperator: props.when === 'atLeast' ? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD : ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: props.treatMissingData ?? TreatMissingData.NOT_BREACHING,
+      alarmDescription: `${props.description}. Runbook: ${RUNBOOK_FILE}#${props.runbook}`,
     });
     alarm.addAlarmAction(this.action);
     return alarm;

@@ -26,6 +26,6 @@ export class DeadLetterQueue extends Construct {
       ...(props.fifo === true ? { fifo: true } : {}),
     });
     const depth = this.queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' });
-    props.alerts.alarmAtLeast(this, 'DepthAlarm', depth, 1, `dead letters: ${props.holds}`);
+    props.alerts.alarmAtLeast(this, 'DepthAlarm', depth, 1, `dead letters: ${props.holds}`, 'dead-letters');
   }
 }

@@ -2,18 +2,19 @@
  * One Lambda function the way every function here is deployed: bundled from
  * functions/<name>/ with the local esbuild (never Docker), Node 24 on arm64, minified ESM
  * with source maps, its own log group with the stage's retention, its own role (logs on
- * its log group only; every other permission is added by name), and alarms on errors and
- * throttles.
+ * its log group only; every other permission is added by name), X-Ray active tracing,
+ * Powertools' settings (STAGE, POWERTOOLS_LOG_LEVEL: shared/runtime/observability.ts), and
+ * alarms on errors and throttles.
  */
 import { join } from 'node:path';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionName, LogRetentionDays } from '../config/stages.ts';
+import type { FunctionName, LogLevel, LogRetentionDays } from '../config/stages.ts';
 import { ALARM_PERIOD, type Alerts } from './alerts.ts';
 import { REPO_ROOT } from './repo-root.ts';
 
@@ -35,10 +36,20 @@ export interface HedgeFunctionProps {
   readonly reservedConcurrency?: number;
   readonly asyncFailure?: AsyncFailureHandling;
   readonly stageName: string;
+  readonly logLevel: LogLevel;
   readonly logRetentionDays: LogRetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
   readonly alerts: Alerts;
+  /**
+   * Why this function's role may hold statements on `Resource: *` besides X-Ray's (cdk-nag
+   * AwsSolutions-IAM5[Resource::*] is acknowledged once per role, with every reason).
+   */
+  readonly wildcardResourceReasons?: readonly string[];
 }
+
+/** X-Ray's write actions, which active tracing adds to the role, name no resource. */
+export const XRAY_WILDCARD_REASON =
+  'Active tracing (X-Ray) adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions (the X-Ray service authorization reference lists no resource type for them), so their statement names "*".';
 
 /**
  * ESM bundles still meet CommonJS code that calls require() for Node built-ins (some
@@ -74,8 +85,11 @@ export class HedgeFunction extends Construct {
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      // Node reads this (not our code): stack traces point into the TypeScript sources.
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // Node reads NODE_OPTIONS (not our code): stack traces point into the TypeScript sources.
+      // STAGE and POWERTOOLS_LOG_LEVEL: shared/runtime/observability.ts (ObservabilityEnvSchema).
+      environment: { ...props.environment, STAGE: props.stageName, POWERTOOLS_LOG_LEVEL: props.logLevel, NODE_OPTIONS: '--enable-source-maps' },
+      // X-Ray: the function's segment; Powertools' Tracer adds the AWS SDK calls (observability.ts).
+      tracing: Tracing.ACTIVE,
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       ...(props.asyncFailure === undefined
         ? {}
@@ -95,8 +109,12 @@ export class HedgeFunction extends Construct {
       },
     });
 
-    props.alerts.alarmAtLeast(this, 'ErrorsAlarm', this.fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), 1, `${props.name}: invocation errors`);
-    props.alerts.alarmAtLeast(this, 'ThrottlesAlarm', this.fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }), 1, `${props.name}: throttled invocations`);
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (policy === undefined) throw new Error(`${props.name}: active tracing left no policy statement to acknowledge`);
+    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: [XRAY_WILDCARD_REASON, ...(props.wildcardResourceReasons ?? [])].join(' ') });
+
+    props.alerts.alarmAtLeast(this, 'ErrorsAlarm', this.fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), 1, `${props.name}: invocation errors`, 'function-errors');
+    props.alerts.alarmAtLeast(this, 'ThrottlesAlarm', this.fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }), 1, `${props.name}: throttled invocations`, 'function-throttles');
   }
 }
 

@@ -15,7 +15,7 @@
  * configuration in plain text). Reading the ARN at cold start is a follow-up in the
  * functions (infra/README.md, "Secrets").
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -54,20 +54,33 @@ export const DISPATCH_CLAIM_LEASE_MS = 90_000;
 const ASYNC_RETRY_ATTEMPTS = 2;
 const ASYNC_MAX_EVENT_AGE = Duration.hours(1);
 
+/** Why the config API's role holds statements on `Resource: *` (besides X-Ray's). */
+const KEY_CREATION_WILDCARD_REASON =
+  'kms:CreateKey and kms:TagResource at key creation name no resource (the key does not exist yet; KMS requires "*"). Both are conditioned: only ECC_SECG_P256K1 SIGN_VERIFY keys, only with this stage\'s hedge:stage tag. Signing is granted per key by the key policy the config API writes, never by a wildcard.';
+
 export class HedgeFunctions extends Construct {
   readonly byName: Readonly<Record<FunctionName, HedgeFunction>>;
+  /** The DLQs of the asynchronously invoked functions (Lambda's on-failure), by function. */
+  readonly failedInvocations: Readonly<Partial<Record<FunctionName, IQueue>>>;
 
   constructor(scope: Construct, id: string, props: HedgeFunctionsProps) {
     super(scope, id);
     const { stage, table, bus } = props;
-    const common = { stageName: stage.name, logRetentionDays: stage.logRetentionDays, logRemovalPolicy: stage.retainState ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY, alerts: props.alerts };
+    const common = {
+      stageName: stage.name,
+      logLevel: stage.logLevel,
+      logRetentionDays: stage.logRetentionDays,
+      logRemovalPolicy: stage.retainState ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      alerts: props.alerts,
+    };
+    const failedInvocations: Partial<Record<FunctionName, IQueue>> = {};
     const base = { TABLE_NAME: table.tableName, EVENT_BUS_NAME: bus.eventBusName };
     const secretArn = (name: SecretName) => ({ [SECRET_VARIABLES[name].arnVariable]: props.secrets[name].secretArn });
-    const asyncFailure = (name: FunctionName): AsyncFailureHandling => ({
-      retryAttempts: ASYNC_RETRY_ATTEMPTS,
-      maxEventAge: ASYNC_MAX_EVENT_AGE,
-      deadLetterQueue: new DeadLetterQueue(this, `${name}-failed-invocations`, { alerts: props.alerts, holds: `${name} invocations that failed after Lambda's retries` }).queue,
-    });
+    const asyncFailure = (name: FunctionName): AsyncFailureHandling => {
+      const deadLetterQueue = new DeadLetterQueue(this, `${name}-failed-invocations`, { alerts: props.alerts, holds: `${name} invocations that failed after Lambda's retries` }).queue;
+      failedInvocations[name] = deadLetterQueue;
+      return { retryAttempts: ASYNC_RETRY_ATTEMPTS, maxEventAge: ASYNC_MAX_EVENT_AGE, deadLetterQueue };
+    };
     const make = (name: FunctionName, rest: Omit<ConstructorParameters<typeof HedgeFunction>[2], 'name' | keyof typeof common>): HedgeFunction => {
       const reserved = stage.reservedConcurrency[name];
       const fn = new HedgeFunction(this, name, { ...common, ...rest, name, ...(reserved === undefined ? {} : { reservedConcurrency: reserved }) });
@@ -79,6 +92,7 @@ export class HedgeFunctions extends Construct {
       description: 'per-account configuration API (HTTP API)',
       environment: { ...base, ADMIN_KEY_SHA256: props.adminKeySha256 },
       timeout: TIMEOUTS.api,
+      wildcardResourceReasons: [KEY_CREATION_WILDCARD_REASON],
     });
     const ingestWebhook = make('ingest-webhook', {
       entryFile: 'entry.ts',
@@ -141,6 +155,7 @@ export class HedgeFunctions extends Construct {
     confirmHedge.fn.addEventSource(new SqsEventSource(props.hedgeSubmittedQueue, { batchSize: 10, reportBatchItemFailures: true }));
     confirmPositions.fn.addEventSource(new SqsEventSource(props.confirmationQueue, { batchSize: 10, reportBatchItemFailures: true }));
 
+    this.failedInvocations = failedInvocations;
     this.byName = {
       'config-api': configApi,
       'ingest-webhook': ingestWebhook,
@@ -174,14 +189,8 @@ function grantSignerProvisioning(configApi: HedgeFunction, stageName: string, si
   );
   // Tags given with CreateKey need TagResource in an IAM policy not restricted to keys (KMS's rule).
   configApi.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:TagResource'], resources: ['*'], conditions: { StringEquals: stageTag } }));
-  const policy = configApi.role.node.tryFindChild('DefaultPolicy');
-  if (policy === undefined) throw new Error('the config API role has no default policy to acknowledge');
-  Validations.of(policy).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'kms:CreateKey and kms:TagResource at key creation name no resource (the key does not exist yet; KMS requires "*"). Both are conditioned: only ECC_SECG_P256K1 SIGN_VERIFY keys, only with this stage\'s hedge:stage tag. Signing is granted per key by the key policy the config API writes, never by a wildcard.',
-  });
-  configApi.fn.addEnvironment('STAGE', stageName);
+  // Acknowledged for cdk-nag with the function's other wildcard (X-Ray): KEY_CREATION_WILDCARD_REASON.
+  // STAGE is set on every function (hedge-function.ts); the config API's keys are tagged with it.
   configApi.fn.addEnvironment('AWS_ACCOUNT_ID', Stack.of(configApi).account);
   configApi.fn.addEnvironment('SIGNER_ROLE_ARNS', signers.map((fn) => fn.role.roleArn).join(','));
   configApi.fn.addEnvironment('PROVISIONER_ROLE_ARN', configApi.role.roleArn);

@@ -1,8 +1,8 @@
 /**
  * Everything that can be destroyed and redeployed at will: the functions, the HTTP API,
  * the schedule, the rules generated from the routing table, the queues and their
- * dead-letter queues, the alerts topic and the alarms. It points at the stateful stack's
- * table, bus, key and secrets.
+ * dead-letter queues, the alerts topic and the alarms, the dashboard. It points at the
+ * stateful stack's table, bus, key and secrets.
  *
  * The admin key's SHA-256 is a deploy-time parameter (`--parameters AdminKeySha256=…`):
  * the hash is not a secret, the key it stands for is never configured anywhere.
@@ -14,6 +14,8 @@ import { Alerts } from '../constructs/alerts.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { EventRoutes } from '../constructs/event-routes.ts';
 import { FanOutSchedule } from '../constructs/fan-out-schedule.ts';
+import { HedgeAlarms } from '../constructs/hedge-alarms.ts';
+import { HedgeDashboard } from '../constructs/hedge-dashboard.ts';
 import { HedgeFunctions } from '../constructs/hedge-functions.ts';
 import { HedgeHttpApi } from '../constructs/hedge-http-api.ts';
 import { WorkQueue } from '../constructs/work-queue.ts';
@@ -29,6 +31,8 @@ export class StatelessStack extends Stack {
   readonly httpApi: HedgeHttpApi;
   readonly routes: EventRoutes;
   readonly alerts: Alerts;
+  readonly alarms: HedgeAlarms;
+  readonly dashboard: HedgeDashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -100,6 +104,22 @@ export class StatelessStack extends Stack {
       bus: state.bus,
       targets: { evaluate: fn.evaluate.fn, dispatch: fn['enqueue-dispatch'].fn, confirm: hedgeSubmitted.queue, alerting: this.alerts.topic },
       undelivered: undelivered.queue,
+    });
+
+    this.alarms = new HedgeAlarms(this, 'Alarms', { stage, alerts: this.alerts, scheduler: fn['ingest-schedule'].fn });
+    const failed = this.functions.failedInvocations;
+    this.dashboard = new HedgeDashboard(this, 'Dashboard', {
+      stage,
+      functions: fn,
+      workQueues: { confirmations: confirmation.queue, dispatch: dispatch.queue, 'hedge-submitted': hedgeSubmitted.queue },
+      deadLetterQueues: {
+        'confirmations DLQ': confirmation.deadLetters.queue,
+        'dispatch DLQ': dispatch.deadLetters.queue,
+        'hedge-submitted DLQ': hedgeSubmitted.deadLetters.queue,
+        'undelivered events': undelivered.queue,
+        ...Object.fromEntries(Object.entries(failed).map(([name, queue]) => [`${name} failed invocations`, queue])),
+      },
+      alarms: this.alarms,
     });
   }
 }

@@ -50,6 +50,8 @@ export interface JournaledTransaction {
   readonly deadlineSec?: string;
   /** An option trade: the series it bought or sold (the book position its fill adds to). */
   readonly series?: OptionSeries;
+  /** The venue's quoted price (USD per unit; an option's premium) the trade was built on: slippage of the fill is measured against it. */
+  readonly quotedPriceUsd?: number;
 }
 
 export interface HedgeView {

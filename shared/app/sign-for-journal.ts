@@ -6,7 +6,7 @@
 import type { Eip1559Request, TransactionSigner } from './execution-ports.ts';
 import type { JournaledTransaction } from './hedge-journal-ports.ts';
 
-export type BuiltWith = Pick<JournaledTransaction, 'venue' | 'signer' | 'deadlineSec' | 'series'>;
+export type BuiltWith = Pick<JournaledTransaction, 'venue' | 'signer' | 'deadlineSec' | 'series' | 'quotedPriceUsd'>;
 
 export async function signForJournal(
   signer: TransactionSigner,
@@ -34,5 +34,6 @@ export async function signForJournal(
     ...(builtWith.signer === undefined ? {} : { signer: builtWith.signer }),
     ...(builtWith.deadlineSec === undefined ? {} : { deadlineSec: builtWith.deadlineSec }),
     ...(builtWith.series === undefined ? {} : { series: builtWith.series }),
+    ...(builtWith.quotedPriceUsd === undefined ? {} : { quotedPriceUsd: builtWith.quotedPriceUsd }),
   };
 }

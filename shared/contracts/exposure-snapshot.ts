@@ -14,6 +14,13 @@ export const ExposureSnapshotSchema = z.strictObject({
   underlying: z.string().min(1),
   /** 'priced': the book was priced and the policy decided; otherwise why not (nothing was decided). */
   status: z.enum(['priced', 'market-unavailable', 'no-market-source']),
+  /**
+   * Since when the book has been outside its band (the policy wanted to trade and the book
+   * has not come back since, hedges in flight included); absent when inside, or when the
+   * account does not trade (no execution block, dry-run). Carried from one evaluation to
+   * the next: the `OutsideBand` metric and its alarm read it.
+   */
+  outsideBandSince: z.iso.datetime().exactOptional(),
   /** The reason code and sentence when the status is not 'priced'. */
   problem: z.strictObject({ code: z.string(), message: z.string() }).exactOptional(),
   market: z

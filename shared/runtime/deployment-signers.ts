@@ -10,8 +10,14 @@ import { createKmsTransactionSigner } from '../adapters/signing/kms-transaction-
 import { createSignerRegistry, type SignerRegistry } from '../adapters/signing/local-transaction-signer.ts';
 import type { Hex } from '../app/execution-ports.ts';
 
-export function createDeploymentSigners(options: { readonly region: string; readonly localKeys?: Readonly<Record<string, Hex>> }): SignerRegistry {
-  const kms = new KMSClient({ region: options.region });
+export function createDeploymentSigners(options: {
+  readonly region: string;
+  readonly localKeys?: Readonly<Record<string, Hex>>;
+  /** Applied to the KMS client, e.g. X-Ray capture. */
+  readonly instrument?: <C>(client: C) => C;
+}): SignerRegistry {
+  const client = new KMSClient({ region: options.region });
+  const kms = options.instrument === undefined ? client : options.instrument(client);
   return createSignerRegistry({
     localKeys: options.localKeys ?? {},
     kmsSigner: (keyId) => createKmsTransactionSigner(createAwsKmsDigestSigner({ client: kms, keyId })),

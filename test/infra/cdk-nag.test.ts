@@ -12,6 +12,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES } from '../../infra/config/stages.ts';
 import { synthHedgeApp } from './synth-hedge-app.ts';
 
 interface Acknowledgement {
@@ -65,8 +66,9 @@ describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions, stage %s', (stage
     expect(acks.map((a) => `${a.id} @ ${a.path}`).sort()).toEqual(
       [
         `AwsSolutions-APIG4 @ Hedge-${stage}-Stateless/Http/Api`,
-        // KMS CreateKey (per-account signing keys) names no resource; conditioned on key kind and stage tag.
-        `AwsSolutions-IAM5[Resource::*] @ Hedge-${stage}-Stateless/Functions/config-api/Role/DefaultPolicy`,
+        // Every role: X-Ray's write actions (active tracing) name no resource. The config API's
+        // also: KMS CreateKey (per-account signing keys) names no resource; conditioned on key kind and stage tag.
+        ...FUNCTION_NAMES.map((name) => `AwsSolutions-IAM5[Resource::*] @ Hedge-${stage}-Stateless/Functions/${name}/Role/DefaultPolicy`),
         `AwsSolutions-SMG4 @ Hedge-${stage}-Stateful/Secrets/chains`,
         `AwsSolutions-SMG4 @ Hedge-${stage}-Stateful/Secrets/positionChains`,
         `AwsSolutions-SMG4 @ Hedge-${stage}-Stateful/Secrets/webhookSources`,

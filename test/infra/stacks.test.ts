@@ -18,6 +18,8 @@ import { CONFIG_API_ROUTES } from '../../shared/contracts/api/config-api-routes.
 import { EVENT_SOURCE } from '../../shared/contracts/events/event-entry.ts';
 import { ROUTING_TABLE } from '../../shared/contracts/routing-table.ts';
 import { createTableInput, GSI1, TABLE_DEFINITION } from '../../shared/contracts/table-definition.ts';
+import { GLOBAL_PK } from '../../shared/adapters/dynamodb/keys.ts';
+import { ObservabilityEnvSchema } from '../../shared/runtime/observability.ts';
 import { synthHedgeApp } from './synth-hedge-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -38,19 +40,25 @@ const READS: Record<FunctionName, readonly string[]> = {
 /** Variables a secret ARN stands in for (infra/README.md, "Secrets"), and the runtime's own. */
 const SECRET_STAND_INS: Record<string, string> = { CHAINS_SECRET_ARN: 'CHAINS', POSITION_CHAINS_SECRET_ARN: 'CHAINS', WEBHOOK_SOURCES_SECRET_ARN: 'WEBHOOK_SOURCES' };
 const SET_BY_LAMBDA = ['AWS_REGION'];
+/** Read by every function's Powertools setup (shared/runtime/observability.ts), besides its own configuration. */
+const OBSERVABILITY_READS = Object.keys(ObservabilityEnvSchema.shape);
+/** Active tracing's statement: X-Ray's write actions name no resource. */
+const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 const LOCAL_ONLY = ['DYNAMODB_ENDPOINT', 'LOCAL_SIGNER_KEYS'];
 
 /** The IAM actions each function's role is granted (besides writing its own log group). */
-const EXPECTED_ACTIONS: Record<FunctionName, readonly string[]> = {
+const OWN_ACTIONS: Record<FunctionName, readonly string[]> = {
   'config-api': ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:CreateKey', 'kms:TagResource'],
   'ingest-webhook': ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-  'ingest-schedule': ['dynamodb:Query', 'events:PutEvents', 'sqs:SendMessage'],
+  'ingest-schedule': ['dynamodb:GetItem', 'dynamodb:Query', 'events:PutEvents', 'sqs:SendMessage'],
   evaluate: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:SendMessage'],
   'enqueue-dispatch': ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   dispatch: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
   'confirm-hedge': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
   'confirm-positions': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'events:PutEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
 };
+
+const EXPECTED_ACTIONS = Object.fromEntries(Object.entries(OWN_ACTIONS).map(([name, actions]) => [name, [...actions, ...XRAY_ACTIONS]])) as unknown as Record<FunctionName, readonly string[]>;
 
 describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
   const { statefulTemplate: stateful, statelessTemplate: stateless, stage } = synthHedgeApp(stageName);
@@ -113,7 +121,7 @@ describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
 
     it.each(FUNCTION_NAMES)('%s: sets exactly the variables its configuration reads (secrets as ARNs)', (name) => {
       const env = Object.keys((statelessResources[functionIds.get(name)!]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables).filter((v) => v !== 'NODE_OPTIONS');
-      const reads = new Set(READS[name]);
+      const reads = new Set([...READS[name], ...OBSERVABILITY_READS]);
       for (const variable of env) expect(reads.has(SECRET_STAND_INS[variable] ?? variable), `${name} sets ${variable}, which it does not read`).toBe(true);
       const covered = new Set([...env.map((v) => SECRET_STAND_INS[v] ?? v), ...SET_BY_LAMBDA, ...LOCAL_ONLY]);
       const schemaOf = { 'config-api': ConfigApiEnvSchema, 'ingest-schedule': IngestScheduleEnvSchema, evaluate: EvaluateEnvSchema, 'enqueue-dispatch': EnqueueDispatchEnvSchema, dispatch: DispatchEnvSchema, 'confirm-hedge': ConfirmHedgeEnvSchema, 'confirm-positions': ConfirmPositionsEnvSchema, 'ingest-webhook': IngestWebhookRuntimeEnvSchema }[name];
@@ -128,10 +136,24 @@ describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
       actions.delete('logs:CreateLogStream');
       actions.delete('logs:PutLogEvents');
       expect([...actions].sort()).toEqual([...EXPECTED_ACTIONS[name]].sort());
-      for (const statement of statements.filter((s) => !isKeyCreation(s))) {
+      for (const statement of statements.filter((s) => !isKeyCreation(s) && !isXRay(s))) {
         for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
         for (const resource of asArray(statement.Resource)) expect(JSON.stringify(resource)).not.toContain('*');
       }
+      // The one other statement on "*": exactly X-Ray's two write actions.
+      expect(statements.filter(isXRay).map((s) => [...asArray(s.Action)].sort())).toEqual([XRAY_ACTIONS]);
+    });
+
+    it.each(FUNCTION_NAMES)('%s: traces actively, logs at the stage level, knows its stage', (name) => {
+      const fn = statelessResources[functionIds.get(name)!]!.Properties;
+      expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+      expect((fn.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({ STAGE: stageName, POWERTOOLS_LOG_LEVEL: stage.logLevel });
+    });
+
+    it('lets ingest-schedule read only the deployment-wide items (the kill switch) by their partition', () => {
+      const gets = statementsOf('ingest-schedule').filter((s) => asArray(s.Action).includes('dynamodb:GetItem'));
+      expect(gets).toHaveLength(1);
+      expect(gets[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [GLOBAL_PK] } });
     });
 
     it('lets the config API create only secp256k1 signing keys tagged with this stage (KMS CreateKey has no resource to name)', () => {
@@ -264,6 +286,11 @@ describe.each(['dev', 'prod'] as const)('stacks, stage %s', (stageName) => {
     });
   });
 });
+
+/** Active tracing's statement (X-Ray's write actions support no resource-level permissions). */
+function isXRay(statement: { Action: string | string[] }): boolean {
+  return asArray(statement.Action).every((action) => action.startsWith('xray:'));
+}
 
 /** The config API's key-creation statements: the only ones whose resource is "*" (CreateKey and tagging at creation name no key). */
 function isKeyCreation(statement: { Action: string | string[]; Condition?: unknown }): boolean {

@@ -15,6 +15,8 @@ export interface DynamoDbClientOptions {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** SDK attempts per call, the first included (default 4). */
   readonly maxAttempts?: number;
+  /** Applied to the client before the document client wraps it (which shares its middleware), e.g. X-Ray capture. */
+  readonly instrument?: <C>(client: C) => C;
 }
 
 export interface DynamoDbClients {
@@ -39,7 +41,7 @@ export function createDynamoDbClients(options: DynamoDbClientOptions): DynamoDbC
       secretAccessKey: options.credentials.secretAccessKey,
     };
   }
-  const client = new DynamoDBClient(config);
+  const client = options.instrument === undefined ? new DynamoDBClient(config) : options.instrument(new DynamoDBClient(config));
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
     unmarshallOptions: { wrapNumbers: false },

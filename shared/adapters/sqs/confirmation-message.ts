@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import type { ConfirmationRequest } from '../../app/ingest-webhook/ports.ts';
+import { CorrelationIdSchema } from '../../contracts/events/event-definitions.ts';
 
 const Hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 32-byte hex hash');
 
@@ -24,6 +25,8 @@ export const ConfirmationRequestSchema = z.object({
       removed: z.boolean(),
     }),
   ),
+  /** The webhook request's correlation id, carried on to the events confirm-positions publishes (absent in messages sent before it existed). */
+  correlationId: CorrelationIdSchema.optional(),
 }) satisfies z.ZodType<ConfirmationRequest>;
 
 /** A message body that is not a valid ConfirmationRequest (not JSON, or off-schema). Never worth retrying. */

@@ -90,7 +90,8 @@ export interface ConfigApiUseCases {
    * the system made only with an acknowledgement naming it (audited). Refused otherwise.
    */
   resume(accountId: string, caller: Caller, actor: string, input?: ResumeInput): Promise<AccountView>;
-  rebalance(accountId: string): Promise<{ eventId: string }>;
+  /** `correlationId`: the API request's, carried by the evaluation this asks for and everything it leads to. */
+  rebalance(accountId: string, correlationId?: string): Promise<{ eventId: string }>;
   listHedges(accountId: string, page: PageRequest): Promise<PageOf<HedgeRecordView>>;
   getExposure(accountId: string): Promise<ExposureSnapshot>;
   getKillSwitch(): Promise<KillSwitchState>;
@@ -253,12 +254,12 @@ export function createConfigApiUseCases(ports: ConfigApiPorts): ConfigApiUseCase
       return requireAccount(accountId);
     },
 
-    async rebalance(accountId) {
+    async rebalance(accountId, correlationId) {
       const account = await requireAccount(accountId);
       if (account.status !== 'active') throw new StateConflictError(`account ${accountId} is paused: resume it first`);
       const entry = encodeEvent(
         'Evaluation Requested',
-        { accountId, occurredAt: clock().toISOString(), trigger: 'operator', triggerId: `api-${newId()}` },
+        { accountId, occurredAt: clock().toISOString(), trigger: 'operator', triggerId: `api-${newId()}`, correlationId },
         ports.eventBusName,
       );
       await publisher.publish([entry]);

@@ -29,9 +29,10 @@ import type { ChainGateway, ChainReceipt, TransactionSigner } from '../execution
 import type { Venue } from '../venue-port.ts';
 import type { DispatchLimits, HedgeJournal, HedgePositionChange, HedgeRef, HedgeView, JournaledTransaction } from '../hedge-journal-ports.ts';
 import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
-import { endHedgeWithoutTrade, recordSubmitted, type FailureContext, type OutcomeDeps } from '../dispatch/hedge-outcomes.ts';
+import { endHedgeWithoutTrade, recordSubmitted, venueLabel, type FailureContext, type OutcomeDeps } from '../dispatch/hedge-outcomes.ts';
 import { minedTransaction } from '../mined-transaction.ts';
 import { signForJournal } from '../sign-for-journal.ts';
+import { NO_TELEMETRY, type Telemetry } from '../telemetry.ts';
 
 export interface FollowHedgeDeps {
   readonly configs: { getConfig(accountId: string): Promise<{ readonly config: RuntimeConfig } | undefined> };
@@ -43,6 +44,8 @@ export interface FollowHedgeDeps {
   readonly signers: (ref: SignerRef) => Promise<TransactionSigner>;
   readonly publisher: EventPublisher;
   readonly now: () => Date;
+  /** Confirmations, failures, slippage against the quote, gas, submit-to-confirm latency (shared/contracts/metrics.ts). Default: none. */
+  readonly telemetry?: Telemetry;
 }
 
 export type FollowOutcome =
@@ -71,14 +74,20 @@ export async function followHedge(deps: FollowHedgeDeps, submitted: EventDetail<
   const config = (await deps.configs.getConfig(ref.accountId))?.config;
   const execution = config?.execution;
   const underlying = String(view.record.underlying ?? config?.underlying ?? 'unknown');
-  const context: FailureContext = { decisionId: submitted.decisionId, underlying, maxConsecutiveFailures: execution?.maxConsecutiveFailures };
+  const context: FailureContext = {
+    decisionId: submitted.decisionId,
+    underlying,
+    maxConsecutiveFailures: execution?.maxConsecutiveFailures,
+    correlationId: submitted.correlationId,
+    venue: latest.venue?.kind,
+  };
 
   const mined = await minedTransaction(gateway, view.transactions);
   if (mined !== undefined) {
     const depth = execution?.confirmations ?? 1;
     const confirmations = (await gateway.blockNumber()) - mined.receipt.blockNumber + 1;
     if (confirmations < depth) return { status: 'pending', reason: 'confirmations', txHash: mined.tx.hash };
-    return settle(deps, ref, mined.tx, mined.receipt, gateway, execution, context, underlying);
+    return settle(deps, ref, view, mined.tx, mined.receipt, gateway, execution, { ...context, venue: mined.tx.venue?.kind ?? context.venue }, underlying);
   }
 
   const { latest: minedCount } = await gateway.nonces(latest.from);
@@ -100,12 +109,13 @@ export async function followHedge(deps: FollowHedgeDeps, submitted: EventDetail<
   if (execution === undefined || ageMs < execution.replaceAfterMs) {
     return { status: 'pending', reason: 'not-mined', txHash: latest.hash };
   }
-  return replace(deps, ref, view, latest, gateway, execution);
+  return replace(deps, ref, view, latest, gateway, execution, context);
 }
 
 async function settle(
   deps: FollowHedgeDeps,
   ref: HedgeRef,
+  view: HedgeView,
   tx: JournaledTransaction,
   receipt: ChainReceipt,
   gateway: ChainGateway,
@@ -113,21 +123,29 @@ async function settle(
   context: FailureContext,
   underlying: string,
 ): Promise<FollowOutcome> {
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  // Gas is spent by whatever was mined, a revert and a cancel too; counted once the hedge's end is recorded (a retry counts nothing twice).
+  const gasSpent = <T>(outcome: T): T => {
+    const venue = venueLabel(context.venue);
+    telemetry.metric('GasUsed', Number(receipt.gasUsed), { Venue: venue });
+    telemetry.metric('GasFee', Number(receipt.gasUsed * receipt.effectiveGasPrice) / 1e18, { Venue: venue });
+    return outcome;
+  };
   if (receipt.status === 'reverted') {
     const reason = await gateway.revertReason(receipt, { to: tx.to, data: tx.data, value: BigInt(tx.value) });
-    return failed(deps, ref, context, 'receipt', 'REVERTED', `The swap reverted on chain: ${reason}`, tx.hash);
+    return gasSpent(await failed(deps, ref, context, 'receipt', 'REVERTED', `The swap reverted on chain: ${reason}`, tx.hash));
   }
   if (tx.purpose === 'cancel') {
-    return failed(deps, ref, context, 'receipt', 'CANCELLED', `The hedge was cancelled: transaction ${tx.hash} took its nonce after it was not mined in time.`, tx.hash);
+    return gasSpent(await failed(deps, ref, context, 'receipt', 'CANCELLED', `The hedge was cancelled: transaction ${tx.hash} took its nonce after it was not mined in time.`, tx.hash));
   }
   // The venue the swap was built for (journaled), not today's configuration.
   // Journals written before venues were listed have no venue: the account's first Uniswap V3 venue was then its only venue.
-  const venue = tx.venue ?? execution?.venues.find((candidate) => candidate.kind === 'uniswap-v3');
-  if (venue === undefined) throw new Error(`hedge ${ref.hedgeId} was mined but neither its journal nor the account names a venue to decode it with`);
-  const adapter = deps.venues(venue, tx.chainId);
+  const venueConfig = tx.venue ?? execution?.venues.find((candidate) => candidate.kind === 'uniswap-v3');
+  if (venueConfig === undefined) throw new Error(`hedge ${ref.hedgeId} was mined but neither its journal nor the account names a venue to decode it with`);
+  const adapter = deps.venues(venueConfig, tx.chainId);
   const fill = adapter.decodeFill(receipt.logs, tx.from);
   if (fill === undefined) {
-    return failed(deps, ref, context, 'receipt', 'NO_FILL_LOG', `Transaction ${tx.hash} succeeded but carries no fill of venue ${adapter.id} for the signer: nothing was executed.`, tx.hash);
+    return gasSpent(await failed(deps, ref, context, 'receipt', 'NO_FILL_LOG', `Transaction ${tx.hash} succeeded but carries no fill of venue ${adapter.id} for the signer: nothing was executed.`, tx.hash));
   }
   const at = deps.now();
   const data = {
@@ -148,6 +166,7 @@ async function settle(
     encodeEvent('Hedge Confirmed', {
       accountId: ref.accountId,
       occurredAt: at.toISOString(),
+      correlationId: context.correlationId,
       hedgeId: ref.hedgeId,
       decidedAt: ref.at.toISOString(),
       chainId: tx.chainId,
@@ -159,10 +178,39 @@ async function settle(
       priceUsd: fill.priceUsd,
     }),
   ]);
+  const confirmedVenue = venueLabel(venueConfig.kind);
+  gasSpent(undefined);
+  telemetry.metric('HedgesConfirmed', 1, { Venue: confirmedVenue });
+  const firstSent = view.transactions[0]?.signedAt;
+  if (firstSent !== undefined) telemetry.metric('SubmitToConfirm', Math.max(0, at.getTime() - Date.parse(firstSent)), {});
+  const slippageBps = slippageVsQuoteBps(fill.quantity, fill.priceUsd, tx.quotedPriceUsd);
+  if (slippageBps !== undefined) telemetry.metric('SlippageVsQuote', slippageBps, { Venue: confirmedVenue });
+  telemetry.info('hedge confirmed', { txHash: tx.hash, blockNumber: receipt.blockNumber, venue: confirmedVenue, baseDelta: fill.quantity, priceUsd: fill.priceUsd, ...(slippageBps === undefined ? {} : { slippageBps }) });
   return { status: 'confirmed', txHash: tx.hash, baseDelta: fill.quantity, priceUsd: fill.priceUsd };
 }
 
-async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, latest: JournaledTransaction, gateway: ChainGateway, execution: ExecutionConfig): Promise<FollowOutcome> {
+/**
+ * The fill's price against the quote the trade was built on, in basis points, signed so
+ * that positive is worse for us: paid more on a buy (quantity > 0), received less on a
+ * sell. Undefined without a quote (journals written before it was recorded) or a price.
+ *
+ * @example slippageVsQuoteBps(2, 2001, 2000) // 5
+ */
+export function slippageVsQuoteBps(quantity: number, fillPriceUsd: number, quotedPriceUsd: number | undefined): number | undefined {
+  if (quotedPriceUsd === undefined || !(quotedPriceUsd > 0) || !Number.isFinite(fillPriceUsd) || quantity === 0) return undefined;
+  const worse = quantity > 0 ? fillPriceUsd - quotedPriceUsd : quotedPriceUsd - fillPriceUsd;
+  return (worse / quotedPriceUsd) * 10_000;
+}
+
+async function replace(
+  deps: FollowHedgeDeps,
+  ref: HedgeRef,
+  view: HedgeView,
+  latest: JournaledTransaction,
+  gateway: ChainGateway,
+  execution: ExecutionConfig,
+  context: FailureContext,
+): Promise<FollowOutcome> {
   const previous: Fees = { maxFeePerGas: BigInt(latest.maxFeePerGas), maxPriorityFeePerGas: BigInt(latest.maxPriorityFeePerGas) };
   const caps = { maxFeePerGas: gweiToWei(execution.maxFeePerGasGwei), maxPriorityFeePerGas: gweiToWei(execution.maxPriorityFeePerGasGwei) };
   const replacements = view.transactions.length - 1;
@@ -184,6 +232,7 @@ async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, la
     ...(latest.signer === undefined ? {} : { signer: latest.signer }),
     ...(cancel || latest.deadlineSec === undefined ? {} : { deadlineSec: latest.deadlineSec }),
     ...(latest.series === undefined ? {} : { series: latest.series }),
+    ...(cancel || latest.quotedPriceUsd === undefined ? {} : { quotedPriceUsd: latest.quotedPriceUsd }),
   });
   if ((await deps.journal.journalReplacement(ref, transaction, view.transactions.length)) === 'lost') {
     return { status: 'pending', reason: 'not-mined', txHash: latest.hash }; // another confirmer replaced it first
@@ -191,8 +240,9 @@ async function replace(deps: FollowHedgeDeps, ref: HedgeRef, view: HedgeView, la
   const answer = await gateway.broadcast(transaction.raw);
   // 'nonce-too-low' here means one of the earlier transactions was just mined: the next look settles it.
   if (answer.status === 'accepted' || answer.status === 'known') {
-    await recordSubmitted(deps, ref, transaction, String(view.record.decisionId ?? ref.hedgeId), { replaces: latest.hash });
+    await recordSubmitted(deps, ref, transaction, { decisionId: String(view.record.decisionId ?? ref.hedgeId), correlationId: context.correlationId }, { replaces: latest.hash });
   }
+  (deps.telemetry ?? NO_TELEMETRY).info(cancel ? 'stuck hedge: cancel sent' : 'stuck hedge: replaced with higher fees', { txHash: transaction.hash, replaces: latest.hash, nonce: latest.nonce, broadcast: answer.status });
   return { status: 'pending', reason: cancel ? 'cancel-sent' : 'replaced', txHash: transaction.hash };
 }
 

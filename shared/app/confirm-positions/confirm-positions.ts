@@ -174,9 +174,9 @@ async function publishChanges(deps: ConfirmPositionsDeps, request: ConfirmationR
   for (const accountId of accountsOf(changes)) {
     const underlyings = [...new Set(changes.filter((c) => c.accountId === accountId).map((c) => c.underlying))];
     const txHash = request.txHash.toLowerCase();
-    entries.push(encodeEvent('Positions Changed', { accountId, occurredAt, chainId: request.chainId, txHash, blockNumber, underlyings }));
+    entries.push(encodeEvent('Positions Changed', { accountId, occurredAt, chainId: request.chainId, txHash, blockNumber, underlyings, correlationId: request.correlationId }));
     const triggerId = deriveEventId('Positions Changed', accountId, `${request.chainId}:${txHash}`);
-    entries.push(encodeEvent('Evaluation Requested', { accountId, occurredAt, trigger: 'positions', triggerId }));
+    entries.push(encodeEvent('Evaluation Requested', { accountId, occurredAt, trigger: 'positions', triggerId, correlationId: request.correlationId }));
   }
   if (entries.length > 0) await deps.publisher.publish(entries);
   return entries.length;
@@ -185,7 +185,7 @@ async function publishChanges(deps: ConfirmPositionsDeps, request: ConfirmationR
 async function publishReorg(deps: ConfirmPositionsDeps, request: ConfirmationRequest, changes: readonly PositionChange[]): Promise<number> {
   const occurredAt = deps.now().toISOString();
   const triggerId = `reorg:${request.chainId}:${request.txHash.toLowerCase()}:${request.blockHash.toLowerCase()}`;
-  const entries = accountsOf(changes).map((accountId) => encodeEvent('Evaluation Requested', { accountId, occurredAt, trigger: 'positions', triggerId }));
+  const entries = accountsOf(changes).map((accountId) => encodeEvent('Evaluation Requested', { accountId, occurredAt, trigger: 'positions', triggerId, correlationId: request.correlationId }));
   if (entries.length > 0) await deps.publisher.publish(entries);
   return entries.length;
 }

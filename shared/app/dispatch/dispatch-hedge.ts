@@ -36,8 +36,9 @@ import { TERMINAL_STAGES } from '../hedge-journal-ports.ts';
 import { executionFingerprint } from '../execution-fingerprint.ts';
 import { minedTransaction } from '../mined-transaction.ts';
 import { signForJournal } from '../sign-for-journal.ts';
+import { NO_TELEMETRY, withKeys, type Telemetry } from '../telemetry.ts';
 import { allocateReconciledNonce, type NonceCounter } from './allocate-nonce.ts';
-import { endHedgeWithoutTrade, recordSubmitted, type FailureContext, type HedgeFailure, type OutcomeDeps } from './hedge-outcomes.ts';
+import { endHedgeWithoutTrade, recordSubmitted, venueLabel, type FailureContext, type HedgeFailure, type OutcomeDeps } from './hedge-outcomes.ts';
 
 export interface ChainAccess {
   readonly gateway: ChainGateway;
@@ -63,6 +64,13 @@ export interface DispatchDeps {
   readonly claimLeaseMs?: number;
   /** Waiting for an approval's receipt. Defaults: 60 s, polling every 500 ms. */
   readonly approvalWait?: { readonly timeoutMs: number; readonly pollMs: number; readonly sleep?: (ms: number) => Promise<void> };
+  /** Hedges submitted, guard trips, failures, price-move-to-submit latency (shared/contracts/metrics.ts). Default: none. */
+  readonly telemetry?: Telemetry;
+}
+
+/** What dispatch carries per order besides the failure context: when the price the decision acted on was published. */
+interface DispatchContext extends FailureContext {
+  readonly priceObservedAt?: string | undefined;
 }
 
 export type OrderOutcome =
@@ -120,14 +128,21 @@ const GAS_HEADROOM_PCT = 30n;
  */
 export async function dispatchHedge(deps: DispatchDeps, request: EventDetail<'Hedge Requested'>): Promise<OrderOutcome[]> {
   const outcomes: OrderOutcome[] = [];
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
   for (const [index, order] of request.orders.entries()) {
     const ref: HedgeRef = { accountId: request.accountId, hedgeId: hedgeIdOf(request.decisionId, index), at: new Date(request.occurredAt) };
-    outcomes.push(await dispatchOrder(deps, ref, order, { decisionId: request.decisionId, underlying: request.underlying }));
+    const decision = { decisionId: request.decisionId, underlying: request.underlying, correlationId: request.correlationId };
+    outcomes.push(await withKeys(telemetry, { hedgeId: ref.hedgeId }, () => dispatchOrder(deps, ref, order, decision)));
   }
   return outcomes;
 }
 
-async function dispatchOrder(deps: DispatchDeps, ref: HedgeRef, order: HedgeOrder, decision: { decisionId: string; underlying: string }): Promise<OrderOutcome> {
+async function dispatchOrder(
+  deps: DispatchDeps,
+  ref: HedgeRef,
+  order: HedgeOrder,
+  decision: { decisionId: string; underlying: string; correlationId: string | undefined },
+): Promise<OrderOutcome> {
   const { hedgeId } = ref;
   let view = await deps.journal.get(ref);
   if (view === undefined) return { hedgeId, status: 'unknown-hedge' };
@@ -135,7 +150,8 @@ async function dispatchOrder(deps: DispatchDeps, ref: HedgeRef, order: HedgeOrde
   const versioned = await deps.configs.getConfig(ref.accountId);
   const execution = versioned?.config.execution;
   const market = versioned?.config.market;
-  const context: FailureContext = { ...decision, maxConsecutiveFailures: execution?.maxConsecutiveFailures };
+  const priceObservedAt = typeof view.record.oracleUpdatedAt === 'string' ? view.record.oracleUpdatedAt : undefined;
+  const context: DispatchContext = { ...decision, maxConsecutiveFailures: execution?.maxConsecutiveFailures, priceObservedAt };
 
   if (view.transactions.length === 0) {
     if (execution !== undefined && market !== undefined) await ensureLaneIdle(deps, ref, execution, market.chainId);
@@ -150,8 +166,8 @@ async function dispatchOrder(deps: DispatchDeps, ref: HedgeRef, order: HedgeOrde
   }
   if (view.transactions.length > 0) {
     // The chain the transaction was signed for, whatever the configuration says today.
-    const journaledChainId = view.transactions[view.transactions.length - 1]!.chainId;
-    return resume(deps, ref, view, requireChain(deps, journaledChainId).gateway, context);
+    const journaled = view.transactions[view.transactions.length - 1]!;
+    return resume(deps, ref, view, requireChain(deps, journaled.chainId).gateway, { ...context, venue: journaled.venue?.kind });
   }
   if (execution === undefined || market === undefined) {
     return skip(deps, ref, { ok: false, code: 'EXECUTION_NOT_CONFIGURED', message: 'The account has no execution block any more: nothing is sent.' }, context);
@@ -175,15 +191,17 @@ async function sendNew(
   config: RuntimeConfig,
   execution: ExecutionConfig,
   chainId: number,
-  context: FailureContext,
+  decidedContext: DispatchContext,
 ): Promise<OrderOutcome> {
   const market = config.market!;
+  let context = decidedContext;
   const [account, killSwitch] = await Promise.all([deps.accounts.getAccount(ref.accountId), deps.limits.globalKillSwitch()]);
   // An order goes only to a venue that trades its instrument (the config API refuses a policy without one; the config may still have changed since the decision).
   const venueConfig = venuesFor(execution.venues, order.instrument.kind)[0];
   if (venueConfig === undefined) {
     return skip(deps, ref, { ok: false, code: 'NO_VENUE_FOR_INSTRUMENT', message: `No venue of the account trades ${order.instrument.kind}: nothing is sent.` }, context);
   }
+  context = { ...context, venue: venueConfig.kind };
   const venueOrder = venueOrderOf(order, config);
   if (!venueOrder.ok) return skip(deps, ref, venueOrder, context);
   const venue = deps.venues(venueConfig, chainId);
@@ -285,6 +303,7 @@ async function sendNew(
       signer: execution.signer,
       ...(built.deadlineSec === undefined ? {} : { deadlineSec: built.deadlineSec.toString() }),
       ...(venueOrder.order.series === undefined ? {} : { series: venueOrder.order.series }),
+      quotedPriceUsd: quote.priceUsd,
     },
   );
   if ((await deps.journal.journalFirst(ref, deps.owner, transaction, deps.now())) === 'lost') {
@@ -320,7 +339,7 @@ async function ensureLaneIdle(deps: DispatchDeps, ref: HedgeRef, execution: Exec
 }
 
 /** Broadcasts the latest journaled transaction again (same bytes) and reports it submitted. */
-function resume(deps: DispatchDeps, ref: HedgeRef, view: HedgeView, gateway: ChainGateway, context: FailureContext): Promise<OrderOutcome> {
+function resume(deps: DispatchDeps, ref: HedgeRef, view: HedgeView, gateway: ChainGateway, context: DispatchContext): Promise<OrderOutcome> {
   return broadcastJournaled(deps, ref, view.transactions, gateway, context, 'resubmitted');
 }
 
@@ -329,7 +348,7 @@ async function broadcastJournaled(
   ref: HedgeRef,
   transactions: readonly JournaledTransaction[],
   gateway: ChainGateway,
-  context: FailureContext,
+  context: DispatchContext,
   status: 'submitted' | 'resubmitted',
 ): Promise<OrderOutcome> {
   const latest = transactions[transactions.length - 1]!;
@@ -337,11 +356,11 @@ async function broadcastJournaled(
   switch (answer.status) {
     case 'accepted':
     case 'known':
-      return markSubmitted(deps, ref, latest, context.decisionId, status);
+      return markSubmitted(deps, ref, latest, context, status);
     case 'nonce-too-low': {
       // The nonce is used. By one of ours (mined)? Then the hedge is on chain: confirm follows it.
       const mined = await minedTransaction(gateway, transactions);
-      if (mined !== undefined) return markSubmitted(deps, ref, mined.tx, context.decisionId, status);
+      if (mined !== undefined) return markSubmitted(deps, ref, mined.tx, context, status);
       return fail(
         deps,
         ref,
@@ -362,8 +381,15 @@ async function broadcastJournaled(
   }
 }
 
-async function markSubmitted(deps: DispatchDeps, ref: HedgeRef, tx: JournaledTransaction, decisionId: string, status: 'submitted' | 'resubmitted'): Promise<OrderOutcome> {
-  await recordSubmitted(deps, ref, tx, decisionId);
+async function markSubmitted(deps: DispatchDeps, ref: HedgeRef, tx: JournaledTransaction, context: DispatchContext, status: 'submitted' | 'resubmitted'): Promise<OrderOutcome> {
+  await recordSubmitted(deps, ref, tx, context);
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  if (status === 'submitted') {
+    // The first broadcast of the hedge (a resumed one was counted when it was first sent).
+    telemetry.metric('HedgesSubmitted', 1, { Venue: venueLabel(tx.venue?.kind ?? context.venue) });
+    if (context.priceObservedAt !== undefined) telemetry.metric('PriceMoveToSubmit', Math.max(0, deps.now().getTime() - Date.parse(context.priceObservedAt)), {});
+  }
+  telemetry.info(status === 'submitted' ? 'hedge submitted' : 'hedge broadcast again', { txHash: tx.hash, nonce: tx.nonce, chainId: tx.chainId, venue: venueLabel(tx.venue?.kind ?? context.venue) });
   return { hedgeId: ref.hedgeId, status, txHash: tx.hash, nonce: tx.nonce };
 }
 
@@ -396,7 +422,7 @@ async function sendPrerequisite(
   }
 }
 
-function skip(deps: DispatchDeps, ref: HedgeRef, verdict: GuardVerdict | { ok: false; code: string; message: string }, context: FailureContext): Promise<OrderOutcome> {
+function skip(deps: DispatchDeps, ref: HedgeRef, verdict: GuardVerdict | { ok: false; code: string; message: string }, context: DispatchContext): Promise<OrderOutcome> {
   if (verdict.ok) throw new Error('skip() needs a tripped guard');
   return end(deps, ref, { stage: 'guard', code: verdict.code, message: verdict.message }, context, 'skipped');
 }

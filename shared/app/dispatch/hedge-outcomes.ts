@@ -7,6 +7,7 @@
 import { encodeEvent } from '../../contracts/events/encode-event.ts';
 import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
 import type { DispatchLimits, HedgeJournal, HedgeRef, JournaledTransaction } from '../hedge-journal-ports.ts';
+import { NO_TELEMETRY, type Telemetry } from '../telemetry.ts';
 
 export type FailureStage = 'guard' | 'quote' | 'simulation' | 'submission' | 'receipt';
 
@@ -17,6 +18,8 @@ export interface OutcomeDeps {
   readonly accounts: { pauseAccount(accountId: string, pause: { by: 'system'; reason: string; code: string }, actor: string): Promise<unknown> };
   readonly publisher: EventPublisher;
   readonly now: () => Date;
+  /** Guard trips, failures, breaker trips (shared/contracts/metrics.ts). Default: none. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface HedgeFailure {
@@ -31,10 +34,18 @@ export interface FailureContext {
   readonly underlying: string;
   /** Failed hedges in a row that pause the account; undefined: never (no execution config). */
   readonly maxConsecutiveFailures: number | undefined;
+  /** The flow's correlation id, put on the events published. */
+  readonly correlationId?: string | undefined;
+  /** The kind of venue the hedge was (or was to be) traded on, for the metrics; unknown before a venue was chosen. */
+  readonly venue?: string | undefined;
 }
+
+/** The Venue dimension of a hedge's metrics. */
+export const venueLabel = (venue: string | undefined): string => venue ?? 'none';
 
 /** Records the failure (guards: stage 'skipped'; the rest: 'failed'), publishes Hedge Failed; returns whether the account was paused. */
 export async function endHedgeWithoutTrade(deps: OutcomeDeps, ref: HedgeRef, failure: HedgeFailure, context: FailureContext): Promise<{ readonly paused: boolean }> {
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
   const at = deps.now();
   const terminal = failure.stage === 'guard' ? 'skipped' : 'failed';
   const data = { stage: failure.stage, code: failure.code, message: failure.message, ...(failure.txHash === undefined ? {} : { txHash: failure.txHash }) };
@@ -44,6 +55,7 @@ export async function endHedgeWithoutTrade(deps: OutcomeDeps, ref: HedgeRef, fai
     encodeEvent('Hedge Failed', {
       accountId: ref.accountId,
       occurredAt,
+      correlationId: context.correlationId,
       hedgeId: ref.hedgeId,
       decidedAt: ref.at.toISOString(),
       stage: failure.stage,
@@ -59,10 +71,13 @@ export async function endHedgeWithoutTrade(deps: OutcomeDeps, ref: HedgeRef, fai
       const reason = `${streak} hedges failed in a row (limit ${context.maxConsecutiveFailures})`;
       await deps.accounts.pauseAccount(ref.accountId, { by: 'system', reason, code: 'FAILURE_STREAK' }, 'system:dispatch');
       paused = true;
+      telemetry.metric('BreakerTrips', 1, {});
+      telemetry.warn('failure streak: the account is paused', { code: 'FAILURE_STREAK', consecutiveFailures: streak, limit: context.maxConsecutiveFailures });
       events.push(
         encodeEvent('Risk Limit Breached', {
           accountId: ref.accountId,
           occurredAt,
+          correlationId: context.correlationId,
           decisionId: context.decisionId,
           underlying: context.underlying,
           code: 'ACCOUNT_PAUSED',
@@ -73,6 +88,14 @@ export async function endHedgeWithoutTrade(deps: OutcomeDeps, ref: HedgeRef, fai
     }
   }
   await deps.publisher.publish(events);
+  if (advanced === 'advanced') {
+    // Counted once per hedge (a redelivery finds the record already ended).
+    if (failure.stage === 'guard') telemetry.metric('GuardTrips', 1, { Code: failure.code });
+    else telemetry.metric('HedgesFailed', 1, { Venue: venueLabel(context.venue) });
+  }
+  const fields = { stage: failure.stage, code: failure.code, reason: failure.message, ...(failure.txHash === undefined ? {} : { txHash: failure.txHash }) };
+  if (failure.stage === 'guard') telemetry.info('hedge stopped by a guard: nothing sent', fields);
+  else telemetry.warn('hedge failed', fields);
   return { paused };
 }
 
@@ -85,14 +108,16 @@ export async function recordSubmitted(
   deps: Pick<OutcomeDeps, 'journal' | 'publisher' | 'now'>,
   ref: HedgeRef,
   tx: JournaledTransaction,
-  decisionId: string,
+  flow: { readonly decisionId: string; readonly correlationId?: string | undefined },
   extraData: Record<string, unknown> = {},
 ): Promise<void> {
+  const { decisionId, correlationId } = flow;
   await deps.journal.advance(ref, { stage: 'submitted', key: tx.hash, at: deps.now(), data: { txHash: tx.hash, nonce: tx.nonce, purpose: tx.purpose, ...extraData } });
   await deps.publisher.publish([
     encodeEvent('Hedge Submitted', {
       accountId: ref.accountId,
       occurredAt: tx.signedAt,
+      correlationId,
       hedgeId: ref.hedgeId,
       decisionId,
       decidedAt: ref.at.toISOString(),

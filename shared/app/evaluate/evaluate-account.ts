@@ -39,6 +39,7 @@ import { applyDecision, initialHedgeState, observePrice } from '../../domain/pol
 import type { BookRisk, Decision, HedgeState } from '../../domain/policy/policy-types.ts';
 import type { Address, MarketReader } from '../execution-ports.ts';
 import { executionFingerprint } from '../execution-fingerprint.ts';
+import { NO_TELEMETRY, type Telemetry } from '../telemetry.ts';
 import { marginAlerts, watchedVenues, type ReadVenueHoldings, type VenueHolding } from './margin-watch.ts';
 import { mergeAlertsByCode } from './merge-alerts.ts';
 import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
@@ -67,12 +68,16 @@ export interface EvaluateDeps {
     readonly afterMs?: number;
     readonly hedges: { get(ref: { accountId: string; hedgeId: string; at: Date }): Promise<{ readonly stage: string; readonly record: Record<string, unknown> } | undefined> };
   };
+  /** Decisions, oracle age and staleness, time outside the band (shared/contracts/metrics.ts). Default: none. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface EvaluationRequest {
   readonly accountId: string;
   /** The triggering event's id (Evaluation Requested or Positions Changed): the idempotency key of this evaluation. */
   readonly evaluationId: string;
+  /** The flow's correlation id, put on every event this evaluation publishes and on its hedge records. */
+  readonly correlationId?: string | undefined;
 }
 
 export class InvalidEvaluationRequestError extends Error {
@@ -163,13 +168,15 @@ export async function evaluateAccount(deps: EvaluateDeps, request: EvaluationReq
       return await evaluateOnce(deps, request);
     } catch (error) {
       if (!isConflict(error) || attempt >= retries) throw error;
+      (deps.telemetry ?? NO_TELEMETRY).debug('another evaluation committed first: evaluating again', { attempt: attempt + 1 });
       await backoff(attempt + 1);
     }
   }
 }
 
 async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Promise<EvaluationOutcome> {
-  const { accountId, evaluationId } = request;
+  const { accountId, evaluationId, correlationId } = request;
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
   if (!/^evt_[0-9a-f]{32}$/.test(evaluationId)) throw new InvalidEvaluationRequestError(`evaluationId must be an event id (got ${JSON.stringify(evaluationId)})`);
   const stored = await deps.evaluations.load(accountId);
   if (stored?.lastEvaluation?.evaluationId === evaluationId) {
@@ -186,10 +193,14 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   const config = account.status === 'paused' ? { ...versioned.config, guards: { ...versioned.config.guards, paused: true } } : versioned.config;
   const now = deps.now();
   const nowMs = now.getTime();
+  // Time outside the band is tracked only where a decision would trade (an execution block, not dry-run).
+  const tracksBand = config.execution !== undefined && !config.guards.dryRun;
+  const carriedOutsideSince = tracksBand ? stored?.exposure?.outsideBandSince : undefined;
 
   if (config.market === undefined) {
     const problem = { code: 'NO_MARKET_SOURCE', message: 'The configuration has no market block: the book cannot be priced.' };
-    await commitSnapshotOnly(deps, accountId, stored, nowMs, { evaluationId, at: now.toISOString(), underlying: config.underlying, status: 'no-market-source', problem });
+    telemetry.metric('EvaluationsUnpriced', 1, { Code: problem.code });
+    await commitSnapshotOnly(deps, accountId, stored, nowMs, { evaluationId, at: now.toISOString(), underlying: config.underlying, status: 'no-market-source', problem }, carriedOutsideSince);
     return { status: 'no-market-source', ...problem };
   }
   // The volatility estimate's decay: the vol-scaling rule's when it has one, else the realised source's.
@@ -197,7 +208,10 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   const market = await readMarket(deps, config.market, stored?.state, nowMs, lambda);
   if (!market.ok) {
     const problem = { code: market.code, message: market.message };
-    await commitSnapshotOnly(deps, accountId, stored, nowMs, { evaluationId, at: now.toISOString(), underlying: config.underlying, status: 'market-unavailable', problem });
+    telemetry.metric('EvaluationsUnpriced', 1, { Code: problem.code });
+    // The book could not be judged: the time outside the band goes on counting from where it was.
+    if (carriedOutsideSince !== undefined) telemetry.metric('OutsideBand', secondsSince(carriedOutsideSince, nowMs), {});
+    await commitSnapshotOnly(deps, accountId, stored, nowMs, { evaluationId, at: now.toISOString(), underlying: config.underlying, status: 'market-unavailable', problem }, carriedOutsideSince);
     return { status: 'market-unavailable', ...problem };
   }
 
@@ -229,6 +243,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     state: observed,
     nowMs,
   });
+  telemetry.metric('Decisions', 1, { Action: decision.action, Reason: decision.reason });
   const dispatched = decision.action === 'hedge' && decision.orders.length > 0 && !decision.dryRun && config.execution !== undefined;
   const applied = dispatched ? decision : { ...decision, dryRun: true };
   const nextState = applyDecision(
@@ -248,10 +263,13 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
       nextInFlight[hedgeIdOf(decision.id, index)] = { units, at, ...(option === undefined ? {} : { option }) };
     }
   }
+  const outsideBandSince = tracksBand ? outsideBandSinceAfter(decision, Object.keys(nextInFlight).length > 0, carriedOutsideSince, at) : undefined;
+  if (tracksBand) telemetry.metric('OutsideBand', outsideBandSince === undefined ? 0 : secondsSince(outsideBandSince, nowMs), {});
   const hedgeRequested = dispatched
     ? encodeEvent('Hedge Requested', {
         accountId,
         occurredAt: at,
+        correlationId,
         decisionId: decision.id,
         dispatchGroup: dispatchGroupOf(config.market.chainId, config.execution!.signer),
         underlying: config.underlying,
@@ -275,6 +293,9 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
         reason: decision.reason,
         message: decision.message,
         spot: market.spot,
+        // When the price the decision acted on was published: dispatch measures price-move-to-submit from it.
+        oracleUpdatedAt: new Date(market.oracleUpdatedAtMs).toISOString(),
+        ...(correlationId === undefined ? {} : { correlationId }),
         order,
         configVersion: versioned.version,
         executionFingerprint: executionFingerprint(config),
@@ -288,6 +309,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     encodeEvent('Exposure Computed', {
       accountId,
       occurredAt: at,
+      correlationId,
       evaluationId,
       underlying: config.underlying,
       spot: market.spot,
@@ -300,6 +322,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
       encodeEvent('Risk Limit Breached', {
         accountId,
         occurredAt: at,
+        correlationId,
         decisionId: decision.id,
         underlying: config.underlying,
         code: alert.code,
@@ -314,6 +337,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     at,
     underlying: config.underlying,
     status: 'priced',
+    ...(outsideBandSince === undefined ? {} : { outsideBandSince }),
     ...(holdings.length === 0 ? {} : { venues: holdings.map(holdingView) }),
     market: {
       spot: market.spot,
@@ -365,18 +389,39 @@ function finiteNumbers(numbers: Readonly<Record<string, number>>): Record<string
   return Object.fromEntries(Object.entries(numbers).filter(([, v]) => Number.isFinite(v)));
 }
 
+/**
+ * Since when the book has been outside its band, after this decision: the band (or the
+ * Whalley-Wilmott band, or a Greek limit an option trade would fix) fired → since the
+ * earlier of the carried time and now. Not fired while a hedge is still in flight → the
+ * carried time (the hedge has not brought the book back yet: a hedge that keeps failing
+ * never resets the clock). Not fired and nothing in flight → back inside (undefined).
+ * A decision that judged no band (a paused account, a policy without bands) carries it.
+ */
+export function outsideBandSinceAfter(decision: Pick<Decision, 'numbers'>, hedgesInFlight: boolean, carried: string | undefined, at: string): string | undefined {
+  const numbers = decision.numbers;
+  const flags = [numbers.bandFired, numbers.whalleyWilmottFired, numbers.greekLimitsFired].filter((flag) => flag !== undefined);
+  if (flags.length === 0) return carried;
+  if (flags.some((flag) => flag === 1)) return carried ?? at;
+  return hedgesInFlight ? carried : undefined;
+}
+
+function secondsSince(iso: string, nowMs: number): number {
+  return Math.max(0, (nowMs - Date.parse(iso)) / 1000);
+}
+
 async function commitSnapshotOnly(
   deps: EvaluateDeps,
   accountId: string,
   stored: StoredEvaluationState | undefined,
   nowMs: number,
   snapshot: ExposureSnapshot,
+  outsideBandSince: string | undefined,
 ): Promise<void> {
   await deps.evaluations.commit(accountId, {
     expectedVersion: stored?.version ?? 0,
     state: stored?.state ?? initialHedgeState(nowMs),
     inFlight: stored?.inFlight ?? {},
-    exposure: snapshot,
+    exposure: outsideBandSince === undefined ? snapshot : { ...snapshot, outsideBandSince },
     lastEvaluation: { evaluationId: snapshot.evaluationId, at: snapshot.at, events: [] },
     hedgeRecords: [],
   });
@@ -393,7 +438,12 @@ async function readMarket(deps: EvaluateDeps, source: MarketSource, state: Hedge
   // Staleness by the later of the two clocks: a chain whose time ran ahead (or ours) never makes an old answer look fresh.
   const judgedAt = Math.max(nowMs, chainTimeMs);
   const oracle = checkOracleReading(reading, judgedAt, source.oracle.maxStalenessMs);
-  if (!oracle.ok) return { ok: false, code: oracle.code, message: oracle.message };
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  if (Number.isFinite(reading.updatedAtMs)) telemetry.metric('OracleAge', Math.max(0, (judgedAt - reading.updatedAtMs) / 1000), {});
+  if (!oracle.ok) {
+    if (oracle.code === 'ORACLE_STALE') telemetry.metric('OracleStale', 1, {});
+    return { ok: false, code: oracle.code, message: oracle.message };
+  }
   const observedState = observePrice(state ?? initialHedgeState(nowMs), oracle.price, nowMs, lambda);
   const vol = await volatility(reader, source, observedState, judgedAt);
   if (!vol.ok) return vol;

@@ -44,6 +44,8 @@ export interface IngestWebhookInput {
   readonly provider: string;
   readonly body: Buffer;
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The flow's correlation id (the HTTP request's id), put on every confirmation handed off. */
+  readonly correlationId?: string | undefined;
 }
 
 export type IngestOutcome =
@@ -111,7 +113,7 @@ export async function ingestWebhook(deps: IngestWebhookDeps, input: IngestWebhoo
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     const fresh = relevant.filter((_, i) => (settled[i] as PromiseFulfilledResult<string>).value === 'claimed');
-    const requests = fresh.length === 0 ? [] : groupByTransaction(input.provider, deliveryId, source.chainId, fresh);
+    const requests = fresh.length === 0 ? [] : groupByTransaction(input.provider, deliveryId, source.chainId, fresh, input.correlationId);
     if (requests.length > 0) await deps.queue.enqueue(requests);
     await Promise.all(claimedLogs.map((id) => deps.dedupe.completeDelivery(CHAIN_LOG_NAMESPACE, id)));
     await deps.dedupe.completeDelivery(input.provider, deliveryId);
@@ -125,7 +127,7 @@ export async function ingestWebhook(deps: IngestWebhookDeps, input: IngestWebhoo
   }
 }
 
-function groupByTransaction(provider: string, deliveryId: string, chainId: number, logs: readonly ReportedLog[]): ConfirmationRequest[] {
+function groupByTransaction(provider: string, deliveryId: string, chainId: number, logs: readonly ReportedLog[], correlationId: string | undefined): ConfirmationRequest[] {
   const byTx = new Map<string, { blockHash: string; blockNumber: number; txHash: string; logs: ConfirmationRequest['logs'][number][] }>();
   for (const log of logs) {
     const key = `${log.blockHash}:${log.txHash}`;
@@ -136,5 +138,5 @@ function groupByTransaction(provider: string, deliveryId: string, chainId: numbe
     }
     entry.logs.push({ address: log.address, topics: log.topics, data: log.data, logIndex: log.logIndex, removed: log.removed });
   }
-  return [...byTx.values()].map((entry) => ({ provider, deliveryId, chainId, ...entry }));
+  return [...byTx.values()].map((entry) => ({ provider, deliveryId, chainId, ...entry, ...(correlationId === undefined ? {} : { correlationId }) }));
 }

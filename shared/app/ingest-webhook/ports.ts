@@ -27,6 +27,8 @@ export interface ConfirmationRequest {
   readonly blockNumber: number;
   /** The logs as the provider reported them (used only to know which positions to reconcile after a reorg). */
   readonly logs: readonly Pick<ReportedLog, 'address' | 'topics' | 'data' | 'logIndex' | 'removed'>[];
+  /** The flow's correlation id (the webhook request's), carried on to Positions Changed and Evaluation Requested. */
+  readonly correlationId?: string | undefined;
 }
 
 /** Where accepted deliveries go: a queue to the confirmation consumer (SQS in the cloud, a list in tests). */

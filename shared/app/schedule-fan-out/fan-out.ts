@@ -10,6 +10,8 @@
  * - The tick is the schedule's minute (see scheduleMinuteOf), and the event ids derive
  *   from (account, tick): a retried or duplicated tick publishes the same ids, which the
  *   evaluator deduplicates.
+ * - Every event carries the tick's correlation id (when given): the flow each one starts is
+ *   followed by it through evaluate, dispatch and confirm.
  * - Failures are not caught: a page that cannot be read or published makes the whole tick
  *   throw, and the platform retries the invocation. Events already published by the
  *   failed attempt are published again with the same ids, which is harmless.
@@ -65,7 +67,7 @@ export function scheduleMinuteOf(tickAtMs: number): number {
  * await fanOutTick({ accounts: createAccountRepository({ doc, tableName }), publisher }, Date.parse(event.time));
  * // { accounts: 10000, pages: 11, published: 10000 }
  */
-export async function fanOutTick(deps: FanOutDeps, tickAtMs: number): Promise<FanOutResult> {
+export async function fanOutTick(deps: FanOutDeps, tickAtMs: number, options: { readonly correlationId?: string | undefined } = {}): Promise<FanOutResult> {
   const tick = scheduleMinuteOf(tickAtMs);
   const pageSize = positiveInteger(deps.pageSize ?? DEFAULT_FAN_OUT_PAGE_SIZE, 'pageSize');
   const concurrency = positiveInteger(deps.publishConcurrency ?? DEFAULT_PUBLISH_CONCURRENCY, 'publishConcurrency');
@@ -79,7 +81,7 @@ export async function fanOutTick(deps: FanOutDeps, tickAtMs: number): Promise<Fa
     const ids = page.items.map((account) => account.accountId);
     accounts += ids.length;
     // Encoded before the next read starts: an encoding error then leaves no read behind.
-    const entries = evaluationRequestsForTick(ids, tick);
+    const entries = evaluationRequestsForTick(ids, tick, undefined, options.correlationId);
     const next = page.cursor === undefined ? undefined : readPage(page.cursor);
     // Both settle before we go on or throw: nothing of this tick runs after it returns.
     const [sent, read] = await Promise.allSettled([publishInSlices(deps.publisher, entries, concurrency), next]);

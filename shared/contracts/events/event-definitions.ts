@@ -7,6 +7,14 @@
  * - `eventId`: deterministic, from the event's natural key (see event-id.ts), the idempotency key,
  * - `accountId`: the tenant; every consumer scopes reads, writes and dedupe keys by it,
  * - `occurredAt`: ISO-8601 UTC time of the fact (producers pass their clock's time in),
+ * - `correlationId` (optional): the id of the flow the event belongs to, from the webhook
+ *   or schedule tick (or API request) that started it through evaluate, dispatch and
+ *   confirm; every producer copies its trigger's. Not part of the natural key, so it never
+ *   changes an event id. Optional, so events from producers that predate it stay valid
+ *   (a consumer that meets one without it adopts the event's own id as the correlation id).
+ *   Added in place, not as a v2: old producers' events validate unchanged; a consumer is
+ *   deployed before the producers that fill it in (strict schemas refuse unknown fields),
+ *   as for any contract change here.
  * and the payload fields beside them (flat, so rules can match on them).
  *
  * Domain types are the source of truth where they exist (HedgeOrder, ReasonCode,
@@ -28,9 +36,15 @@ const NonEmpty = z.string().min(1).max(256);
 const ChainIdSchema = z.number().int().positive();
 const BlockNumberSchema = z.number().int().nonnegative();
 const Underlying = z.string().min(1).max(32);
+/**
+ * A flow's correlation id: an id, never data (an EventBridge event id, an API Gateway or
+ * Lambda request id, an event id): 1-128 characters of letters, digits and `._=+/-` (the
+ * base64 of API Gateway's ids; no `:`, so never a URL).
+ */
+export const CorrelationIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._=+/-]{0,127}$/, 'must be 1-128 letters, digits or "._=+/-"');
 
 function envelope<V extends number>(version: V) {
-  return { version: z.literal(version), eventId: EventIdSchema, accountId: AccountIdSchema, occurredAt: z.iso.datetime() };
+  return { version: z.literal(version), eventId: EventIdSchema, accountId: AccountIdSchema, occurredAt: z.iso.datetime(), correlationId: CorrelationIdSchema.optional() };
 }
 
 const HedgeInstrumentSchema = z.discriminatedUnion('kind', [
@@ -208,6 +222,16 @@ export const EVENT_TYPES = Object.keys(EVENT_DEFINITIONS) as EventType[];
 export type EventDetail<T extends EventType> = z.output<EventDefinitions[T]['schema']>;
 /** What a producer passes to encodeEvent for type T: the detail without version and eventId. */
 export type EventPayload<T extends EventType> = PayloadOf<EventDefinitions[T]['schema']>;
+
+/**
+ * The correlation id a consumer carries on: the event's own, or — for an event from a
+ * producer that predates the field — the event's id, so the flow is correlated from here.
+ *
+ * @example correlationIdOf({ eventId: 'evt_…', correlationId: 'c-1' }) // 'c-1'
+ */
+export function correlationIdOf(detail: { readonly eventId: string; readonly correlationId?: string | undefined }): string {
+  return detail.correlationId ?? detail.eventId;
+}
 
 /** A decoded event: the type and its detail, narrowed together. */
 export type HedgeEvent = { [T in EventType]: { readonly type: T; readonly detail: EventDetail<T> } }[EventType];

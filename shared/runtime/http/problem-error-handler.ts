@@ -6,16 +6,17 @@
  * - HttpProblem → as is; middy/http-router's "route does not exist" (statusCode 404) → 404
  * - NOT_FOUND → 404, PRECONDITION_REQUIRED → 428, CONFLICT → 409, INVALID_CURSOR → 400,
  *   INVALID_CONFIG → 400, FORBIDDEN → 403 (with the error's `fieldErrors` when it has them)
- * - anything else → 500 with a generic detail; the error is logged (name and message
- *   only: no request, no headers, so no credential reaches the log).
+ * - anything else → 500 with a generic detail; the error is handed to `logError` (the
+ *   caller's logger, which writes its redacted name and message only: no request, no
+ *   headers, so no credential reaches the log).
  */
 import type middy from '@middy/core';
 import { HttpProblem } from './http-problem.ts';
 import { problemResponse } from './http-responses.ts';
-import { safeErrorText } from '../safe-error-text.ts';
 
 export interface ProblemErrorHandlerOptions {
-  readonly logError?: (error: unknown) => void;
+  /** Told about every error answered with a 5xx. */
+  readonly logError: (error: unknown) => void;
 }
 
 const BY_CODE: Readonly<Record<string, { status: number; slug: string; title: string }>> = {
@@ -42,13 +43,9 @@ export function toHttpProblem(error: unknown): HttpProblem {
   return new HttpProblem(500, 'internal', 'Internal Server Error', 'the request could not be completed', { cause: error });
 }
 
-function defaultLogError(error: unknown): void {
-  console.error(JSON.stringify({ level: 'error', error: safeErrorText(error) }));
-}
-
-/** @example middy(router).use(problemErrorHandler()) */
-export function problemErrorHandler(options: ProblemErrorHandlerOptions = {}): middy.MiddlewareObj {
-  const logError = options.logError ?? defaultLogError;
+/** @example middy(router).use(problemErrorHandler({ logError: (error) => telemetry.error('request failed', { error }) })) */
+export function problemErrorHandler(options: ProblemErrorHandlerOptions): middy.MiddlewareObj {
+  const { logError } = options;
   const problemErrorHandlerOnError: middy.MiddlewareFn = (request) => {
     const problem = toHttpProblem(request.error);
     if (problem.status >= 500) logError(request.error);

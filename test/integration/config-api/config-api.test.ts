@@ -148,6 +148,8 @@ describe('config API', () => {
     if (entry === undefined) throw new Error('no event published');
     const event = decodeEvent(entry);
     expect(event).toMatchObject({ type: 'Evaluation Requested', detail: { accountId, trigger: 'operator', eventId: requested.json.eventId } });
+    // The API request's id (API Gateway's requestId) is the flow's correlation id.
+    expect(event.detail.correlationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('positions: create, 428 on blind replace, replace at revision, stale 409, list, delete', async () => {

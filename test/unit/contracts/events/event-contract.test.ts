@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeEvent, decodeEventOf } from '../../../../shared/contracts/events/decode-event.ts';
 import { encodeEvent } from '../../../../shared/contracts/events/encode-event.ts';
 import { evaluationRequestsForTick } from '../../../../shared/contracts/events/evaluation-requests-for-tick.ts';
-import { EVENT_TYPES, type EventPayload, type EventType } from '../../../../shared/contracts/events/event-definitions.ts';
+import { correlationIdOf, EVENT_TYPES, type EventPayload, type EventType } from '../../../../shared/contracts/events/event-definitions.ts';
 import { EVENT_SOURCE, PUT_EVENTS_LIMITS, entrySizeBytes } from '../../../../shared/contracts/events/event-entry.ts';
 import { EventTooLargeError, InvalidEventError, UnknownEventTypeError, UnsupportedEventVersionError } from '../../../../shared/contracts/events/event-errors.ts';
 import { deriveEventId, hedgeIdOf } from '../../../../shared/contracts/events/event-id.ts';
@@ -125,6 +125,25 @@ describe('event contract', () => {
     const ids = (entries: { Detail: string }[]) => entries.map((e) => (JSON.parse(e.Detail) as { eventId: string }).eventId);
     expect(ids(evaluationRequestsForTick(['a', 'b'], tick))).toEqual(ids(evaluationRequestsForTick(['a', 'b'], tick)));
     expect(ids(evaluationRequestsForTick(['a'], tick + 60_000))).not.toEqual(ids(evaluationRequestsForTick(['a'], tick)));
+  });
+
+  it('carries an optional correlation id: validated like the rest, never part of the event id, and events without it stay valid', () => {
+    const without = encodeEvent('Hedge Requested', hedgeRequested);
+    const withId = encodeEvent('Hedge Requested', { ...hedgeRequested, correlationId: 'JKJaXmPLvHcESHA=' });
+    const a = decodeEventOf('Hedge Requested', without).detail;
+    const b = decodeEventOf('Hedge Requested', withId).detail;
+    expect(b.correlationId).toBe('JKJaXmPLvHcESHA=');
+    expect(a.correlationId).toBeUndefined();
+    expect('correlationId' in (JSON.parse(without.Detail) as object)).toBe(false); // an old consumer still accepts what we produce without one
+    expect(b.eventId).toBe(a.eventId);
+    expect(correlationIdOf(a)).toBe(a.eventId); // a consumer adopts the event id when the producer predates the field
+    expect(correlationIdOf(b)).toBe('JKJaXmPLvHcESHA=');
+    for (const id of ['', 'has space', 'x'.repeat(129), '<script>', 'https://rpc.example/v2/key']) {
+      expect(() => encodeEvent('Hedge Requested', { ...hedgeRequested, correlationId: id }), id).toThrow(/correlationId/);
+      expect(() => decodeEvent(delivered('Hedge Requested', { ...(JSON.parse(without.Detail) as object), correlationId: id })), id).toThrow(/correlationId/);
+    }
+    const ticks = evaluationRequestsForTick(['a'], Date.UTC(2026, 0, 1), undefined, '8f1c2b9e-0000-4000-8000-000000000001');
+    expect(decodeEventOf('Evaluation Requested', ticks[0]!).detail.correlationId).toBe('8f1c2b9e-0000-4000-8000-000000000001');
   });
 
   it('rejects a version the consumer does not support, naming both', () => {
