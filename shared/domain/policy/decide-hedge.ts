@@ -4,7 +4,8 @@
  *
  * Order of evaluation:
  *
- * 1. Validate the input (InvalidInputError, never a NaN downstream); compute the id.
+ * 1. Validate the input (InvalidInputError, never a NaN downstream). The id and the
+ *    message are worked out when read (deferred-decision.ts, decision-text.ts).
  * 2. Paused account (kill switch): alert ACCOUNT_PAUSED, reason NONE_PAUSED, no orders,
  *    and every pending slice is cancelled (`plannedSlices` empty) — a kill switch stops
  *    work in flight too; after un-pausing, the policy decides afresh.
@@ -50,24 +51,32 @@
  * of pending slices after this decision (see applyDecision).
  */
 import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import { breachAlerts } from './breach-alerts.ts';
 import { cadenceIntervalMs, isCadenceDue } from './cadence.ts';
+import { leadingReason, type DecisionContext } from './decision-context.ts';
 import { decisionId } from './decision-id.ts';
+import {
+  atTargetText,
+  belowMinTradeText,
+  cancelledSlicesText,
+  capReachedSentence,
+  cooldownText,
+  dueSlicesCapSentence,
+  dueSlicesText,
+  hedgeText,
+  pausedSentence,
+  quietText,
+  type DecisionText,
+  type SliceNote,
+} from './decision-text.ts';
+import { DeferredDecision, plainDecision, snapshotInput } from './deferred-decision.ts';
 import { effectiveBandUnits } from './effective-band.ts';
 import { hedgeOptionQuote, solveGreekHedge, type HedgeOptionQuote } from './greek-hedge.ts';
 import { hedgeTarget } from './hedge-target.ts';
 import { DELTA_DUST_RELATIVE, DELTA_DUST_UNITS, THRESHOLD_TOLERANCE } from './policy-constants.ts';
-import { fmtAbs, fmtDuration, fmtGreek, fmtPct, fmtSigned, fmtUsd } from './policy-format.ts';
+import { fmtAbs, fmtUsd } from './policy-format.ts';
 import { validatePolicyInput } from './policy-input-validation.ts';
-import type {
-  Decision,
-  HedgeInstrument,
-  HedgeOrder,
-  PlannedSlice,
-  PolicyAlert,
-  PolicyInput,
-  PolicyMarket,
-  ReasonCode,
-} from './policy-types.ts';
+import type { Decision, HedgeInstrument, HedgeOrder, PlannedSlice, PolicyAlert, PolicyInput, PolicyMarket, ReasonCode } from './policy-types.ts';
 import { priceMoveFraction } from './price-move.ts';
 import { scalingVol, usesRealisedVol } from './realised-vol.ts';
 import { needsSlicing, sliceOffsetMs, slicingWindowMs } from './slicing.ts';
@@ -96,11 +105,31 @@ function exceedsLimit(absValue: number, limit: number): boolean {
   return absValue > limit + limit * TOLERANCE;
 }
 
-/** The hedge policy engine: see the module comment. Throws InvalidInputError on a bad input. */
+/**
+ * The hedge policy engine: see the module comment. Throws InvalidInputError on a bad input.
+ * Returns a plain object: every field, id and message included, is an own property.
+ *
+ * @example decideHedge({ risk, market, config, state, nowMs }).reason // "HEDGE_BAND"
+ */
 export function decideHedge(input: PolicyInput): Decision {
-  validatePolicyInput(input);
+  return plainDecision(decide(input));
+}
+
+/**
+ * The same decision as {@link decideHedge}, with its `id` and `message` worked out when
+ * first read (deferred-decision.ts): for callers that take many decisions and keep few,
+ * like the backtester. The input may be reused or changed after the call.
+ *
+ * @example decideHedgeDeferred(input).orders // the same orders as decideHedge(input)
+ */
+export function decideHedgeDeferred(input: PolicyInput): Decision {
+  return decide(input);
+}
+
+function decide(given: PolicyInput): DeferredDecision {
+  validatePolicyInput(given);
+  const input = snapshotInput(given);
   const { risk, market, config, state, nowMs } = input;
-  const id = decisionId(input);
   const guards = config.guards;
   const spot = market.spot;
   const delta = risk.delta;
@@ -128,11 +157,9 @@ export function decideHedge(input: PolicyInput): Decision {
 
   if (guards.paused) {
     numbers.cancelledSlices = pending.length;
-    const message = `Account paused (kill switch): no hedge for delta ${fmtSigned(delta)} ${config.underlying}${
-      pending.length > 0 ? `; ${pending.length} pending slice(s) cancelled` : ''
-    }.`;
+    const message = pausedSentence(delta, config.underlying, pending.length);
     const alert: PolicyAlert = { code: 'ACCOUNT_PAUSED', message, numbers: { delta, cancelledSlices: pending.length } };
-    return finish(id, 'NONE_PAUSED', message, numbers, NO_ORDERS, NO_SLICES, [alert], guards.dryRun);
+    return finish(input, undefined, 'NONE_PAUSED', message, numbers, NO_ORDERS, NO_SLICES, [alert]);
   }
 
   // Volatility (only when the account scales with it).
@@ -210,11 +237,11 @@ export function decideHedge(input: PolicyInput): Decision {
   // Fast path: nothing fired, nothing due.
   if (!candidate && dueCount === 0) {
     const alerts = gammaBreach || vegaBreach ? breachAlerts(config, risk.gamma, risk.vegaPerVolPoint, gammaBreach, vegaBreach, undefined) : NO_ALERTS;
-    return finish(id, width < Infinity ? 'NONE_WITHIN_BAND' : 'NONE_NO_TRIGGER', quietMessage(config, delta, projected, width, bandUnits, pending.length, numbers), numbers, NO_ORDERS, pending, alerts, guards.dryRun);
+    const text = quietText(config, delta, projected, width, bandUnits, pending.length, numbers);
+    return finish(input, undefined, width < Infinity ? 'NONE_WITHIN_BAND' : 'NONE_NO_TRIGGER', text, numbers, NO_ORDERS, pending, alerts);
   }
 
-  const ctx: Ctx = {
-    id,
+  const ctx: DecisionContext = {
     input,
     numbers,
     projected,
@@ -234,7 +261,7 @@ export function decideHedge(input: PolicyInput): Decision {
     cadenceMs,
     usedToday: utcDayStartMs(nowMs) > state.dayStartMs ? 0 : state.dailyNotionalUsd,
   };
-  let held: 'cooldown' | Exclude<PlanOutcome, Decision> | undefined;
+  let held: 'cooldown' | Exclude<PlanOutcome, DeferredDecision> | undefined;
   if (candidate) {
     if (guards.cooldownMs > 0 && lastHedgeAtMs !== undefined && nowMs - lastHedgeAtMs < guards.cooldownMs) {
       const bypassUnits = guards.cooldownBypassMultiple * width;
@@ -254,27 +281,18 @@ export function decideHedge(input: PolicyInput): Decision {
   if (dueCount > 0) return sendDueSlices(ctx);
 
   const alerts = gammaBreach || vegaBreach ? breachAlerts(config, risk.gamma, risk.vegaPerVolPoint, gammaBreach, vegaBreach, undefined) : NO_ALERTS;
-  const sym = config.underlying;
   switch (held) {
-    case 'cooldown': {
-      const since = nowMs - lastHedgeAtMs!;
-      const bypass = numbers.cooldownBypassUnits;
-      const message = `${triggerLead(ctx, greekFired)}, but the last hedge was ${fmtDuration(since)} ago (cooldown ${fmtDuration(guards.cooldownMs)}${
-        bypass === undefined ? '' : `; a delta beyond ±${fmtAbs(bypass)} ${sym} would bypass it`
-      }): no hedge.`;
-      return finish(id, 'NONE_COOLDOWN', message, numbers, NO_ORDERS, pending, alerts, guards.dryRun);
-    }
-    case 'belowMinTrade': {
-      const message = `${triggerLead(ctx, false)}, but the ${fmtAbs(numbers.drift ?? 0)} ${sym} hedge is below the ${fmtAbs(guards.minTradeUnits)} ${sym} minimum trade: no hedge.`;
-      return finish(id, 'NONE_BELOW_MIN_TRADE', message, numbers, NO_ORDERS, pending, alerts, guards.dryRun);
-    }
-    case 'atTarget': {
-      const message = `${triggerLead(ctx, false)}, but the delta is already at its target ${fmtSigned(numbers.target ?? 0)} ${sym}: nothing to trade.`;
-      return finish(id, 'NONE_BELOW_MIN_TRADE', message, numbers, NO_ORDERS, pending, alerts, guards.dryRun);
-    }
-    default:
+    case 'cooldown':
+      return finish(input, undefined, 'NONE_COOLDOWN', cooldownText(ctx, greekFired, nowMs - lastHedgeAtMs!, numbers.cooldownBypassUnits), numbers, NO_ORDERS, pending, alerts);
+    case 'belowMinTrade':
+      return finish(input, undefined, 'NONE_BELOW_MIN_TRADE', belowMinTradeText(ctx, numbers.drift ?? 0), numbers, NO_ORDERS, pending, alerts);
+    case 'atTarget':
+      return finish(input, undefined, 'NONE_BELOW_MIN_TRADE', atTargetText(ctx, numbers.target ?? 0), numbers, NO_ORDERS, pending, alerts);
+    default: {
       // Nothing fired, or only a Greek breach that no option trade can fix: the alerts say it.
-      return finish(id, width < Infinity ? 'NONE_WITHIN_BAND' : 'NONE_NO_TRIGGER', quietMessage(config, delta, projected, width, bandUnits, pending.length, numbers), numbers, NO_ORDERS, pending, alerts, guards.dryRun);
+      const text = quietText(config, delta, projected, width, bandUnits, pending.length, numbers);
+      return finish(input, undefined, width < Infinity ? 'NONE_WITHIN_BAND' : 'NONE_NO_TRIGGER', text, numbers, NO_ORDERS, pending, alerts);
+    }
   }
 }
 
@@ -283,32 +301,7 @@ export function decideHedge(input: PolicyInput): Decision {
  * below minTradeUnits, the delta is already at its target, or only a Greek limit fired
  * and no option trade can (or is worth to) fix it.
  */
-type PlanOutcome = Decision | 'belowMinTrade' | 'atTarget' | 'greekUnfixable';
-
-/** Everything the slower paths need, computed once by decideHedge. */
-interface Ctx {
-  readonly id: string;
-  readonly input: PolicyInput;
-  readonly numbers: Record<string, number>;
-  readonly projected: number;
-  readonly pendingUnits: number;
-  /** Delta slack of this decision, units (see DELTA_DUST_UNITS). */
-  readonly dust: number;
-  readonly vol: number;
-  readonly width: number;
-  readonly bandUnits: number;
-  readonly wwUnits: number;
-  readonly firedBand: boolean;
-  readonly firedWW: boolean;
-  readonly firedPrice: boolean;
-  readonly firedCadence: boolean;
-  readonly greekFired: boolean;
-  readonly gammaBreach: boolean;
-  readonly vegaBreach: boolean;
-  readonly cadenceMs: number;
-  /** Notional already traded in the current UTC day (0 once the day rolled over). */
-  readonly usedToday: number;
-}
+type PlanOutcome = DeferredDecision | 'belowMinTrade' | 'atTarget' | 'greekUnfixable';
 
 function wwWidth(config: HedgePolicyConfig, gamma: number, market: PolicyMarket, yearsToExpiry: number): number {
   const ww = config.whalleyWilmott!;
@@ -322,150 +315,34 @@ function wwWidth(config: HedgePolicyConfig, gamma: number, market: PolicyMarket,
   });
 }
 
+/**
+ * The decision (id and message worked out when read). `input` is decide's copy; `id` is
+ * passed when already computed (a sliced plan names its slices with it).
+ */
 function finish(
-  id: string,
+  input: PolicyInput,
+  id: string | undefined,
   reason: ReasonCode,
-  message: string,
+  text: DecisionText,
   numbers: Readonly<Record<string, number>>,
   orders: readonly HedgeOrder[],
   plannedSlices: readonly PlannedSlice[],
   alerts: readonly PolicyAlert[],
-  dryRun: boolean,
-): Decision {
-  const action = orders.length > 0 ? 'hedge' : alerts.length > 0 ? 'alert' : 'none';
-  if (dryRun) {
-    const note = orders.length > 0 ? ' Dry run: nothing was sent.' : ' Dry run.';
-    return { id, action, reason, message: message + note, numbers, orders: NO_ORDERS, plannedSlices, alerts, dryRun: true, wouldTrade: orders };
-  }
-  return { id, action, reason, message, numbers, orders, plannedSlices, alerts, dryRun: false, wouldTrade: NO_ORDERS };
+): DeferredDecision {
+  return new DeferredDecision(input, id, reason, text, numbers, orders, plannedSlices, alerts, input.config.guards.dryRun);
 }
 
-/** The sentence of a decision where nothing fired. */
-function quietMessage(
-  config: HedgePolicyConfig,
-  delta: number,
-  projected: number,
-  width: number,
-  bandUnits: number,
-  pendingCount: number,
-  numbers: Readonly<Record<string, number>>,
-): string {
-  const sym = config.underlying;
-  const pendingNote = pendingCount > 0 ? ` (${fmtSigned(delta)} ${sym} now, ${pendingCount} slice(s) pending)` : '';
-  if (width < Infinity) {
-    const name = bandUnits <= width ? 'band' : 'Whalley-Wilmott band';
-    return `Delta ${fmtSigned(projected)} ${sym}${pendingNote} is within the ±${fmtAbs(width)} ${sym} ${name}: no hedge.`;
-  }
-  let detail = '';
-  if (numbers.priceMovePct !== undefined) detail += `, price move ${fmtPct(numbers.priceMovePct / 100)} of ±${numbers.priceMoveTriggerPct}%`;
-  if (numbers.cadenceIntervalMs !== undefined && numbers.sinceLastHedgeMs !== undefined) {
-    detail += `, next cadence hedge in ${fmtDuration(numbers.cadenceIntervalMs - numbers.sinceLastHedgeMs)}`;
-  }
-  return `No trigger fired (delta ${fmtSigned(projected)} ${sym}${pendingNote}${detail}): no hedge.`;
-}
-
-/** The reason code of the trigger that leads (Greek limits, then the narrower delta band, price move, cadence). */
-function leadingReason(ctx: Ctx, optionsTraded: boolean): ReasonCode {
-  if (optionsTraded) return 'HEDGE_GREEK_LIMITS';
-  if (ctx.firedBand && (!ctx.firedWW || ctx.bandUnits <= ctx.wwUnits)) return 'HEDGE_BAND';
-  if (ctx.firedWW) return 'HEDGE_WHALLEY_WILMOTT';
-  if (ctx.firedPrice) return 'HEDGE_PRICE_MOVE';
-  if (ctx.firedCadence) return 'HEDGE_CADENCE';
-  return 'HEDGE_GREEK_LIMITS';
-}
-
-/** The first half of the sentence: which trigger fired and why. */
-function triggerLead(ctx: Ctx, optionsLead: boolean): string {
-  const { config, state, market, risk } = ctx.input;
-  const sym = config.underlying;
-  const pendingNote = ctx.pendingUnits !== 0 ? ` (including ${fmtSigned(ctx.pendingUnits)} ${sym} of pending slices)` : '';
-  switch (leadingReason(ctx, optionsLead)) {
-    case 'HEDGE_GREEK_LIMITS': {
-      const parts: string[] = [];
-      if (ctx.gammaBreach) parts.push(`Gamma ${fmtGreek(risk.gamma)} ${sym}/USD is beyond the ±${fmtAbs(config.limits!.maxAbsGamma!)} limit`);
-      if (ctx.vegaBreach) {
-        parts.push(`${parts.length > 0 ? 'vega' : 'Vega'} ${fmtSigned(risk.vegaPerVolPoint)} USD per vol point is beyond the ±${fmtAbs(config.limits!.maxAbsVegaPerVolPoint!)} limit`);
-      }
-      return parts.join(' and ');
-    }
-    case 'HEDGE_BAND': {
-      const band = config.band!;
-      const unitNote = band.unit === 'units' && !(config.volScaling?.scaleBand ?? false) ? '' : ` (${bandDescription(ctx)})`;
-      return `Delta ${fmtSigned(ctx.projected)} ${sym}${pendingNote} is outside the ±${fmtAbs(ctx.bandUnits)} ${sym} band${unitNote}`;
-    }
-    case 'HEDGE_WHALLEY_WILMOTT':
-      return `Delta ${fmtSigned(ctx.projected)} ${sym}${pendingNote} is outside the ±${fmtAbs(ctx.wwUnits)} ${sym} Whalley-Wilmott band`;
-    case 'HEDGE_PRICE_MOVE': {
-      const pct = config.priceMove!.pct;
-      if (state.lastHedgeSpot === undefined) return `No hedge yet, so no reference price for the ${pct}% price-move trigger`;
-      return `${sym} moved ${fmtPct(priceMoveFraction(market.spot, state.lastHedgeSpot))} since the last hedge at ${fmtUsd(state.lastHedgeSpot)} USD (trigger ±${pct}%)`;
-    }
-    case 'HEDGE_CADENCE':
-      return state.lastHedgeAtMs === undefined
-        ? `Cadence hedge due (no hedge yet, every ${fmtDuration(ctx.cadenceMs)})`
-        : `Cadence hedge due (${fmtDuration(ctx.input.nowMs - state.lastHedgeAtMs)} since the last hedge, every ${fmtDuration(ctx.cadenceMs)})`;
-    default:
-      return 'A trigger fired';
-  }
-}
-
-/** "5000 USD", "2% of the 1,500,000.00 USD option notional", "gamma-risk band at 80.0% vol over 1.0 h". */
-function bandDescription(ctx: Ctx): string {
-  const { config, risk } = ctx.input;
-  const band = config.band!;
-  const scaling = config.volScaling;
-  if (scaling !== undefined && scaling.scaleBand && scaling.mode === 'gammaRisk') {
-    return `gamma-risk band at ${(ctx.vol * 100).toFixed(1)}% vol over ${fmtDuration(scaling.horizonMs)}`;
-  }
-  const base =
-    band.unit === 'units'
-      ? `${band.trigger} ${config.underlying}`
-      : band.unit === 'usd'
-        ? `${fmtUsd(band.trigger)} USD`
-        : `${band.trigger}% of the ${fmtUsd(risk.optionNotionalUsd)} USD option notional`;
-  return scaling !== undefined && scaling.scaleBand
-    ? `${base} scaled by vol ${(ctx.vol * 100).toFixed(1)}% / ${(scaling.referenceVol * 100).toFixed(1)}%`
-    : base;
-}
-
-function breachAlerts(
-  config: HedgePolicyConfig,
-  gamma: number,
-  vega: number,
-  gammaBreach: boolean,
-  vegaBreach: boolean,
-  after: { readonly gamma: number; readonly vega: number; readonly traded: boolean } | undefined,
-): PolicyAlert[] {
-  const limits = config.limits!;
-  const sym = config.underlying;
-  const hasOptions = limits.hedgeOptions.length > 0;
-  const tail = (afterValue: number | undefined, fmt: (x: number) => string): string =>
-    after !== undefined && after.traded
-      ? `; the option hedge brings it to ${fmt(afterValue!)}.`
-      : hasOptions
-        ? '; no option hedge is sent now.'
-        : '; no hedge option is configured: alert only.';
-  const alerts: PolicyAlert[] = [];
-  if (gammaBreach) {
-    const max = limits.maxAbsGamma!;
-    alerts.push({
-      code: 'GAMMA_LIMIT_BREACHED',
-      message: `Gamma ${fmtGreek(gamma)} ${sym}/USD is beyond the ±${fmtAbs(max)} limit${tail(after?.gamma, fmtGreek)}`,
-      numbers: after === undefined ? { gamma, maxAbsGamma: max } : { gamma, maxAbsGamma: max, gammaAfter: after.gamma },
-    });
-  }
-  if (vegaBreach) {
-    const max = limits.maxAbsVegaPerVolPoint!;
-    alerts.push({
-      code: 'VEGA_LIMIT_BREACHED',
-      message: `Vega ${fmtSigned(vega)} USD per vol point is beyond the ±${fmtAbs(max)} limit${tail(after?.vega, fmtSigned)}`,
-      numbers:
-        after === undefined
-          ? { vegaPerVolPoint: vega, maxAbsVegaPerVolPoint: max }
-          : { vegaPerVolPoint: vega, maxAbsVegaPerVolPoint: max, vegaAfter: after.vega },
-    });
-  }
-  return alerts;
+/**
+ * TRADE_CLIPPED: an order clipped to maxTradeUnits. (A module function, not a closure in
+ * planHedge: a closure is made on every call, and a dev-time loader that keeps function
+ * names, like the CLI's, also renames each one.)
+ */
+function clipAlert(requested: number, what: string, maxTrade: number, unitName: string): PolicyAlert {
+  return {
+    code: 'TRADE_CLIPPED',
+    message: `The ${fmtAbs(requested)} ${what} order is clipped to the max trade size of ${fmtAbs(maxTrade)} ${unitName}.`,
+    numbers: { requestedUnits: Math.abs(requested), clippedUnits: maxTrade, maxTradeUnits: maxTrade },
+  };
 }
 
 /** Below minTradeUnits, or dust. */
@@ -478,8 +355,8 @@ function negligible(units: number, minTradeUnits: number, dust: number): boolean
  * A new hedge: options for the Greek limits, then the delta. Returns why not when the
  * triggers ask for nothing worth trading (the caller then sends due slices or says so).
  */
-function planHedge(ctx: Ctx): PlanOutcome {
-  const { input, numbers, id } = ctx;
+function planHedge(ctx: DecisionContext): PlanOutcome {
+  const { input, numbers } = ctx;
   const { config, market, risk, state, nowMs } = input;
   const guards = config.guards;
   const sym = config.underlying;
@@ -495,13 +372,6 @@ function planHedge(ctx: Ctx): PlanOutcome {
   let capHit = false;
   const orders: HedgeOrder[] = [];
   const alerts: PolicyAlert[] = [];
-  const clipAlert = (requested: number, what: string, unitName: string): void => {
-    alerts.push({
-      code: 'TRADE_CLIPPED',
-      message: `The ${fmtAbs(requested)} ${what} order is clipped to the max trade size of ${fmtAbs(maxTrade!)} ${unitName}.`,
-      numbers: { requestedUnits: Math.abs(requested), clippedUnits: maxTrade!, maxTradeUnits: maxTrade! },
-    });
-  };
 
   // a. Options for the Greek limits.
   let optDelta = 0;
@@ -530,7 +400,7 @@ function planHedge(ctx: Ctx): PlanOutcome {
       let q = solution.quantities[i] ?? 0;
       if (negligible(q, minTrade, ctx.dust)) continue;
       if (maxTrade !== undefined && Math.abs(q) > maxTrade) {
-        clipAlert(q, `option ${quote.id}`, 'units');
+        alerts.push(clipAlert(q, `option ${quote.id}`, maxTrade, 'units'));
         q = Math.sign(q) * maxTrade;
       }
       if (Math.abs(q) * quote.price > remaining) {
@@ -582,9 +452,8 @@ function planHedge(ctx: Ctx): PlanOutcome {
 
   // c. Nothing worth a new plan.
   const deltaFired = ctx.firedBand || ctx.firedWW || ctx.firedPrice || ctx.firedCadence;
-  const lead = triggerLead(ctx, optionsTraded);
   if (!optionsTraded) {
-    if (capHit) return capReached(ctx, lead, alerts);
+    if (capHit) return capReached(ctx, optionsTraded, alerts);
     if (!deltaFired) return 'greekUnfixable';
     if (Math.abs(drift) <= ctx.dust) return 'atTarget';
     if (negligible(drift, minTrade, ctx.dust)) return 'belowMinTrade';
@@ -598,7 +467,7 @@ function planHedge(ctx: Ctx): PlanOutcome {
   if (negligible(perp, minTrade, ctx.dust)) perp = 0;
   else {
     if (maxTrade !== undefined && Math.abs(perp) > maxTrade) {
-      clipAlert(perp, `${sym} ${config.hedgeInstrument}`, sym);
+      alerts.push(clipAlert(perp, `${sym} ${config.hedgeInstrument}`, maxTrade, sym));
       perp = Math.sign(perp) * maxTrade;
       clipped = true;
     }
@@ -610,15 +479,16 @@ function planHedge(ctx: Ctx): PlanOutcome {
     }
   }
   if (!optionsTraded && perp === 0) {
-    if (capHit) return capReached(ctx, lead, alerts);
+    if (capHit) return capReached(ctx, optionsTraded, alerts);
     // The pending slices were what pushed the projected delta out: cancel them, trade nothing.
     numbers.cancelledSlices = pending.length;
-    const message = `${lead}, but the delta ${fmtSigned(risk.delta)} ${sym} is within the ${fmtAbs(minTrade)} ${sym} minimum trade of its target ${fmtSigned(target)} ${sym} without the pending slices: ${pending.length} pending slice(s) cancelled, no hedge.`;
-    return finish(id, 'NONE_BELOW_MIN_TRADE', message, numbers, NO_ORDERS, NO_SLICES, withBreaches(ctx, alerts, gammaAfter, vegaAfter, false), guards.dryRun);
+    const text = cancelledSlicesText(ctx, target, pending.length);
+    return finish(input, undefined, 'NONE_BELOW_MIN_TRADE', text, numbers, NO_ORDERS, NO_SLICES, withBreaches(ctx, alerts, gammaAfter, vegaAfter, false));
   }
 
+  let id: string | undefined;
   let planned: readonly PlannedSlice[] = NO_SLICES;
-  let sliceNote = '';
+  let sliceNote: SliceNote | undefined;
   let notional = 0;
   for (const o of orders) notional += o.notionalUsd;
   if (perp !== 0) {
@@ -634,6 +504,8 @@ function planHedge(ctx: Ctx): PlanOutcome {
       const child = perp / count;
       const childAbs = Math.abs(child);
       orders.push({ instrument, side, quantity: childAbs, notionalUsd: childAbs * spot, sliceIndex: 0, sliceCount: count, notBeforeMs: nowMs });
+      // The later slices carry this decision's id: it is needed now.
+      id = decisionId(input);
       const later: PlannedSlice[] = [];
       for (let i = 1; i < count; i++) {
         later.push({ quantity: child, notBeforeMs: nowMs + sliceOffsetMs(i, count, windowMs), sliceIndex: i, sliceCount: count, decisionId: id });
@@ -642,7 +514,7 @@ function planHedge(ctx: Ctx): PlanOutcome {
       numbers.slices = count;
       numbers.sliceUnits = child;
       numbers.sliceWindowMs = windowMs;
-      sliceNote = ` in ${count} slices of ${fmtAbs(child)} ${sym} over ${fmtDuration(windowMs)} (the first now)`;
+      sliceNote = { count, childUnits: child, windowMs };
     } else {
       orders.push({ instrument, side, quantity: Math.abs(perp), notionalUsd: Math.abs(perp) * spot, sliceIndex: 0, sliceCount: 1, notBeforeMs: nowMs });
     }
@@ -660,58 +532,35 @@ function planHedge(ctx: Ctx): PlanOutcome {
     });
   }
 
-  const parts: string[] = [];
-  for (let i = 0; i < orders.length; i++) {
-    const o = orders[i]!;
-    if (o.instrument.kind === 'option') parts.push(`${o.side} ${fmtAbs(o.quantity)} of option ${o.instrument.id}`);
-    else {
-      const clipNote = clipped ? ` (clipped from ${fmtAbs(requestedPerp)})` : '';
-      parts.push(`${o.side} ${fmtAbs(perp)} ${sym}${clipNote} of the ${config.hedgeInstrument}${sliceNote}`);
-    }
-  }
-  const targetText = target === 0 ? '0' : `${fmtSigned(target)} ${sym}`;
-  const subject = optionsTraded ? 'the delta' : ctx.firedBand || ctx.firedWW ? 'it' : `the delta ${fmtSigned(ctx.projected)} ${sym}`;
-  const deltaClause = perp !== 0 ? ` to bring ${subject} ${clipped ? 'towards' : 'to'} ${targetText}` : '';
-  const cancelNote = pending.length > 0 ? ` Replaces ${pending.length} pending slice(s).` : '';
-  const message = `${lead}: ${parts.join(' and ')}${deltaClause}.${cancelNote}`;
-  const reason = leadingReason(ctx, optionsTraded);
-  return finish(id, reason, message, numbers, orders, planned, withBreaches(ctx, alerts, gammaAfter, vegaAfter, optionsTraded), guards.dryRun);
+  const text = hedgeText(ctx, orders, perp, requestedPerp, clipped, sliceNote, target, optionsTraded, pending.length);
+  return finish(input, id, leadingReason(ctx, optionsTraded), text, numbers, orders, planned, withBreaches(ctx, alerts, gammaAfter, vegaAfter, optionsTraded));
 }
 
-
 /** Greek breach alerts first, then the guard alerts of the plan. */
-function withBreaches(ctx: Ctx, alerts: PolicyAlert[], gammaAfter: number, vegaAfter: number, traded: boolean): readonly PolicyAlert[] {
+function withBreaches(ctx: DecisionContext, alerts: PolicyAlert[], gammaAfter: number, vegaAfter: number, traded: boolean): readonly PolicyAlert[] {
   if (!ctx.gammaBreach && !ctx.vegaBreach) return alerts.length > 0 ? alerts : NO_ALERTS;
   const { config, risk } = ctx.input;
   return [...breachAlerts(config, risk.gamma, risk.vegaPerVolPoint, ctx.gammaBreach, ctx.vegaBreach, { gamma: gammaAfter, vega: vegaAfter, traded }), ...alerts];
 }
 
 /** The daily cap leaves nothing for the hedge the trigger asked for. */
-function capReached(ctx: Ctx, lead: string, alerts: PolicyAlert[]): Decision {
-  const { config, state } = ctx.input;
+function capReached(ctx: DecisionContext, optionsLead: boolean, alerts: PolicyAlert[]): DeferredDecision {
+  const { input } = ctx;
+  const { config, state, risk } = input;
   const cap = config.guards.maxDailyNotionalUsd!;
-  const message = `${lead}, but the ${fmtUsd(cap)} USD daily notional cap is used up (${fmtUsd(ctx.usedToday)} USD traded today): no hedge.`;
+  const message = capReachedSentence(ctx, optionsLead, cap);
   alerts.push({
     code: 'DAILY_NOTIONAL_CAP',
     message,
     numbers: { capUsd: cap, usedTodayUsd: ctx.usedToday, remainingUsd: Math.max(cap - ctx.usedToday, 0) },
   });
-  const { risk } = ctx.input;
-  return finish(
-    ctx.id,
-    'NONE_DAILY_CAP_REACHED',
-    message,
-    ctx.numbers,
-    NO_ORDERS,
-    state.pendingSlices,
-    withBreaches(ctx, alerts, risk.gamma, risk.vegaPerVolPoint, false),
-    config.guards.dryRun,
-  );
+  return finish(input, undefined, 'NONE_DAILY_CAP_REACHED', message, ctx.numbers, NO_ORDERS, state.pendingSlices, withBreaches(ctx, alerts, risk.gamma, risk.vegaPerVolPoint, false));
 }
 
 /** No new plan: send the pending slices that are due, within the guards. */
-function sendDueSlices(ctx: Ctx): Decision {
-  const { config, state, market, nowMs, risk } = ctx.input;
+function sendDueSlices(ctx: DecisionContext): DeferredDecision {
+  const { input } = ctx;
+  const { config, state, market, nowMs, risk } = input;
   const guards = config.guards;
   const sym = config.underlying;
   const spot = market.spot;
@@ -760,9 +609,9 @@ function sendDueSlices(ctx: Ctx): Decision {
   }
   const breach = ctx.gammaBreach || ctx.vegaBreach ? breachAlerts(config, risk.gamma, risk.vegaPerVolPoint, ctx.gammaBreach, ctx.vegaBreach, undefined) : [];
   if (orders.length === 0) {
-    const message = `${state.pendingSlices.length} slice(s) of a planned hedge are due, but the ${fmtUsd(cap!)} USD daily notional cap is used up (${fmtUsd(ctx.usedToday)} USD traded today): no hedge.`;
+    const message = dueSlicesCapSentence(state.pendingSlices.length, cap!, ctx.usedToday);
     alerts.push({ code: 'DAILY_NOTIONAL_CAP', message, numbers: { capUsd: cap!, usedTodayUsd: ctx.usedToday, remainingUsd: Math.max(cap! - ctx.usedToday, 0) } });
-    return finish(ctx.id, 'NONE_DAILY_CAP_REACHED', message, numbers, NO_ORDERS, state.pendingSlices, [...breach, ...alerts], guards.dryRun);
+    return finish(input, undefined, 'NONE_DAILY_CAP_REACHED', message, numbers, NO_ORDERS, state.pendingSlices, [...breach, ...alerts]);
   }
   if (capHit) {
     alerts.push({
@@ -777,8 +626,6 @@ function sendDueSlices(ctx: Ctx): Decision {
   numbers.orderNotionalUsd = notional;
   numbers.slicesSent = orders.length;
   numbers.slicesLeft = rest.length;
-  const first = firstSent!;
-  const which = orders.length === 1 ? `slice ${first.sliceIndex + 1} of ${first.sliceCount}` : `${orders.length} due slices`;
-  const message = `Sending ${which} of the hedge planned by decision ${first.decisionId}: ${sentUnits > 0 ? 'buy' : 'sell'} ${fmtAbs(sentUnits)} ${sym} of the ${config.hedgeInstrument} (delta ${fmtSigned(risk.delta)} ${sym}, ${fmtSigned(ctx.projected)} ${sym} once all slices are done).`;
-  return finish(ctx.id, 'HEDGE_PENDING_SLICE', message, numbers, orders, rest, breach.length > 0 || alerts.length > 0 ? [...breach, ...alerts] : NO_ALERTS, guards.dryRun);
+  const text = dueSlicesText(ctx, firstSent!, orders.length, sentUnits);
+  return finish(input, undefined, 'HEDGE_PENDING_SLICE', text, numbers, orders, rest, breach.length > 0 || alerts.length > 0 ? [...breach, ...alerts] : NO_ALERTS);
 }
