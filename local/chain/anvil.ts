@@ -27,6 +27,11 @@ export interface StartAnvilOptions {
   readonly args?: readonly string[];
   /** How long to wait for anvil to answer JSON-RPC (default 15 s). */
   readonly timeoutMs?: number;
+  /**
+   * Its own process group (POSIX): a Ctrl-C in the terminal reaches only the parent, which
+   * can then save the chain before it stops anvil itself. The exit hook still kills it.
+   */
+  readonly detached?: boolean;
 }
 
 const PLATFORM_PACKAGES: Record<string, string> = {
@@ -83,7 +88,7 @@ async function answersJsonRpc(rpcUrl: string): Promise<boolean> {
 export async function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstance> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(options.chainId ?? 31337), ...(options.args ?? [])];
-  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached === true });
   const pid = child.pid;
   if (pid === undefined) throw new Error('anvil: spawn failed');
   liveChildren.add(child);

@@ -13,9 +13,19 @@
 //   const chain = await startLocalChain();
 //   await chain.reset();   // back to the deployed state
 //   await chain.stop();
-import { createPublicClient, createTestClient, createWalletClient, getAddress, http, maxUint256, parseEther, parseUnits } from 'viem';
-import type { Address, Hash, HttpTransport, PrivateKeyAccount, PublicClient, TestClient, TransactionReceipt, WalletClient } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+//
+// A chain that is kept (`npm start` with a data directory): anvil loads its saved state
+// (--load-state: anvil's JSON-RPC refuses request bodies past ~2 MiB, so never
+// anvil_loadState), and `restore` (the record of the first deployment: `chain.record`,
+// kept in the data directory's manifest) attaches to the contracts there instead of
+// deploying them again; the actors' keys come from `keys` (seeded: the same accounts every
+// start).
+//
+//   const chain = await startLocalChain({ keys, loadState: 'anvil-state.json', restore: record });
+//   writeFileSync(path, await chain.dumpState());   // gzipped JSON: accounts, blocks, receipts
+import { createPublicClient, createTestClient, createWalletClient, getAddress, hexToBytes, http, maxUint256, parseEther, parseUnits } from 'viem';
+import type { Address, Hash, Hex, HttpTransport, PrivateKeyAccount, PublicClient, TestClient, TransactionReceipt, WalletClient } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { optionBookAbi, optionBookBytecode } from '../../shared/adapters/chain/artifacts/option-book.ts';
 import { priceAggregatorAbi, priceAggregatorBytecode } from '../../shared/adapters/chain/artifacts/price-aggregator.ts';
@@ -27,6 +37,7 @@ import {
   uniswapV3TickSpacing,
 } from '../../shared/adapters/chain/uniswap-v3-artifacts.ts';
 import { startAnvil } from './anvil.ts';
+import { randomChainKeys, type ChainKeys } from './chain-keys.ts';
 import { uniswapRoutingArtifacts } from './uniswap-routing-artifacts.ts';
 import { uniswapV2FactoryAbi, uniswapV2PairAbi } from '../../shared/adapters/chain/uniswap-routing-abi.ts';
 import type { AnvilInstance } from './anvil.ts';
@@ -71,6 +82,31 @@ export interface LocalChainAddresses {
   readonly swapRouter02: Address;
 }
 
+/** What a restart needs to attach to a deployed chain: its addresses and its actors' addresses (their keys come from the seed). */
+export interface LocalChainRecord {
+  readonly addresses: LocalChainAddresses;
+  readonly pool: { readonly token0: Address; readonly token1: Address; readonly wethIsToken0: boolean; readonly initialSqrtPriceX96: bigint };
+  readonly deployer: Address;
+  readonly trader: Address;
+}
+
+export interface StartLocalChainOptions {
+  readonly anvilArgs?: readonly string[];
+  /** The actors' keys by label (default: random). */
+  readonly keys?: ChainKeys;
+  /** anvil starts from the saved state in this file (the JSON `dumpState` answered, gunzipped). */
+  readonly loadState?: string;
+  /** Attach to the contracts of this record (in the loaded state) instead of deploying. */
+  readonly restore?: LocalChainRecord;
+  /** anvil in its own process group: a terminal's Ctrl-C leaves it to the stack to stop (after saving it). */
+  readonly detached?: boolean;
+}
+
+/** The chain does not hold what the record says (a state file of another chain, or none): the data directory is not usable. */
+export class ChainRestoreError extends Error {
+  override readonly name = 'ChainRestoreError';
+}
+
 export interface LocalChain {
   readonly rpcUrl: string;
   /** anvil's process id (the stack reports it; tests check it is gone after stop). */
@@ -85,8 +121,12 @@ export interface LocalChain {
   readonly addresses: LocalChainAddresses;
   /** The pool's token order (Uniswap sorts by address) and starting price. */
   readonly pool: { readonly token0: Address; readonly token1: Address; readonly wethIsToken0: boolean; readonly initialSqrtPriceX96: bigint };
-  /** Milliseconds to spawn anvil and to deploy (measured once, at start). */
+  /** Milliseconds to spawn anvil and to deploy (measured once, at start; deployMs 0 when attached to a restored chain). */
   readonly startup: { readonly anvilMs: number; readonly deployMs: number };
+  /** What a restart needs to attach to this chain again. */
+  readonly record: LocalChainRecord;
+  /** The chain's whole state (accounts, contracts, blocks, transactions and their receipts): anvil's gzipped JSON, what `loadState` takes. */
+  dumpState(): Promise<Uint8Array>;
   /** Receipt of a mined transaction; throws if it reverted. */
   confirm(hash: Hash): Promise<TransactionReceipt>;
   /** Reverts the chain to its baseline: the state right after deployment, or after markBaseline (anvil snapshot). */
@@ -131,31 +171,43 @@ export function wethPriceFromSqrtPriceX96(sqrtPriceX96: bigint, wethIsToken0: bo
  */
 const DEPLOY_GAS_LIMIT = 8_000_000n;
 
-export async function startLocalChain(options: { readonly anvilArgs?: readonly string[] } = {}): Promise<LocalChain> {
+export async function startLocalChain(options: StartLocalChainOptions = {}): Promise<LocalChain> {
   const t0 = performance.now();
-  const anvil: AnvilInstance = await startAnvil({ chainId: foundry.id, ...(options.anvilArgs === undefined ? {} : { args: options.anvilArgs }) });
+  const args = [...(options.loadState === undefined ? [] : ['--load-state', options.loadState]), ...(options.anvilArgs ?? [])];
+  let anvil: AnvilInstance;
+  try {
+    anvil = await startAnvil({ chainId: foundry.id, ...(args.length === 0 ? {} : { args }), ...(options.detached === true ? { detached: true } : {}) });
+  } catch (error) {
+    // anvil refuses a state file it cannot read: its error line says why.
+    if (options.loadState === undefined) throw error;
+    const text = error instanceof Error ? error.message : String(error);
+    throw new ChainRestoreError(`anvil could not load the saved chain (${(/error: (.*)/.exec(text)?.[1] ?? text.split('\n')[0] ?? text).slice(0, 300)})`, { cause: error });
+  }
   const anvilMs = performance.now() - t0;
   try {
-    const deployed = await deploy(anvil);
-    const deployMs = performance.now() - t0 - anvilMs;
-    return { ...deployed, startup: { anvilMs, deployMs } };
+    const clients = chainClients(anvil, options.keys ?? randomChainKeys());
+    const record = options.restore === undefined ? await deploy(clients) : await verifyRestored(clients, options.restore);
+    const deployMs = options.restore === undefined ? performance.now() - t0 - anvilMs : 0;
+    return { ...(await attach(anvil, clients, record)), startup: { anvilMs, deployMs } };
   } catch (error) {
     await anvil.stop();
     throw error;
   }
 }
 
-async function deploy(anvil: AnvilInstance): Promise<Omit<LocalChain, 'startup'>> {
+interface ChainClients {
+  readonly publicClient: LocalPublicClient;
+  readonly testClient: LocalTestClient;
+  readonly deployer: LocalWalletClient;
+  readonly trader: LocalWalletClient;
+  confirm(hash: Hash): Promise<TransactionReceipt>;
+}
+
+function chainClients(anvil: AnvilInstance, keys: ChainKeys): ChainClients {
   const transport = http(anvil.rpcUrl);
   const publicClient: LocalPublicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 10 });
   const testClient: LocalTestClient = createTestClient({ chain: foundry, mode: 'anvil', transport });
-  const wallet = (): LocalWalletClient =>
-    createWalletClient({ account: privateKeyToAccount(generatePrivateKey()), chain: foundry, transport, pollingInterval: 10 });
-  const deployer = wallet();
-  const trader = wallet();
-  await testClient.setBalance({ address: deployer.account.address, value: parseEther('1000') });
-  await testClient.setBalance({ address: trader.account.address, value: parseEther('100') });
-
+  const wallet = (key: Hex): LocalWalletClient => createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport, pollingInterval: 10 });
   const confirm = async (hash: Hash): Promise<TransactionReceipt> => {
     // anvil mines on send, so the receipt is normally there at once.
     const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => publicClient.waitForTransactionReceipt({ hash }));
@@ -165,6 +217,30 @@ async function deploy(anvil: AnvilInstance): Promise<Omit<LocalChain, 'startup'>
     }
     return receipt;
   };
+  return { publicClient, testClient, deployer: wallet(keys('chain:deployer')), trader: wallet(keys('chain:trader')), confirm };
+}
+
+/** A restored chain must hold the record's contracts and its actors must be the seed's: anything else is another chain's state. */
+async function verifyRestored(clients: ChainClients, record: LocalChainRecord): Promise<LocalChainRecord> {
+  const chainId = await clients.publicClient.getChainId();
+  if (chainId !== foundry.id) throw new ChainRestoreError(`the saved chain has id ${chainId}, not ${foundry.id}`);
+  if (clients.deployer.account.address !== record.deployer || clients.trader.account.address !== record.trader) {
+    throw new ChainRestoreError("the keyring's seed does not make the chain's deployer and trader: the keyring and the chain state are not from the same data directory");
+  }
+  await Promise.all(
+    Object.entries(record.addresses).map(async ([name, address]) => {
+      const code = await clients.publicClient.getCode({ address });
+      if (code === undefined || code === '0x') throw new ChainRestoreError(`the saved chain has no contract at ${name} ${address}`);
+    }),
+  );
+  return record;
+}
+
+async function deploy(clients: ChainClients): Promise<LocalChainRecord> {
+  const { publicClient, testClient, deployer, trader, confirm } = clients;
+  await testClient.setBalance({ address: deployer.account.address, value: parseEther('1000') });
+  await testClient.setBalance({ address: trader.account.address, value: parseEther('100') });
+
   const deployed = async (hash: Hash): Promise<Address> => {
     const receipt = await confirm(hash);
     if (!receipt.contractAddress) throw new Error(`transaction ${hash} created no contract`);
@@ -297,15 +373,10 @@ async function deploy(anvil: AnvilInstance): Promise<Omit<LocalChain, 'startup'>
     await deployer.deployContract({ abi: swapRouter02.abi, bytecode: swapRouter02.bytecode, args: [uniswapV2Factory, uniswapV3Factory, positionManager, weth] }),
   );
 
-  let snapshotId = await testClient.snapshot();
   return {
-    rpcUrl: anvil.rpcUrl,
-    anvilPid: anvil.pid,
-    chain: foundry,
-    publicClient,
-    deployer,
-    trader,
-    testClient,
+    deployer: deployer.account.address,
+    trader: trader.account.address,
+    pool: { token0, token1, wethIsToken0, initialSqrtPriceX96 },
     addresses: {
       weth,
       usdc,
@@ -321,8 +392,28 @@ async function deploy(anvil: AnvilInstance): Promise<Omit<LocalChain, 'startup'>
       v2Pair,
       swapRouter02: router02,
     },
-    pool: { token0, token1, wethIsToken0, initialSqrtPriceX96 },
+  };
+}
+
+async function attach(anvil: AnvilInstance, clients: ChainClients, record: LocalChainRecord): Promise<Omit<LocalChain, 'startup'>> {
+  const { publicClient, testClient, deployer, trader, confirm } = clients;
+  let snapshotId = await testClient.snapshot();
+  return {
+    rpcUrl: anvil.rpcUrl,
+    anvilPid: anvil.pid,
+    chain: foundry,
+    publicClient,
+    deployer,
+    trader,
+    testClient,
+    addresses: record.addresses,
+    pool: record.pool,
+    record,
     confirm,
+    async dumpState() {
+      // anvil answers the gzip of the same JSON its --dump-state writes, as hex.
+      return hexToBytes(await testClient.dumpState());
+    },
     async reset() {
       // anvil drops a snapshot once reverted to, so take a fresh one each time.
       await testClient.revert({ id: snapshotId });

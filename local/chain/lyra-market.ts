@@ -26,6 +26,9 @@
 //
 // LocalChain.reset() reverts to the snapshot taken when the chain was deployed, before
 // this market: after a reset the market is gone (take snapshots after deploying it).
+//
+// On a restored chain (a kept data directory), attachLyraMarket(chain, lyra.record) finds
+// the same market again, deployed by the same (seeded) deployer: nothing is redeployed.
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, getAddress, isAddressEqual, maxUint256, parseEventLogs, stringToHex, zeroHash } from 'viem';
 import type { Address, Hash, Hex, TransactionReceipt } from 'viem';
 import { priceAggregatorAbi } from '../../shared/adapters/chain/artifacts/price-aggregator.ts';
@@ -33,7 +36,7 @@ import { LYRA_DECIMALS, LYRA_POSITION_STATE, fromLyraFixed, toLyraFixed, lyraOpt
 import type { LyraV1VenueConfig } from '../../shared/contracts/execution-config.ts';
 import { linkedBytecode, lyraArtifactErrorsAbi, lyraArtifacts, lyraLocalAbis } from './lyra-artifacts.ts';
 import type { LyraArtifact } from './lyra-artifacts.ts';
-import type { LocalChain } from './local-chain.ts';
+import { ChainRestoreError, type LocalChain } from './local-chain.ts';
 
 const DAY_SEC = 86_400;
 const HOUR_SEC = 3_600;
@@ -116,8 +119,17 @@ export interface LyraKeeperReport {
   readonly refreshedBoards: readonly bigint[];
 }
 
+/** What a restart needs to attach to the market again (the deployer is the chain's own, from the same seed). */
+export interface LyraMarketRecord {
+  readonly addresses: LyraMarketAddresses;
+  readonly initialSpotUsd: number;
+  readonly baseIv: number;
+}
+
 export interface LyraMarket {
   readonly addresses: LyraMarketAddresses;
+  /** What a restart needs to attach to this market again (attachLyraMarket). */
+  readonly record: LyraMarketRecord;
   /** Spot at deployment (our aggregator's answer then), USD. */
   readonly initialSpotUsd: number;
   /** Wall-clock time of the deployment, its transactions and their gas. */
@@ -147,41 +159,8 @@ export async function deployLyraMarket(chain: LocalChain, options: LyraMarketOpt
   const { publicClient, deployer } = chain;
   const baseIv = options.baseIv ?? DEFAULT_BASE_IV;
   const liquidityUsd = options.liquidityUsd ?? DEFAULT_LIQUIDITY_USD;
-  let transactions = 0;
-  let gasUsed = 0n;
-
-  /** Receipt of a mined transaction; a revert is replayed at its block to name the custom error. */
-  const confirmed = async (hash: Hash, label: string): Promise<TransactionReceipt> => {
-    const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => publicClient.waitForTransactionReceipt({ hash }));
-    transactions += 1;
-    gasUsed += receipt.gasUsed;
-    if (receipt.status === 'success') return receipt;
-    const tx = await publicClient.getTransaction({ hash });
-    const reason = await publicClient
-      .call({ account: tx.from, to: tx.to, data: tx.input, gas: tx.gas, blockNumber: receipt.blockNumber - 1n })
-      .then(() => 'no revert on replay')
-      .catch((error: unknown) => revertName(error));
-    throw new Error(`Lyra deployment: ${label} reverted (${reason}; gas used ${receipt.gasUsed} of ${tx.gas})`);
-  };
-
-  /** A batch of deployer transactions: nonce and fees read once, then counted and reused. */
-  const batch = async () => {
-    let nonce = await publicClient.getTransactionCount({ address: deployer.account.address, blockTag: 'pending' });
-    const { maxFeePerGas, maxPriorityFeePerGas } = await publicClient.estimateFeesPerGas();
-    const common = () => ({ nonce: nonce++, gas: GAS_LIMIT, maxFeePerGas, maxPriorityFeePerGas });
-    return {
-      async deploy(artifact: LyraArtifact, args: readonly unknown[] = [], libraries: Readonly<Record<string, Address>> = {}): Promise<Address> {
-        const hash = await deployer.deployContract({ abi: artifact.abi, bytecode: linkedBytecode(artifact, libraries), args, ...common() });
-        const receipt = await confirmed(hash, `deploying ${artifact.contractName}`);
-        if (!receipt.contractAddress) throw new Error(`Lyra deployment: ${artifact.contractName} created no contract`);
-        return getAddress(receipt.contractAddress);
-      },
-      async call(address: Address, artifact: LyraArtifact, functionName: string, args: readonly unknown[] = []): Promise<TransactionReceipt> {
-        const hash = await deployer.writeContract({ address, abi: artifact.abi, functionName, args, ...common() });
-        return confirmed(hash, `${artifact.contractName}.${functionName}`);
-      },
-    };
-  };
+  const sender = createLyraSender(chain);
+  const { batch } = sender;
 
   const a = lyraArtifacts;
   // Lyra's spot starts at our aggregator's answer, exactly (scaled from its decimals to 18).
@@ -389,6 +368,78 @@ export async function deployLyraMarket(chain: LocalChain, options: LyraMarketOpt
     gwav,
     blackScholes,
   };
+  const runtime = lyraRuntime(chain, { addresses, initialSpotUsd, baseIv }, sender);
+
+  // ------------------------------------------------------------------ boards
+  const specs: readonly LyraBoardSpec[] = options.boards ?? DEFAULT_BOARD_DAYS.map((expiryDays) => ({ expiryDays }));
+  const now = await runtime.chainNowSec();
+  for (const spec of specs) {
+    if (!(spec.expiryDays > 0)) throw new RangeError(`a board's expiryDays must be positive (got ${spec.expiryDays})`);
+    await runtime.createBoard(tx, now + Math.round(spec.expiryDays * DAY_SEC), spec.strikes ?? defaultStrikes(initialSpotUsd));
+  }
+  const deployment = { ms: performance.now() - started, transactions: sender.counts.transactions, gasUsed: sender.counts.gasUsed };
+  return { ...runtime.market, deployment };
+}
+
+/** The market deployed earlier on this (restored) chain, by the same deployer: its contracts must be there. */
+export async function attachLyraMarket(chain: LocalChain, record: LyraMarketRecord): Promise<LyraMarket> {
+  await Promise.all(
+    Object.entries(record.addresses).map(async ([name, address]) => {
+      const code = await chain.publicClient.getCode({ address });
+      if (code === undefined || code === '0x') throw new ChainRestoreError(`the saved chain has no Lyra contract at ${name} ${address}`);
+    }),
+  );
+  return { ...lyraRuntime(chain, record, createLyraSender(chain)).market, deployment: { ms: 0, transactions: 0, gasUsed: 0n } };
+}
+
+/** Deployer transactions: a batch reads the nonce and fees once, then counts them; reverts are replayed to name the custom error. */
+function createLyraSender(chain: LocalChain) {
+  const { publicClient, deployer } = chain;
+  const counts = { transactions: 0, gasUsed: 0n };
+  /** Receipt of a mined transaction; a revert is replayed at its block to name the custom error. */
+  const confirmed = async (hash: Hash, label: string): Promise<TransactionReceipt> => {
+    const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => publicClient.waitForTransactionReceipt({ hash }));
+    counts.transactions += 1;
+    counts.gasUsed += receipt.gasUsed;
+    if (receipt.status === 'success') return receipt;
+    const tx = await publicClient.getTransaction({ hash });
+    const reason = await publicClient
+      .call({ account: tx.from, to: tx.to, data: tx.input, gas: tx.gas, blockNumber: receipt.blockNumber - 1n })
+      .then(() => 'no revert on replay')
+      .catch((error: unknown) => revertName(error));
+    throw new Error(`Lyra deployment: ${label} reverted (${reason}; gas used ${receipt.gasUsed} of ${tx.gas})`);
+  };
+
+  /** A batch of deployer transactions: nonce and fees read once, then counted and reused. */
+  const batch = async () => {
+    let nonce = await publicClient.getTransactionCount({ address: deployer.account.address, blockTag: 'pending' });
+    const { maxFeePerGas, maxPriorityFeePerGas } = await publicClient.estimateFeesPerGas();
+    const common = () => ({ nonce: nonce++, gas: GAS_LIMIT, maxFeePerGas, maxPriorityFeePerGas });
+    return {
+      async deploy(artifact: LyraArtifact, args: readonly unknown[] = [], libraries: Readonly<Record<string, Address>> = {}): Promise<Address> {
+        const hash = await deployer.deployContract({ abi: artifact.abi, bytecode: linkedBytecode(artifact, libraries), args, ...common() });
+        const receipt = await confirmed(hash, `deploying ${artifact.contractName}`);
+        if (!receipt.contractAddress) throw new Error(`Lyra deployment: ${artifact.contractName} created no contract`);
+        return getAddress(receipt.contractAddress);
+      },
+      async call(address: Address, artifact: LyraArtifact, functionName: string, args: readonly unknown[] = []): Promise<TransactionReceipt> {
+        const hash = await deployer.writeContract({ address, abi: artifact.abi, functionName, args, ...common() });
+        return confirmed(hash, `${artifact.contractName}.${functionName}`);
+      },
+    };
+  };
+  return { batch, counts };
+}
+
+type LyraSender = ReturnType<typeof createLyraSender>;
+
+/** The market's operations over its addresses (deployed now, or found on a restored chain). */
+function lyraRuntime(chain: LocalChain, record: LyraMarketRecord, sender: LyraSender) {
+  const { publicClient } = chain;
+  const { batch } = sender;
+  const { addresses, initialSpotUsd, baseIv } = record;
+  const { optionMarket, optionGreekCache, optionToken, shortCollateral, exchangeRates, sUsd } = addresses;
+  const a = lyraArtifacts;
 
   const chainNowSec = async (): Promise<number> => Number((await publicClient.getBlock()).timestamp);
 
@@ -469,20 +520,10 @@ export async function deployLyraMarket(chain: LocalChain, options: LyraMarketOpt
     return positions.filter((p) => p.state === LYRA_POSITION_STATE.ACTIVE && strikeIds.has(p.strikeId)).map((p) => p.positionId);
   }
 
-  // ------------------------------------------------------------------ boards
-  const specs: readonly LyraBoardSpec[] = options.boards ?? DEFAULT_BOARD_DAYS.map((expiryDays) => ({ expiryDays }));
-  const now = await chainNowSec();
-  for (const spec of specs) {
-    if (!(spec.expiryDays > 0)) throw new RangeError(`a board's expiryDays must be positive (got ${spec.expiryDays})`);
-    await createBoard(tx, now + Math.round(spec.expiryDays * DAY_SEC), spec.strikes ?? defaultStrikes(initialSpotUsd));
-  }
-
-  const deployment = { ms: performance.now() - started, transactions, gasUsed };
-
-  return {
+  const market: Omit<LyraMarket, 'deployment'> = {
     addresses,
     initialSpotUsd,
-    deployment,
+    record,
     venueConfig: (overrides = {}) => ({
       kind: 'lyra-v1',
       id: 'lyra-v1',
@@ -507,6 +548,7 @@ export async function deployLyraMarket(chain: LocalChain, options: LyraMarketOpt
     addBoard,
     liveBoards,
   };
+  return { market, chainNowSec, createBoard };
 }
 
 /** 0.8 … 1.2 × spot, each rounded to a step of 1 % of spot's order of magnitude (100 for a spot of 3000). */

@@ -19,9 +19,13 @@
 //
 // LocalChain.reset() reverts to the chain's own snapshot, taken before this market
 // existed: whoever deploys the market and wants resets keeps its own snapshot.
+//
+// On a restored chain (a kept data directory), attachPerpV2Market(chain, market.record,
+// keys) finds the same market again: nothing is deployed, the mover's key comes from the
+// same seeded keys.
 import { BaseError, ContractFunctionRevertedError, createWalletClient, encodeDeployData, encodeFunctionData, getAddress, getContractAddress, http, maxUint256, parseEther, parseUnits, zeroHash } from 'viem';
 import type { Abi, Address, Hex, TransactionReceipt } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { privateKeyToAccount } from 'viem/accounts';
 import type * as z from 'zod';
 import { priceAggregatorAbi } from '../../shared/adapters/chain/artifacts/price-aggregator.ts';
 import { testTokenAbi } from '../../shared/adapters/chain/artifacts/test-token.ts';
@@ -29,7 +33,8 @@ import { perpV2ClearingHouseAbi, perpV2VaultAbi, PERP_V2_REVERT } from '../../sh
 import { uniswapV3Artifacts, uniswapV3FactoryAbi, uniswapV3PoolAbi, uniswapV3TickSpacing } from '../../shared/adapters/chain/uniswap-v3-artifacts.ts';
 import type { PerpV2VenueSchema } from '../../shared/contracts/execution-config.ts';
 import { priceFromSqrtPriceX96 } from '../../shared/domain/market/pool-price.ts';
-import { encodeSqrtPriceX96, USDC_DECIMALS, type LocalChain, type LocalWalletClient } from './local-chain.ts';
+import { randomChainKeys, type ChainKeys } from './chain-keys.ts';
+import { ChainRestoreError, encodeSqrtPriceX96, USDC_DECIMALS, type LocalChain, type LocalWalletClient } from './local-chain.ts';
 import { perpV2Artifacts, type PerpV2Artifact } from './perp-v2-artifacts.ts';
 
 /** The perp pool's Uniswap fee tier; Perp charges its own fee instead (`exchangeFeeRatio`). */
@@ -48,6 +53,15 @@ export interface PerpV2MarketOptions {
    * tick-moving block per second for 30 minutes (the local stack ticks every 2 s).
    */
   readonly observationCardinality?: number;
+  /** The maker's and the mover's keys, by label (default: random). */
+  readonly keys?: ChainKeys;
+}
+
+/** What a restart needs to attach to the market again. */
+export interface PerpV2MarketRecord {
+  readonly addresses: PerpV2MarketAddresses;
+  readonly maker: Address;
+  readonly mover: Address;
 }
 
 export interface PerpV2MarketAddresses {
@@ -81,6 +95,8 @@ export interface PerpV2Market {
   readonly mover: Address;
   /** Wall time, gas and transactions of the deployment (including the maker's liquidity). */
   readonly deployment: { readonly ms: number; readonly gasUsed: bigint; readonly transactions: number };
+  /** What a restart needs to attach to this market again (attachPerpV2Market). */
+  readonly record: PerpV2MarketRecord;
   /** The product's venue config of this market; `overrides` replace fields (ids, margin ratios). */
   venueConfig(overrides?: Partial<PerpV2VenueInput>): PerpV2VenueInput;
   /** Mints `usdc` (raw units, 6 decimals) of the collateral token to `account`. */
@@ -238,8 +254,9 @@ export async function deployPerpV2Market(chain: LocalChain, options: PerpV2Marke
   await testClient.mine({ blocks: 1 });
   await send(priceAggregator, priceAggregatorAbi, 'updateAnswer', [answer]);
 
-  const wallet = async (): Promise<LocalWalletClient> => {
-    const client = createWalletClient({ account: privateKeyToAccount(generatePrivateKey()), chain: chain.chain, transport: http(chain.rpcUrl), pollingInterval: 10 });
+  const keys = options.keys ?? randomChainKeys();
+  const wallet = async (label: string): Promise<LocalWalletClient> => {
+    const client = walletOf(chain, keys(label));
     await testClient.setBalance({ address: client.account.address, value: parseEther('1000') });
     return client;
   };
@@ -251,7 +268,7 @@ export async function deployPerpV2Market(chain: LocalChain, options: PerpV2Marke
 
   const liquidityBase = parseUnits(String(options.liquidityEth ?? 1_000), 18);
   const liquidityQuote = (liquidityBase * oraclePrice18) / E18;
-  const maker = await wallet();
+  const maker = await wallet('perp:maker');
   // As much collateral as the liquidity's whole debt (base at the price + quote): a maker that no move of the simulator liquidates.
   await depositCollateral(maker, (2n * liquidityQuote) / 10n ** BigInt(18 - USDC_DECIMALS));
   const spacing = uniswapV3TickSpacing[PERP_POOL_FEE];
@@ -263,7 +280,7 @@ export async function deployPerpV2Market(chain: LocalChain, options: PerpV2Marke
     [{ baseToken, base: liquidityBase, quote: liquidityQuote, lowerTick: -maxTick, upperTick: maxTick, minBase: 0n, minQuote: 0n, useTakerBalance: false, deadline: maxUint256 }],
     maker,
   );
-  const mover = await wallet();
+  const mover = await wallet('perp:mover');
   await depositCollateral(mover, MOVER_USDC);
   const deployment = { ms: performance.now() - started, gasUsed, transactions };
 
@@ -283,7 +300,29 @@ export async function deployPerpV2Market(chain: LocalChain, options: PerpV2Marke
     priceFeedDispatcher,
     collateralToken: usdc,
   };
+  return perpMarket(chain, { addresses, maker: maker.account.address, mover: mover.account.address }, mover, deployment);
+}
 
+/** The market deployed earlier on this (restored) chain: its pool and ClearingHouse must be there, and the mover must be the seed's. */
+export async function attachPerpV2Market(chain: LocalChain, record: PerpV2MarketRecord, keys: ChainKeys): Promise<PerpV2Market> {
+  const mover = walletOf(chain, keys('perp:mover'));
+  if (mover.account.address !== record.mover) throw new ChainRestoreError("the keyring's seed does not make the perp market's mover");
+  await Promise.all(
+    Object.entries(record.addresses).map(async ([name, address]) => {
+      const code = await chain.publicClient.getCode({ address });
+      if (code === undefined || code === '0x') throw new ChainRestoreError(`the saved chain has no Perp v2 contract at ${name} ${address}`);
+    }),
+  );
+  return perpMarket(chain, record, mover, { ms: 0, gasUsed: 0n, transactions: 0 });
+}
+
+function walletOf(chain: LocalChain, key: Hex): LocalWalletClient {
+  return createWalletClient({ account: privateKeyToAccount(key), chain: chain.chain, transport: http(chain.rpcUrl), pollingInterval: 10 });
+}
+
+function perpMarket(chain: LocalChain, record: PerpV2MarketRecord, mover: LocalWalletClient, deployment: PerpV2Market['deployment']): PerpV2Market {
+  const { publicClient, deployer } = chain;
+  const { clearingHouse, vault, accountBalance, exchange, baseToken, pool, collateralToken: usdc } = record.addresses;
   const sqrtPrice = async (): Promise<bigint> => (await publicClient.readContract({ address: pool, abi: uniswapV3PoolAbi, functionName: 'slot0' }))[0];
   const priceOf = (sqrtPriceX96: bigint): number => priceFromSqrtPriceX96(sqrtPriceX96, true, 18, 18);
 
@@ -303,10 +342,11 @@ export async function deployPerpV2Market(chain: LocalChain, options: PerpV2Marke
   };
 
   return {
-    addresses,
-    maker: maker.account.address,
-    mover: mover.account.address,
+    addresses: record.addresses,
+    maker: record.maker,
+    mover: record.mover,
     deployment,
+    record,
     venueConfig: (overrides = {}) => ({
       kind: 'perp-v2',
       clearingHouse,

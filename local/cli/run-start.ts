@@ -4,9 +4,12 @@
  * SIGTERM stops everything (a second one forces the exit). Headless: N ticks, the
  * summary (JSON alone on stdout with --json), stop, exit 0.
  */
+import { safeErrorText } from '../../shared/runtime/safe-error-text.ts';
+import { DataDirError, defaultDataDir } from '../data-dir/data-dir.ts';
+import { JavaRuntimeMissingError } from '../dynamodb/dynamodb-local.ts';
 import { HeadlessSummarySchema } from '../status-schema.ts';
 import { startLocalStack, type LocalStack } from '../stack.ts';
-import { parseStartFlags, START_HELP, type StartFlags } from './stack-flags.ts';
+import { dataDirOf, parseStartFlags, START_HELP, type StartFlags } from './stack-flags.ts';
 
 export async function runStart(argv: readonly string[]): Promise<number> {
   const parsed = parseStartFlags(argv, process.env);
@@ -19,7 +22,14 @@ export async function runStart(argv: readonly string[]): Promise<number> {
     process.stdout.write(START_HELP);
     return 0;
   }
-  return flags.headless ? runHeadless(flags) : runInteractive(flags);
+  try {
+    return await (flags.headless ? runHeadless(flags) : runInteractive(flags));
+  } catch (error) {
+    // What the user can fix gets one line that says how; anything else its (safe) text.
+    if (error instanceof DataDirError || error instanceof JavaRuntimeMissingError) process.stderr.write(`hedge start: ${error.message}\n`);
+    else process.stderr.write(`hedge start: the local stack failed to start: ${safeErrorText(error)}\n`);
+    return 1;
+  }
 }
 
 const toStderr = (line: string): void => {
@@ -27,7 +37,9 @@ const toStderr = (line: string): void => {
 };
 
 function stackOptions(flags: StartFlags, onTick: ((line: string) => void) | undefined) {
+  const dataDir = dataDirOf(flags, () => defaultDataDir());
   return {
+    ...(dataDir === undefined ? {} : { dataDir, fresh: flags.fresh }),
     port: flags.port,
     vol: flags.vol,
     stepMinutes: flags.stepMinutes,
@@ -39,16 +51,23 @@ function stackOptions(flags: StartFlags, onTick: ((line: string) => void) | unde
   };
 }
 
-/** Stops the stack once on the first SIGINT/SIGTERM; the second one exits at once. */
+/**
+ * Under `npm start` one Ctrl-C arrives twice: from the terminal and forwarded by npm. A
+ * repeat this soon is that same Ctrl-C; only a later one forces the exit.
+ */
+const SAME_SIGNAL_MS = 1_000;
+
+/** Stops the stack once on the first SIGINT/SIGTERM; another one, a second or more later, exits at once. */
 function onSignals(stop: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {
-    let signalled = false;
+    let signalledAt: number | undefined;
     const handle = (signal: NodeJS.Signals): void => {
-      if (signalled) {
-        toStderr(`${signal} again: exiting now`);
+      if (signalledAt !== undefined) {
+        if (Date.now() - signalledAt < SAME_SIGNAL_MS) return;
+        toStderr(`${signal} again: exiting now (a kept chain goes back to its last save)`);
         process.exit(130);
       }
-      signalled = true;
+      signalledAt = Date.now();
       toStderr(`${signal}: stopping the local stack…`);
       void stop().finally(resolve);
     };
@@ -89,21 +108,36 @@ async function runInteractive(flags: StartFlags): Promise<number> {
     await stack.stop(); // a signal came while it was starting
     return 0;
   }
-  process.stdout.write(
-    [
-      '',
-      `  hedge local stack — dashboard and API at ${stack.url}/`,
-      `  admin key    ${stack.adminKey}${flags.adminKey === undefined ? '' : ' (from HEDGE_ADMIN_KEY)'}`,
-      ...stack.accounts.flatMap((account) => [`  ${account.displayName.padEnd(20)} ${account.accountId}`, `    account key        ${account.apiKey}`]),
-      `  try          curl -H "authorization: Bearer ${stack.account.apiKey}" ${stack.url}/accounts/${stack.account.accountId}/exposure`,
-      `  crash        curl -X POST ${stack.url}/api/crash`,
-      `  chain RPC    ${stack.rpcUrl}   DynamoDB Local ${stack.dynamoDbEndpoint}`,
-      '  Ctrl-C stops everything.',
-      '',
-    ].join('\n') + '\n',
-  );
+  process.stdout.write(`${banner(stack)}\n`);
   stack.startTicking(flags.tickMs);
   await stopped;
   toStderr('stopped');
   return 0;
+}
+
+/** What the interactive start prints once: where, which keys (only those this start knows), how to stop. */
+export function banner(stack: Pick<LocalStack, 'url' | 'adminKey' | 'adminKeySource' | 'accounts' | 'account' | 'rpcUrl' | 'dynamoDbEndpoint' | 'dataDir' | 'startupMs'>): string {
+  const dir = stack.dataDir;
+  const adminKey =
+    stack.adminKey === undefined
+      ? 'the one shown when this data directory was made (kept only as its SHA-256); lost it? HEDGE_ADMIN_KEY=<a new key> npm start replaces it'
+      : `${stack.adminKey}${stack.adminKeySource === 'given' ? ' (from HEDGE_ADMIN_KEY)' : dir === undefined ? '' : ' (shown once: kept only as its SHA-256)'}`;
+  const accountKey = stack.account.apiKey ?? '<its account key>';
+  return [
+    '',
+    `  hedge local stack — dashboard and API at ${stack.url}/   (ready in ${(stack.startupMs / 1000).toFixed(1)} s)`,
+    dir === undefined
+      ? '  data         in memory: nothing is kept (--in-memory / --headless)'
+      : `  data         ${dir.path} (${dir.restored ? 'restored: everything as the last run left it' : 'new'}; kept across restarts, --fresh starts clean)`,
+    `  admin key    ${adminKey}`,
+    ...stack.accounts.flatMap((account) => [
+      `  ${account.displayName.padEnd(20)} ${account.accountId}`,
+      `    account key        ${account.apiKey ?? 'the one shown at the first start (kept only as its SHA-256)'}`,
+    ]),
+    `  try          curl -H "authorization: Bearer ${accountKey}" ${stack.url}/accounts/${stack.account.accountId}/exposure`,
+    `  crash        curl -X POST ${stack.url}/api/crash`,
+    `  chain RPC    ${stack.rpcUrl}   DynamoDB Local ${stack.dynamoDbEndpoint}`,
+    `  Ctrl-C stops everything${dir === undefined ? '' : ' and saves the chain'}.`,
+    '',
+  ].join('\n');
 }

@@ -1,11 +1,15 @@
 /* global document, window */
 // The local stack's dashboard: polls GET /api/status (local/status-schema.ts) every second
 // and redraws. Data only ever reaches the page through textContent and attributes, so a
-// display name or a guard message can never become markup.
+// display name or a guard message can never become markup. Making an account, setting its
+// policy, pausing and resuming it go through the config API (manage.js).
 import { el, lineChart } from './chart.js';
+import { accountManager, setupAccountsCard } from './manage.js';
 
 const POLL_MS = 1000;
 const panels = new Map();
+/** Accounts made on this page whose section should open its "Manage" part when it appears. */
+const openWhenShown = new Set();
 let lastBody = '';
 
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
@@ -94,6 +98,8 @@ function panelFor(account) {
   const slots = { exposure: slot('exposure'), price: slot('price'), pnl: slot('pnl'), decision: slot('decision'), hedges: slot('hedges'), guards: slot('guards') };
   const config = el('pre', { class: 'config-json', 'data-config': '' });
   const details = el('details', { class: 'config', open: true }, [el('summary', { text: 'Configuration' }), config]);
+  const manager = accountManager(account.accountId);
+  if (openWhenShown.delete(account.accountId)) manager.open();
   const card = (heading, body) => el('section', { class: 'card' }, [el('h3', { text: heading }), body]);
   const root = el('article', { class: 'account', 'data-account': account.accountId }, [
     el('header', { class: 'account-head' }, [title, status]),
@@ -109,8 +115,9 @@ function panelFor(account) {
       card('Guards tripped', slots.guards),
     ]),
     details,
+    manager.node,
   ]);
-  panel = { root, title, status, facts, slots, config };
+  panel = { root, title, status, facts, slots, config, manager };
   panels.set(account.accountId, panel);
   return panel;
 }
@@ -196,6 +203,7 @@ function renderAccount(a, s, xDomain) {
   p.title.title = a.accountId;
   p.status.textContent = a.status;
   p.status.className = `badge ${a.status === 'active' ? 'ok' : 'warn'}`;
+  p.manager.update(a);
 
   const series = list(a.series);
   const market = list(s.market?.series);
@@ -271,7 +279,11 @@ function render(s) {
   const container = $('accounts');
   const nodes = accounts.map((a) => renderAccount(a, s, xDomain));
   for (const id of panels.keys()) if (!accounts.some((a) => a.accountId === id)) panels.delete(id);
-  container.replaceChildren(...(nodes.length ? nodes : [el('p', { class: 'empty', text: 'No accounts configured.' })]));
+  // The same sections in the same order stay where they are: moving them would take the
+  // focus (and the caret) out of a field someone is typing in.
+  const current = [...container.children];
+  const same = nodes.length > 0 && current.length === nodes.length && nodes.every((node, i) => current[i] === node);
+  if (!same) container.replaceChildren(...(nodes.length ? nodes : [el('p', { class: 'empty', text: 'No accounts configured.' })]));
 
   const events = [...list(s.events)].sort((x, y) => y.t - x.t).slice(0, 15);
   $('events').replaceChildren(table([
@@ -301,4 +313,10 @@ async function poll(again = true) {
 }
 
 $('crash').addEventListener('click', () => void startCrash());
+setupAccountsCard((accountId) => {
+  const panel = panels.get(accountId);
+  if (panel) panel.manager.open();
+  else openWhenShown.add(accountId);
+  void poll(false);
+});
 void poll();

@@ -5,8 +5,9 @@
  * desk (routed Uniswap). The vault comes first: `LocalStack.account` is the vault.
  */
 import { createWalletClient, http, parseUnits, type Address } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { privateKeyToAccount } from 'viem/accounts';
 import type { OptionInstrument } from '../../shared/contracts/hedge-policy-config.ts';
+import { randomChainKeys, type ChainKeys } from '../chain/chain-keys.ts';
 import { INITIAL_PRICE_USD, type LocalChain, type LocalWalletClient } from '../chain/local-chain.ts';
 import type { VenueMarkets } from '../market/venue-markets.ts';
 import { createDemoAccount, openDemoBook, setDemoPolicy, type DemoAccount, type DemoConfig, type DemoOption } from './demo-account.ts';
@@ -30,6 +31,8 @@ export interface DemoTenantsInput {
   readonly markets: VenueMarkets;
   readonly apiUrl: string;
   readonly adminKey: string;
+  /** The book wallets' keys (labels `book:vault`, `book:desk`; default random). */
+  readonly keys?: ChainKeys;
 }
 
 export async function createDemoTenants(input: DemoTenantsInput): Promise<DemoTenant[]> {
@@ -45,16 +48,22 @@ export async function createDemoTenants(input: DemoTenantsInput): Promise<DemoTe
   ]);
   await fundOptionsVault(chain, markets, vault.signerAddress);
   await fundSpotDesk(chain, desk.signerAddress);
-  const [vaultWallet, deskWallet] = await Promise.all([bookWallet(chain), bookWallet(chain)]);
+  const keys = input.keys ?? randomChainKeys();
+  const [vaultWallet, deskWallet] = await Promise.all([bookWallet(chain, keys, 'vault'), bookWallet(chain, keys, 'desk')]);
   return [
     { label: 'vault', account: vault, config: vaultConfig, book: OPTIONS_VAULT_BOOK, wallet: vaultWallet, hedgeOptions },
     { label: 'desk', account: desk, config: deskConfig, book: SPOT_DESK_BOOK, wallet: deskWallet, hedgeOptions: [] },
   ];
 }
 
-/** A fresh wallet with gas: the tenant's own, not its signer's (the book and the hedges are apart). */
-async function bookWallet(chain: LocalChain): Promise<LocalWalletClient> {
-  const wallet = createWalletClient({ account: privateKeyToAccount(generatePrivateKey()), chain: chain.chain, transport: http(chain.rpcUrl), pollingInterval: 10 });
+/** A tenant's book wallet (its key from the chain keys, so a restart finds it again). */
+export function bookWalletOf(chain: LocalChain, keys: ChainKeys, label: DemoTenant['label']): LocalWalletClient {
+  return createWalletClient({ account: privateKeyToAccount(keys(`book:${label}`)), chain: chain.chain, transport: http(chain.rpcUrl), pollingInterval: 10 });
+}
+
+/** A wallet with gas: the tenant's own, not its signer's (the book and the hedges are apart). */
+async function bookWallet(chain: LocalChain, keys: ChainKeys, label: DemoTenant['label']): Promise<LocalWalletClient> {
+  const wallet = bookWalletOf(chain, keys, label);
   await chain.testClient.setBalance({ address: wallet.account.address, value: parseUnits('10', 18) });
   return wallet;
 }
@@ -97,6 +106,6 @@ export async function openBooksThroughWebhooks(input: OpenBooksInput): Promise<v
 }
 
 /** The directory of the webhook path: which account each book wallet belongs to. */
-export function walletDirectory(tenants: readonly DemoTenant[]): Record<Address, string> {
+export function walletDirectory(tenants: readonly { readonly wallet: { readonly account: { readonly address: Address } }; readonly account: { readonly accountId: string } }[]): Record<Address, string> {
   return Object.fromEntries(tenants.map((tenant) => [tenant.wallet.account.address, tenant.account.accountId]));
 }

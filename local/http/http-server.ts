@@ -5,6 +5,8 @@
  *   POST /webhooks/{provider}   → the ingest-webhook function's handler
  *   GET  /api/status            → the stack's status (StackStatusSchema, validated before it is sent)
  *   POST /api/crash             → a flash crash in the market simulator
+ *   GET  /api/local/presets     → what the dashboard offers a new account: the local chain's
+ *                                 operator set-ups and starting policies (addresses, no secret)
  *   GET  /, /assets/*           → the dashboard's static files (local/dashboard/)
  *   anything else               → the config-api function's handler (its router answers 404 problem+json)
  */
@@ -25,6 +27,8 @@ export interface LocalHttpServerOptions {
   readonly ingestWebhook: ApiHandler;
   readonly status: () => Promise<StackStatus>;
   readonly crash: () => void;
+  /** The dashboard's set-ups for a new account on this chain (GET /api/local/presets). */
+  readonly presets?: () => Promise<unknown>;
   /** Where the dashboard's files are. */
   readonly dashboardRoot: string;
   readonly maxBodyBytes?: number;
@@ -70,6 +74,7 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
         options.crash();
         return json(res, 202, { crashing: true });
       }
+      if (path === '/api/local/presets' && method === 'GET' && options.presets !== undefined) return json(res, 200, await options.presets());
       if (method === 'GET' && (path === '/' || path === '/index.html' || path.startsWith('/assets/'))) {
         const file = await readStaticFile(options.dashboardRoot, path);
         if (file === undefined) return problem(res, 404, 'not-found', 'Not Found', `no file at ${path}`);

@@ -26,6 +26,8 @@ export interface MarketSimulatorOptions {
   readonly vol: number;
   /** Market time per tick, in years (1/8760 = one hour per tick). */
   readonly stepYears: number;
+  /** Where the price starts (default INITIAL_PRICE_USD): a restored chain's oracle answer, so the market goes on from there. */
+  readonly initialSpot?: number;
   readonly now?: () => number;
 }
 
@@ -59,7 +61,8 @@ export function createMarketSimulator(options: MarketSimulatorOptions): MarketSi
   const now = options.now ?? Date.now;
   const rng = new Xoshiro128(options.seed);
   const scheduled: number[] = [];
-  let spot = INITIAL_PRICE_USD;
+  let spot = options.initialSpot ?? INITIAL_PRICE_USD;
+  if (!(spot > 0 && Number.isFinite(spot))) throw new RangeError(`initialSpot must be a positive price, got ${spot}`);
   let last: MarketPoint = { t: now(), oracle: spot, pool: spot };
 
   function nextFactor(): number {

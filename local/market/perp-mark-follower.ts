@@ -23,7 +23,7 @@
  * The clock moves 16 s of chain time per tick (the chain runs ahead of the wall clock by
  * that much per tick; every time check in the product uses the later of the two clocks).
  */
-import { createWalletClient, http, maxUint256, parseAbi, parseEther, parseUnits, zeroHash } from 'viem';
+import { createWalletClient, http, maxUint256, parseAbi, parseEther, parseUnits, zeroHash, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { testTokenAbi } from '../../shared/adapters/chain/artifacts/test-token.ts';
 import { perpV2ClearingHouseAbi, perpV2VaultAbi } from '../../shared/adapters/chain/perp-v2-abi.ts';
@@ -49,19 +49,32 @@ export interface PerpMarkFollower {
   follow(priceUsd: number): Promise<number>;
 }
 
-export async function createPerpMarkFollower(chain: LocalChain, perp: PerpV2Market): Promise<PerpMarkFollower> {
-  const { clearingHouse, clearingHouseConfig, vault, baseToken, collateralToken } = perp.addresses;
-  for (const functionName of ['setMarkPriceMarketTwapInterval', 'setMarkPricePremiumInterval'] as const) {
-    await chain.confirm(await chain.deployer.writeContract({ address: clearingHouseConfig, abi: markPriceConfigAbi, functionName, args: [PERP_WINDOW_SECONDS] }));
-  }
+export interface PerpMarkFollowerOptions {
+  /** The keeper's key (default: a random one). */
+  readonly keeperKey?: Hex;
+  /**
+   * The market was set up for following already (a restored chain): the TWAP windows are
+   * set and the keeper holds its dust position, so nothing is sent at creation.
+   */
+  readonly alreadySetUp?: boolean;
+}
 
-  const keeper = createWalletClient({ account: privateKeyToAccount(generatePrivateKey()), chain: chain.chain, transport: http(chain.rpcUrl), pollingInterval: 10 });
-  await chain.testClient.setBalance({ address: keeper.account.address, value: parseEther('100') });
-  await perp.fundTrader(keeper.account.address, KEEPER_USDC);
-  await chain.confirm(await keeper.writeContract({ address: collateralToken, abi: testTokenAbi, functionName: 'approve', args: [vault, KEEPER_USDC] }));
-  await chain.confirm(await keeper.writeContract({ address: vault, abi: perpV2VaultAbi, functionName: 'deposit', args: [collateralToken, KEEPER_USDC], gas: KEEPER_GAS }));
-  const dust = { baseToken, isBaseToQuote: false, isExactInput: true, amount: KEEPER_POSITION_QUOTE, oppositeAmountBound: 0n, deadline: maxUint256, sqrtPriceLimitX96: 0n, referralCode: zeroHash } as const;
-  await chain.confirm(await keeper.writeContract({ address: clearingHouse, abi: perpV2ClearingHouseAbi, functionName: 'openPosition', args: [dust], gas: KEEPER_GAS }));
+export async function createPerpMarkFollower(chain: LocalChain, perp: PerpV2Market, options: PerpMarkFollowerOptions = {}): Promise<PerpMarkFollower> {
+  const { clearingHouse, clearingHouseConfig, vault, baseToken, collateralToken } = perp.addresses;
+  const keeper = createWalletClient({ account: privateKeyToAccount(options.keeperKey ?? generatePrivateKey()), chain: chain.chain, transport: http(chain.rpcUrl), pollingInterval: 10 });
+  if (options.alreadySetUp !== true) await setUp();
+
+  async function setUp(): Promise<void> {
+    for (const functionName of ['setMarkPriceMarketTwapInterval', 'setMarkPricePremiumInterval'] as const) {
+      await chain.confirm(await chain.deployer.writeContract({ address: clearingHouseConfig, abi: markPriceConfigAbi, functionName, args: [PERP_WINDOW_SECONDS] }));
+    }
+    await chain.testClient.setBalance({ address: keeper.account.address, value: parseEther('100') });
+    await perp.fundTrader(keeper.account.address, KEEPER_USDC);
+    await chain.confirm(await keeper.writeContract({ address: collateralToken, abi: testTokenAbi, functionName: 'approve', args: [vault, KEEPER_USDC] }));
+    await chain.confirm(await keeper.writeContract({ address: vault, abi: perpV2VaultAbi, functionName: 'deposit', args: [collateralToken, KEEPER_USDC], gas: KEEPER_GAS }));
+    const dust = { baseToken, isBaseToQuote: false, isExactInput: true, amount: KEEPER_POSITION_QUOTE, oppositeAmountBound: 0n, deadline: maxUint256, sqrtPriceLimitX96: 0n, referralCode: zeroHash } as const;
+    await chain.confirm(await keeper.writeContract({ address: clearingHouse, abi: perpV2ClearingHouseAbi, functionName: 'openPosition', args: [dust], gas: KEEPER_GAS }));
+  }
 
   return {
     async follow(priceUsd) {

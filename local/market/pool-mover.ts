@@ -36,16 +36,19 @@ export function sqrtPriceX96Of(usdPerWeth: number, wethIsToken0: boolean): bigin
   return BigInt(Math.round(Math.sqrt(rawToken1PerToken0) * 2 ** 96));
 }
 
-export async function createPoolMover(chain: LocalChain, maker: LocalWalletClient): Promise<PoolMover> {
+/** `alreadyFunded`: the maker holds its balances and approvals already (a restored chain): nothing is sent at creation. */
+export async function createPoolMover(chain: LocalChain, maker: LocalWalletClient, options: { readonly alreadyFunded?: boolean } = {}): Promise<PoolMover> {
   const { weth, usdc, pool, swapRouter, routePool, v2Pair } = chain.addresses;
   const { wethIsToken0, token0, token1 } = chain.pool;
-  await chain.testClient.setBalance({ address: maker.account.address, value: parseUnits('1000', 18) });
-  for (const [token, amount] of [
-    [weth, MAKER_BALANCES.weth],
-    [usdc, MAKER_BALANCES.usdc],
-  ] as const) {
-    await chain.confirm(await chain.deployer.writeContract({ address: token, abi: testTokenAbi, functionName: 'mint', args: [maker.account.address, amount] }));
-    await chain.confirm(await maker.writeContract({ address: token, abi: testTokenAbi, functionName: 'approve', args: [swapRouter, maxUint256] }));
+  if (options.alreadyFunded !== true) {
+    await chain.testClient.setBalance({ address: maker.account.address, value: parseUnits('1000', 18) });
+    for (const [token, amount] of [
+      [weth, MAKER_BALANCES.weth],
+      [usdc, MAKER_BALANCES.usdc],
+    ] as const) {
+      await chain.confirm(await chain.deployer.writeContract({ address: token, abi: testTokenAbi, functionName: 'mint', args: [maker.account.address, amount] }));
+      await chain.confirm(await maker.writeContract({ address: token, abi: testTokenAbi, functionName: 'approve', args: [swapRouter, maxUint256] }));
+    }
   }
 
   const sqrtPriceOf = async (address: Address): Promise<bigint> => (await chain.publicClient.readContract({ address, abi: uniswapV3PoolAbi, functionName: 'slot0' }))[0];

@@ -2,7 +2,8 @@
  * The stack's end-of-run checks over every tenant: reconciliation with the chain
  * (reconcile.ts, with each tenant's own venues as its configuration names them) and the
  * headless summary (HeadlessSummarySchema): what the collector counted on the bus, and
- * what the stored hedge records say they traded (instrument, routed legs).
+ * what the stored hedge records of those hedges say they traded (instrument, routed legs).
+ * The summary is this run's; the reconciliation covers every record the tenant has.
  */
 import type { Address, PublicClient } from 'viem';
 import type { StoredHedgeRecord } from '../../shared/adapters/dynamodb/hedge-record-repository.ts';
@@ -98,10 +99,14 @@ export function createStackChecks(deps: StackChecksDeps): StackChecks {
     async summary({ collector, startedAt, reconciliation }) {
       const byInstrument = { spot: 0, perp: 0, option: 0 };
       let routedLegs = 0;
+      // This run's hedges only (a restarted stack's records hold the earlier runs' too): the
+      // ones the collector saw confirmed, by their transaction.
+      const thisRun = new Set(collector.confirmedTxs.map((tx) => tx.txHash));
       for (const tenant of deps.tenants()) {
         for (const record of await records(tenant.accountId)) {
           if (record.stage !== 'confirmed') continue;
           const data = record.steps.find((step) => step.stage === 'confirmed')?.data ?? {};
+          if (typeof data.txHash !== 'string' || !thisRun.has(data.txHash)) continue;
           const instrument = data.instrument === 'perp' || data.instrument === 'option' ? data.instrument : 'spot';
           byInstrument[instrument]++;
           // Only a venue that splits reports legs.

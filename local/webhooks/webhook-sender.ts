@@ -21,6 +21,8 @@ export interface WebhookSenderOptions {
   /** The whsec_ secret shared with the stack's ingest-webhook configuration. */
   readonly secret: string;
   readonly maxAttempts?: number;
+  /** The first block to report (default 0: every log of the chain); a restarted stack goes on where it stopped. */
+  readonly fromBlock?: bigint;
   readonly onDelivery?: (delivery: { deliveryId: string; txHash: string; status: number }) => void;
   readonly onError?: (error: unknown) => void;
 }
@@ -31,6 +33,8 @@ export interface WebhookSender {
   /** Polls every `pollMs` until stop(). */
   start(pollMs: number): void;
   stop(): Promise<void>;
+  /** The first block not reported yet (undefined before the first poll without fromBlock): where a restart goes on. */
+  nextBlock(): bigint | undefined;
 }
 
 /** A log as eth_getLogs returns it over JSON-RPC (hex quantities). */
@@ -60,7 +64,7 @@ export function standardWebhookHeaders(body: string, secret: string, deliveryId:
 
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const sleeper = createSleeper();
-  let nextBlock: bigint | undefined;
+  let nextBlock: bigint | undefined = options.fromBlock;
   let timer: ReturnType<typeof setInterval> | undefined;
   let polling: Promise<number> | undefined;
   let stopped = false;
@@ -106,6 +110,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         this.poll().catch((error: unknown) => options.onError?.(error));
       }, pollMs);
     },
+    nextBlock: () => nextBlock,
     async stop() {
       stopped = true;
       if (timer !== undefined) clearInterval(timer);

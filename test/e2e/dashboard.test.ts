@@ -3,6 +3,12 @@
 // answers /api/status with a status built below and checked against the schema. It proves
 // the page works on its own files only: charts drawn with data, markers, band, tables,
 // config, the crash button, no console errors and no request off 127.0.0.1.
+//
+// Using the product from the page (issue #18 §4): every other request goes to the real
+// config API handler over DynamoDB Local, as on the local stack, so making an account,
+// setting its policy (and being refused with the API's own problem+json), pausing and
+// resuming are checked against the API itself; accounts made so join the status with
+// their stored pause state.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +16,10 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readRequest, toApiGatewayEvent, writeApiGatewayResult } from '../../local/http/api-gateway-event.ts';
 import { StackStatusSchema, type AccountStatusView, type StackStatus } from '../../local/status-schema.ts';
+import { useDynamoDbLocal } from '../support/dynamodb-local.ts';
+import { ADMIN_KEY, createFixture, lambdaContext, VALID_CONFIG, VALID_OPERATOR_CONFIG, type ConfigApiFixture } from '../integration/config-api/config-api-fixture.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dashboardDir = join(root, 'local', 'dashboard');
@@ -131,6 +140,29 @@ function sendFile(res: ServerResponse, file: string): void {
 }
 
 const status = buildStatus();
+const ddb = useDynamoDbLocal();
+let api: ConfigApiFixture;
+/** Accounts made through the API from the page: they join the status (their pause state read from the store). */
+const madeAccounts: { accountId: string; displayName: string }[] = [];
+const PRESETS = { presets: [{ id: 'univ3', name: 'Spot on one Uniswap V3 pool', operator: VALID_OPERATOR_CONFIG, policy: VALID_CONFIG }], faucet: { eth: '10', weth: '100', usdc: '300000', sUsd: '100000' } };
+
+async function liveStatus(): Promise<StackStatus> {
+  const made = await Promise.all(
+    madeAccounts.map(async ({ accountId, displayName }) => ({
+      accountId,
+      displayName,
+      status: (await api.repos.accounts.getAccount(accountId))?.status ?? 'active',
+      config: {},
+      exposure: null,
+      series: [],
+      hedges: [],
+      guards: [],
+      pnl: [],
+    })),
+  );
+  return StackStatusSchema.parse({ ...status, accounts: [...status.accounts, ...made] });
+}
+
 const crashPosts: string[] = [];
 const served: string[] = [];
 let server: Server;
@@ -152,9 +184,32 @@ beforeEach(() => {
 
 beforeAll(async () => {
   if (missingBrowser) return;
+  api = createFixture(ddb().doc, ddb().tableName);
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     served.push(`${req.method} ${url.pathname}`);
+    if (req.method === 'GET' && url.pathname === '/api/status' && madeAccounts.length > 0) {
+      void liveStatus().then((body) => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body)));
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/api/local/presets') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(PRESETS));
+      return;
+    }
+    if (!url.pathname.startsWith('/api/') && url.pathname !== '/' && !url.pathname.startsWith('/assets/')) {
+      // The config API, as the local stack routes it: the real handler, its own answers.
+      void (async () => {
+        const request = await readRequest(req, 1024 * 1024);
+        if (request === 'too-large') return void res.writeHead(413).end();
+        const result = await api.handler(toApiGatewayEvent(request, '$default'), lambdaContext);
+        if (request.method === 'POST' && request.path === '/accounts' && typeof result === 'object' && result.statusCode === 201) {
+          const body = JSON.parse(String(result.body)) as { accountId: string };
+          madeAccounts.push({ accountId: body.accountId, displayName: JSON.parse(request.body.toString('utf8')).displayName as string });
+        }
+        writeApiGatewayResult(res, result);
+      })();
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/') return sendFile(res, join(dashboardDir, 'index.html'));
     if (req.method === 'GET' && url.pathname.startsWith('/assets/')) {
       // basename(): a request can only name a file in the dashboard folder itself.
@@ -320,5 +375,135 @@ describe('the dashboard in chromium', () => {
     expect(requests.length).toBeGreaterThan(4);
     expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
     expect(served).not.toContain('GET /favicon.ico');
+  });
+});
+
+/** The API's own answer to a request, for comparing with what the page shows. */
+async function direct(method: string, path: string, token: string, body: unknown, headers: Record<string, string> = {}) {
+  return api.call(method, path, { token, body, headers });
+}
+
+describe('using the product from the dashboard: every action through the config API', () => {
+  const card = '#accounts-card';
+  let accountId = '';
+  let accountKey = '';
+  const panel = (inner: string): string => `[data-account="${accountId}"] ${inner}`;
+
+  it('a wrong admin key gets the API\'s own refusal, shown as its problem', async () => {
+    await page.locator(`${card} > summary`).click();
+    await page.locator('#admin-key').fill('not-the-admin-key');
+    await page.locator('#create-account input[name="displayName"]').fill('Gamma desk');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const problem = page.locator('#create-result .problem');
+    await problem.waitFor();
+    const refused = await direct('POST', '/accounts', 'not-the-admin-key', { displayName: 'Gamma desk' });
+    expect(await problem.getAttribute('data-status')).toBe(String(refused.status));
+    expect(await problem.locator('strong').textContent()).toBe(`Create account: ${refused.status} ${String(refused.json.title)}`);
+    expect(madeAccounts).toEqual([]);
+  });
+
+  it('creates an account with the admin key and the local set-up, shows its key once, and its section appears', async () => {
+    await page.locator('#admin-key').fill(ADMIN_KEY);
+    await expect.poll(() => page.locator('#create-preset option').allTextContents()).toContain('Spot on one Uniswap V3 pool');
+    await page.locator('#create-preset').selectOption('univ3');
+    await page.locator('#create-account input[name="displayName"]').fill('Gamma desk');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const key = page.locator('#create-result [data-field="new-account-key"]');
+    await key.waitFor();
+    accountKey = (await key.textContent()) ?? '';
+    accountId = (await page.locator('#create-result').getAttribute('data-account-id')) ?? '';
+    expect(accountKey).toMatch(/^hk_/);
+    expect(madeAccounts.map((a) => a.accountId)).toEqual([accountId]);
+    expect(await page.locator('#create-result').textContent()).toContain('Operator set-up: Spot on one Uniswap V3 pool.');
+    // In the store: the account, and the operator's part set through PUT /operator-config.
+    expect((await api.repos.accounts.getAccount(accountId))?.displayName).toBe('Gamma desk');
+    const config = await direct('GET', `/accounts/${accountId}/config`, ADMIN_KEY, undefined);
+    expect(config.status).toBe(200);
+    expect(config.json).toMatchObject({ version: 1, config: null, operator: { underlying: 'ETH' } });
+    // Its section, with "Manage" open and the key it was just given.
+    await page.locator(panel('h2')).waitFor();
+    expect(await page.locator(panel('h2')).textContent()).toBe('Gamma desk');
+    expect(await page.locator(panel('details.manage')).getAttribute('open')).not.toBeNull();
+    expect(await page.locator(panel('[data-field="account-key"]')).inputValue()).toBe(accountKey);
+  });
+
+  it('loads a starting policy, and shows the API\'s validation errors exactly as the API gives them', async () => {
+    await page.locator(panel('[data-action="load-config"]')).click();
+    await expect.poll(() => page.locator(panel('[data-field="config-version"]')).textContent()).toContain('version 1, no policy yet');
+    expect(JSON.parse(await page.locator(panel('[data-field="policy"]')).inputValue())).toEqual(VALID_CONFIG);
+
+    // A policy the schema refuses (two fields), one that reaches for the operator's part, and a body that is not JSON.
+    const cases: { body: string; status: number; paths?: string[] }[] = [
+      { body: JSON.stringify({ underlying: 'ETH', band: { unit: 'units', trigger: -1, target: 'zero' }, guards: { minTradeUnits: 'a lot' } }), status: 400, paths: ['body.band.trigger', 'body.guards.minTradeUnits'] },
+      { body: JSON.stringify({ ...VALID_CONFIG, market: VALID_OPERATOR_CONFIG.market }), status: 403 },
+      { body: '{ "underlying": "ETH", ', status: 400 },
+    ];
+    for (const { body, status: expected, paths } of cases) {
+      await page.locator(panel('[data-field="policy"]')).fill(body);
+      await page.locator(panel('[data-action="save-config"]')).click();
+      const shown = page.locator(panel('[data-result="config"] .problem'));
+      await expect.poll(async () => (await shown.count()) > 0 && (await shown.getAttribute('data-status'))).toBe(String(expected));
+      const answer = await direct('PUT', `/accounts/${accountId}/config`, accountKey, body, { 'if-match': '"1"' });
+      expect(answer.status).toBe(expected);
+      expect(await shown.locator('strong').textContent()).toBe(`Save policy: ${answer.status} ${String(answer.json.title)}`);
+      expect(await shown.locator('p').textContent()).toBe(String(answer.json.detail));
+      const errors = (answer.json.errors ?? []) as { path: string; message: string }[];
+      expect(await shown.locator('li').allTextContents()).toEqual(errors.map((e) => `${e.path}: ${e.message}`));
+      expect(await shown.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-path')))).toEqual(errors.map((e) => e.path));
+      if (paths !== undefined) expect(errors.map((e) => e.path)).toEqual(expect.arrayContaining(paths));
+    }
+    // Nothing was written by any of them.
+    expect((await direct('GET', `/accounts/${accountId}/config`, accountKey, undefined)).json).toMatchObject({ version: 1, config: null });
+  });
+
+  it('saves a valid policy with the account key (version 2), as the API stores it', async () => {
+    const policy = { underlying: 'ETH', hedgeInstrument: 'spot', band: { unit: 'units', trigger: 2.5, target: 'zero' } };
+    await page.locator(panel('[data-field="policy"]')).fill(JSON.stringify(policy, null, 2));
+    await page.locator(panel('[data-action="save-config"]')).click();
+    await expect.poll(() => page.locator(panel('[data-result="config"]')).textContent()).toContain('Saved: version 2');
+    const stored = await direct('GET', `/accounts/${accountId}/config`, accountKey, undefined);
+    expect(stored.json).toMatchObject({ version: 2, config: policy });
+    // A stale write (another writer moved it on) is the API's 409, shown as such.
+    await direct('PUT', `/accounts/${accountId}/config`, accountKey, { ...policy, band: { ...policy.band, trigger: 3 } }, { 'if-match': '"2"' });
+    await page.locator(panel('[data-action="save-config"]')).click();
+    await expect.poll(() => page.locator(panel('[data-result="config"] .problem')).getAttribute('data-status')).toBe('409');
+    await page.locator(panel('[data-action="load-config"]')).click();
+    await expect.poll(() => page.locator(panel('[data-field="config-version"]')).textContent()).toBe('version 3');
+  });
+
+  it('pauses and resumes as the account; the operator\'s pause (admin key) the account cannot lift — the API says so', async () => {
+    const badge = page.locator(panel('.account-head .badge'));
+    await page.locator(panel('[data-action="pause"]')).click();
+    await expect.poll(() => page.locator(panel('[data-result="pause"]')).textContent()).toBe('Paused as the account: now paused.');
+    await expect.poll(() => badge.textContent()).toBe('paused');
+    expect((await api.repos.accounts.getAccount(accountId))?.status).toBe('paused');
+    await page.locator(panel('[data-action="resume"]')).click();
+    await expect.poll(() => page.locator(panel('[data-result="pause"]')).textContent()).toBe('Resumed as the account: now active.');
+    await expect.poll(() => badge.textContent()).toBe('active');
+
+    // Without the account key the page acts as the operator: an operator pause.
+    await page.locator(panel('[data-field="account-key"]')).fill('');
+    await page.locator(panel('[data-action="pause"]')).click();
+    await expect.poll(() => page.locator(panel('[data-result="pause"]')).textContent()).toBe('Paused as the operator: now paused.');
+    await expect.poll(() => badge.textContent()).toBe('paused');
+    await page.locator(panel('[data-field="account-key"]')).fill(accountKey);
+    await page.locator(panel('[data-action="resume"]')).click();
+    const refused = page.locator(panel('[data-result="pause"] .problem'));
+    await refused.waitFor();
+    const answer = await direct('POST', `/accounts/${accountId}/resume`, accountKey, {});
+    expect(await refused.getAttribute('data-status')).toBe(String(answer.status));
+    expect(answer.status).toBe(403);
+    expect(await refused.locator('p').textContent()).toBe(String(answer.json.detail));
+    await page.locator(panel('[data-field="account-key"]')).fill('');
+    await page.locator(panel('[data-action="resume"]')).click();
+    await expect.poll(() => page.locator(panel('[data-result="pause"]')).textContent()).toBe('Resumed as the operator: now active.');
+    await expect.poll(() => badge.textContent()).toBe('active');
+    await page.screenshot({ path: join(root, 'test', 'output', 'dashboard', 'dashboard-manage.png'), fullPage: true });
+  });
+
+  it('sent every action only to its own origin, and the only console errors are the API refusals it showed', () => {
+    expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
+    // Chromium logs each 4xx answer as "Failed to load resource"; those are the refusals above, shown on the page.
+    expect(consoleErrors.filter((e) => !/^console: Failed to load resource: the server responded with a status of 4\d\d/.test(e))).toEqual([]);
   });
 });

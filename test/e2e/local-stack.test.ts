@@ -125,7 +125,9 @@ describe('npm start, headless, in-process', () => {
     await fetch(`${stack.url}/accounts/${stack.account.accountId}/config`, { method: 'PUT', headers: { authorization: `Bearer ${stack.account.apiKey}`, 'if-match': '"1"' }, body: '{' });
     const text = logs.join('\n');
     expect(text.length).toBeGreaterThan(0);
-    for (const secret of [stack.adminKey, stack.adminKey.slice(-20), ...stack.accounts.flatMap((a) => [a.apiKey, a.apiKey.slice(-20)])]) expect(text).not.toContain(secret);
+    const keys = [stack.adminKey, ...stack.accounts.map((a) => a.apiKey)].filter((key): key is string => key !== undefined);
+    expect(keys).toHaveLength(3); // a fresh start knows every key it made
+    for (const secret of keys.flatMap((key) => [key, key.slice(-20)])) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/whsec_[A-Za-z0-9+/=]{8,}/);
     expect(text).not.toMatch(/0x[0-9a-fA-F]{65,}/);
   });
@@ -185,6 +187,24 @@ describe('npm start, headless, in-process', () => {
       const response = await fetch(`${stack.url}${path}`);
       expect(response.status, path).toBe(404);
     }
+  });
+
+  it('offers the dashboard set-ups the API accepts: an account made with each hedges from a funded signer', async () => {
+    const admin = { authorization: `Bearer ${stack.adminKey ?? ''}`, 'content-type': 'application/json' };
+    const { presets } = (await (await fetch(`${stack.url}/api/local/presets`)).json()) as { presets: { id: string; operator: unknown; policy: unknown }[] };
+    expect(presets.map((p) => p.id)).toEqual(['spot-routed', 'perp-and-options']);
+    for (const preset of presets) {
+      const created = (await (await fetch(`${stack.url}/accounts`, { method: 'POST', headers: admin, body: JSON.stringify({ displayName: `Preset ${preset.id}` }) })).json()) as { accountId: string; apiKey: string; signer: { address: string } };
+      const operator = await fetch(`${stack.url}/accounts/${created.accountId}/operator-config?expectedVersion=0`, { method: 'PUT', headers: admin, body: JSON.stringify(preset.operator) });
+      expect(operator.status, await operator.clone().text()).toBe(200);
+      const policy = await fetch(`${stack.url}/accounts/${created.accountId}/config`, { method: 'PUT', headers: { authorization: `Bearer ${created.apiKey}`, 'if-match': '"1"', 'content-type': 'application/json' }, body: JSON.stringify(preset.policy) });
+      expect(policy.status, await policy.clone().text()).toBe(200);
+      const balance = (await (await fetch(stack.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBalance', params: [created.signer.address, 'latest'] }) })).json()) as { result: string };
+      expect(BigInt(balance.result)).toBe(10n ** 19n);
+    }
+    // They join the status beside the demo tenants.
+    const status = StackStatusSchema.parse(await (await fetch(`${stack.url}/api/status`)).json());
+    expect(status.accounts.map((a) => a.displayName)).toEqual([OPTIONS_VAULT_NAME, SPOT_DESK_NAME, 'Preset spot-routed', 'Preset perp-and-options']);
   });
 
   it('binds every server it starts to 127.0.0.1 only', () => {
