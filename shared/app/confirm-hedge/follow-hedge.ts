@@ -49,13 +49,20 @@ export interface FollowHedgeDeps {
 }
 
 export type FollowOutcome =
-  | { readonly status: 'pending'; readonly reason: 'not-mined' | 'confirmations' | 'replaced' | 'cancel-sent'; readonly txHash: string }
+  | { readonly status: 'pending'; readonly reason: 'not-mined' | 'confirmations' | 'replaced' | 'cancel-sent' | 'nonce-used-no-receipt'; readonly txHash: string }
   | { readonly status: 'confirmed'; readonly txHash: string; readonly baseDelta: number; readonly priceUsd: number }
   | { readonly status: 'failed'; readonly code: string; readonly message: string }
   | { readonly status: 'already-final'; readonly stage: string }
   | { readonly status: 'unknown-hedge' };
 
 const NO_CAPS = undefined;
+
+/**
+ * How long after its transaction was signed a used nonce without a receipt of ours is
+ * taken as someone else's transaction: long enough for any node of a pool to have caught
+ * up with a block (seconds), short enough to free the lane soon after a real collision.
+ */
+export const NONCE_CONSUMED_AFTER_MS = 30_000;
 
 /**
  * @example
@@ -100,6 +107,11 @@ export async function followHedge(deps: FollowHedgeDeps, submitted: EventDetail<
     if (TERMINAL_STAGES.has(fresh.stage)) return { status: 'already-final', stage: fresh.stage };
     const minedSince = await minedTransaction(gateway, fresh.transactions);
     if (minedSince !== undefined) return { status: 'pending', reason: 'confirmations', txHash: minedSince.tx.hash };
+    // A node behind a load balancer can count the nonce used before it (or its peer) has
+    // the receipt of our own transaction: a hedge that did execute would be called lost.
+    // Only a nonce used with no receipt of ours for NONCE_CONSUMED_AFTER_MS is conclusive.
+    const newest = fresh.transactions[fresh.transactions.length - 1] ?? latest;
+    if (deps.now().getTime() - Date.parse(newest.signedAt) < NONCE_CONSUMED_AFTER_MS) return { status: 'pending', reason: 'nonce-used-no-receipt', txHash: newest.hash };
     return failed(deps, ref, context, 'receipt', 'NONCE_CONSUMED', `Nonce ${latest.nonce} of ${latest.from} was used by a transaction outside this hedge; the hedge was not executed.`, latest.hash);
   }
   // Not mined: broadcast the latest again (same bytes; 'known' if the node has it). This

@@ -5,7 +5,7 @@
 // pause the account with an alert.
 import { maxUint256, parseUnits } from 'viem';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { followHedge } from '../../../shared/app/confirm-hedge/follow-hedge.ts';
+import { followHedge, NONCE_CONSUMED_AFTER_MS } from '../../../shared/app/confirm-hedge/follow-hedge.ts';
 import { LaneBusyError, type DispatchDeps } from '../../../shared/app/dispatch/dispatch-hedge.ts';
 import { useHedgingWorld, type OpenedAccount, type OpenAccountOptions } from '../../support/hedging-world.ts';
 import type { UniswapV3VenueConfig } from '../../../shared/contracts/execution-config.ts';
@@ -234,6 +234,32 @@ describe('confirmation', () => {
     const outcome = await followHedge({ ...w.followDeps, gateways: racing }, submitted);
     expect(outcome.status).not.toBe('failed');
     expect((await w.followUntilFinal(account.accountId)).status).toBe('confirmed');
+  });
+
+  it('a node that counts the nonce used before it has our receipt: pending for 30 s, not a lost hedge', async () => {
+    const w = world();
+    const { account } = await decided();
+    await w.dispatchLatest(account.accountId);
+    const gateways = w.followDeps.gateways;
+    // A node behind a load balancer: it has the nonce count of the block with our swap, not yet the receipt.
+    const lagging: typeof gateways = (chainId) => ({ ...gateways(chainId)!, receipt: () => Promise.resolve(undefined) });
+    const submitted = w.publisher.of('Hedge Submitted', account.accountId)[0]!;
+    const early = await followHedge({ ...w.followDeps, gateways: lagging }, submitted);
+    expect(early).toMatchObject({ status: 'pending', reason: 'nonce-used-no-receipt' });
+    expect(w.publisher.of('Hedge Failed', account.accountId)).toHaveLength(0);
+    // The next look reaches a node that has the receipt: the hedge is confirmed.
+    expect((await w.followUntilFinal(account.accountId)).status).toBe('confirmed');
+  });
+
+  it('a used nonce with no receipt of ours 30 s after signing is another transaction: the hedge failed (NONCE_CONSUMED)', async () => {
+    const w = world();
+    const { account } = await decided();
+    await w.dispatchLatest(account.accountId);
+    const gateways = w.followDeps.gateways;
+    const noReceipt: typeof gateways = (chainId) => ({ ...gateways(chainId)!, receipt: () => Promise.resolve(undefined) });
+    const submitted = w.publisher.of('Hedge Submitted', account.accountId)[0]!;
+    w.clock.nowMs += NONCE_CONSUMED_AFTER_MS + 1_000;
+    expect(await followHedge({ ...w.followDeps, gateways: noReceipt }, submitted)).toMatchObject({ status: 'failed', code: 'NONCE_CONSUMED' });
   });
 
   it('failed hedges in a row pause the account with an alert', async () => {
