@@ -53,7 +53,7 @@ export const GuardTripSchema = z.strictObject({ t: ms, hedgeId: z.string(), code
  * position's gains at the oracle, and the costs (pool fees, price impact and gas, measured
  * as the executed price's distance from the oracle plus gas in USD). total = the sum.
  */
-export const PnlPointSchema = z.strictObject({ t: ms, optionsUsd: finite, hedgeUsd: finite, costsUsd: finite, totalUsd: finite });
+export const PnlPointSchema = z.strictObject({ t: ms, optionsUsd: finite, hedgeUsd: finite, fundingUsd: finite, costsUsd: finite, totalUsd: finite });
 
 export const AccountStatusSchema = z.strictObject({
   accountId: z.string(),

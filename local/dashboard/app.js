@@ -238,6 +238,7 @@ function renderAccount(a, s, xDomain) {
     lines: [
       { key: 'options', name: 'Options', points: pnl.map((q) => ({ t: q.t, v: q.optionsUsd })) },
       { key: 'hedge', name: 'Hedge', points: pnl.map((q) => ({ t: q.t, v: q.hedgeUsd })) },
+      { key: 'funding', name: 'Funding', points: pnl.map((q) => ({ t: q.t, v: q.fundingUsd ?? 0 })) },
       { key: 'costs', name: 'Costs', points: pnl.map((q) => ({ t: q.t, v: q.costsUsd })) },
       { key: 'total', name: 'Total', points: pnl.map((q) => ({ t: q.t, v: q.totalUsd })) },
     ],

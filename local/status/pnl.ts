@@ -9,7 +9,10 @@
  *                model price when decided is taken out of that line (an option bought is
  *                not a gain); costs −units · (premium paid − model premium) − gas
  *
- * Perp funding is not a line here (the margin watch shows what is pending).
+ *   perp         funding  Σ funding settled by the hedges' own transactions (decoded from
+ *                their receipts) + what the evaluation's margin read shows pending now;
+ *                funding settled by someone else's settleAllFunding would be missed (the
+ *                stack's keeper settles only its own)
  */
 import type { ExposureSnapshot } from '../../shared/contracts/exposure-snapshot.ts';
 import type { AccountStatusView } from '../status-schema.ts';
@@ -29,6 +32,8 @@ export interface PnlFill {
   readonly modelPrice?: number;
   /** Filled in when the receipt answers (0 until then). */
   gasEth: number;
+  /** Perp: funding the fill's transaction settled, USD (+ received). */
+  readonly fundingUsd?: number;
 }
 
 export interface PnlBook {
@@ -49,7 +54,10 @@ export function pnlPoint(book: PnlBook, snapshot: ExposureSnapshot, at: number):
   const optionsUsd = optionValue - book.firstOptionValue - book.optionHedgesAtModel;
   let hedgeUsd = 0;
   let costsUsd = 0;
+  let fundingUsd = 0;
+  for (const venue of snapshot.venues ?? []) fundingUsd += venue.margin?.pendingFundingUsd ?? 0;
   for (const f of book.fills) {
+    fundingUsd += f.fundingUsd ?? 0;
     // Gas, and what was paid beyond the oracle (delta one) or the model (options): a cost, so ≤ 0 for a fair fill.
     costsUsd -= f.gasEth * spot;
     if (f.instrument === 'option') costsUsd -= f.units * (f.price - (f.modelPrice ?? f.price));
@@ -58,5 +66,5 @@ export function pnlPoint(book: PnlBook, snapshot: ExposureSnapshot, at: number):
       costsUsd -= f.units * (f.price - f.oracle);
     }
   }
-  return { t: at, optionsUsd, hedgeUsd, costsUsd, totalUsd: optionsUsd + hedgeUsd + costsUsd };
+  return { t: at, optionsUsd, hedgeUsd, fundingUsd, costsUsd, totalUsd: optionsUsd + hedgeUsd + fundingUsd + costsUsd };
 }

@@ -153,7 +153,15 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
         const order = orders.get(event.detail.hedgeId);
         orders.delete(event.detail.hedgeId); // ended: a request is never published again
         const instrument = order?.instrument ?? 'spot';
-        const fill = { instrument, units: event.detail.baseDelta, oracle, price: event.detail.priceUsd, ...(order?.modelPrice === undefined ? {} : { modelPrice: order.modelPrice }), gasEth: 0 };
+        const fill = {
+          instrument,
+          units: event.detail.baseDelta,
+          oracle,
+          price: event.detail.priceUsd,
+          ...(order?.modelPrice === undefined ? {} : { modelPrice: order.modelPrice }),
+          ...(event.detail.fundingUsd === undefined ? {} : { fundingUsd: event.detail.fundingUsd }),
+          gasEth: 0,
+        };
         t.book.fills.push(fill);
         // A partial option fill: the book holds what was filled, not what was decided.
         if (order?.modelPrice !== undefined) t.book.optionHedgesAtModel += (event.detail.baseDelta - order.units) * order.modelPrice;

@@ -81,6 +81,8 @@ export interface VenueFill {
   readonly feesUsd?: number;
   /** How many pools (legs) the trade was split across, for a venue that splits orders. */
   readonly legs?: number;
+  /** A perpetual's funding the transaction settled before the trade, USD: + received, − paid. */
+  readonly fundingUsd?: number;
 }
 
 /** A perpetual's margin account on its venue. */

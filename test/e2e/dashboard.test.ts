@@ -54,7 +54,7 @@ function buildStatus(): StackStatus {
     if (i === 58) costs -= 15.8;
     const optionsUsd = r2(-8 * (p.oracle - 2000) + 0.05 * i);
     const hedgeUsd = r2(i >= 58 ? -6 * (p.oracle - oracleAt(58)) + 2.5 * (p.oracle - oracleAt(30)) : i >= 30 ? 2.5 * (p.oracle - oracleAt(30)) : 0);
-    return { t: p.t, optionsUsd, hedgeUsd, costsUsd: r2(costs), totalUsd: r2(optionsUsd + hedgeUsd + costs) };
+    return { t: p.t, optionsUsd, hedgeUsd, fundingUsd: 0, costsUsd: r2(costs), totalUsd: r2(optionsUsd + hedgeUsd + costs) };
   });
   const alpha: AccountStatusView = {
     accountId: 'acc-alpha',
@@ -110,7 +110,7 @@ function buildStatus(): StackStatus {
     series: market.slice(80).map((p, j) => ({ t: p.t, delta: r2(-1 + j / 20), bandLower: j < 10 ? null : -2, bandUpper: j < 10 ? null : 2, spot: p.oracle })),
     hedges: [{ hedgeId: 'hb-1', t: at(100), stage: 'skipped', instrument: 'spot', instrumentId: null, venueId: null, legs: null, side: 'buy', quantity: 0.4, priceUsd: null, txHash: null, code: 'ACCOUNT_PAUSED', message: 'the account is paused' }],
     guards: [{ t: at(100), hedgeId: 'hb-1', code: 'ACCOUNT_PAUSED', message: 'the account is paused' }],
-    pnl: [{ t: at(119), optionsUsd: 12.5, hedgeUsd: 0, costsUsd: 0, totalUsd: 12.5 }],
+    pnl: [{ t: at(119), optionsUsd: 12.5, hedgeUsd: 0, fundingUsd: 0, costsUsd: 0, totalUsd: 12.5 }],
   };
   return StackStatusSchema.parse({
     startedAt: T0,
@@ -313,11 +313,11 @@ describe('the dashboard in chromium', () => {
     }
   });
 
-  it('draws the P&L attribution (four lines) and a lone point for a one-point series', async () => {
-    for (const key of ['options', 'hedge', 'costs', 'total']) {
+  it('draws the P&L attribution (five lines) and a lone point for a one-point series', async () => {
+    for (const key of ['options', 'hedge', 'funding', 'costs', 'total']) {
       expect(await page.locator(alpha(`[data-panel="pnl"] path.line-${key}`)).getAttribute('data-points')).toBe('120');
     }
-    expect(await page.locator(beta('[data-panel="pnl"] circle.point')).count()).toBe(4);
+    expect(await page.locator(beta('[data-panel="pnl"] circle.point')).count()).toBe(5);
   });
 
   it('never writes NaN into a chart', async () => {

@@ -19,6 +19,8 @@ export const perpV2ClearingHouseAbi = parseAbi([
   'function paused() view returns (bool)',
   /** One taker trade: position size and notional signed from the trader's side (notional < 0 = paid), fee apart. */
   'event PositionChanged(address indexed trader, address indexed baseToken, int256 exchangedPositionSize, int256 exchangedPositionNotional, uint256 fee, int256 openNotional, int256 realizedPnl, uint256 sqrtPriceAfterX96)',
+  /** Funding settled into the trader's realised P&L before a trade (or any settlement): > 0 paid, < 0 received. */
+  'event FundingPaymentSettled(address indexed trader, address indexed baseToken, int256 fundingPayment)',
 ]);
 
 export const perpV2VaultAbi = parseAbi([

@@ -68,6 +68,7 @@ const CLEARING_HOUSE_GAS = 500_000n;
  */
 const REQUIRED_MARGIN_CUSHION = 5_000n;
 const POSITION_CHANGED_TOPIC: Hex = toEventSelector(getAbiItem({ abi: perpV2ClearingHouseAbi, name: 'PositionChanged' }));
+const FUNDING_SETTLED_TOPIC: Hex = toEventSelector(getAbiItem({ abi: perpV2ClearingHouseAbi, name: 'FundingPaymentSettled' }));
 
 // ---------------------------------------------------------------- margin arithmetic (pure)
 
@@ -485,9 +486,17 @@ export function createPerpV2Venue(options: { readonly client: PublicClient; read
     let size = 0n;
     let notional = 0n;
     let fee = 0n;
+    let fundingPaid = 0n;
     let found = false;
     for (const log of logs) {
-      if (!isAddressEqual(log.address, clearingHouse) || log.topics[0]?.toLowerCase() !== POSITION_CHANGED_TOPIC) continue;
+      if (!isAddressEqual(log.address, clearingHouse)) continue;
+      const topic = log.topics[0]?.toLowerCase();
+      if (topic === FUNDING_SETTLED_TOPIC) {
+        const { args } = decodeEventLog({ abi: perpV2ClearingHouseAbi, eventName: 'FundingPaymentSettled', topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true });
+        if (isAddressEqual(args.trader, trader) && isAddressEqual(args.baseToken, baseToken)) fundingPaid += args.fundingPayment;
+        continue;
+      }
+      if (topic !== POSITION_CHANGED_TOPIC) continue;
       const { args } = decodeEventLog({ abi: perpV2ClearingHouseAbi, eventName: 'PositionChanged', topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true });
       if (!isAddressEqual(args.trader, trader) || !isAddressEqual(args.baseToken, baseToken)) continue;
       found = true;
@@ -497,7 +506,8 @@ export function createPerpV2Venue(options: { readonly client: PublicClient; read
     }
     if (!found) return undefined;
     // Perp reports the fee apart: the price is the notional's, the cash pays (or nets) the fee too.
-    return { quantity: toHuman(size), priceUsd: unitPrice(notional, size), cashUsd: toHuman(notional - fee), feesUsd: toHuman(fee) };
+    // Funding settled on the way is not the trade's cash (it moves the realised P&L): reported apart, as received.
+    return { quantity: toHuman(size), priceUsd: unitPrice(notional, size), cashUsd: toHuman(notional - fee), feesUsd: toHuman(fee), fundingUsd: toHuman(-fundingPaid) };
   }
 
   async function readPosition(account: Address): Promise<VenuePosition> {

@@ -172,6 +172,7 @@ async function settle(
     priceUsd: fill.priceUsd,
     ...(fill.feesUsd === undefined ? {} : { feesUsd: fill.feesUsd }),
     ...(fill.legs === undefined ? {} : { legs: fill.legs }),
+    ...(fill.fundingUsd === undefined ? {} : { fundingUsd: fill.fundingUsd }),
   };
   await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, positionChangeOf(adapter.instrument, underlying, fill.quantity, tx, ref));
   await deps.publisher.publish([
@@ -188,6 +189,7 @@ async function settle(
       baseDelta: fill.quantity,
       quoteDelta: fill.cashUsd,
       priceUsd: fill.priceUsd,
+      ...(fill.fundingUsd === undefined ? {} : { fundingUsd: fill.fundingUsd }),
     }),
   ]);
   const confirmedVenue = venueLabel(venueConfig.kind);

@@ -164,6 +164,8 @@ export const HedgeConfirmedV1 = z.strictObject({
   baseDelta: z.number(),
   quoteDelta: z.number(),
   priceUsd: z.number().nonnegative(),
+  /** A perpetual's funding the transaction settled on the way, USD (+ received, − paid); absent for other venues. */
+  fundingUsd: z.number().optional(),
 });
 
 /** The hedge ended without a trade. Natural key: hedge id (terminal, once per hedge). */

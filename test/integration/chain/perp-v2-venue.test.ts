@@ -220,6 +220,7 @@ describe('quote → check → build → send → decode', () => {
       cashUsd: human18(quoteDelta),
       feesUsd: human18(fee),
       priceUsd: human18(((quoted + (side === 'buy' ? -fee : fee)) * 10n ** 18n) / eth(String(quantity))),
+      fundingUsd: 0, // a first trade settles no funding
     });
     expect(Math.abs(fill.cashUsd / fill.quantity)).toBeCloseTo(quote.priceUsd, 9);
 
@@ -367,7 +368,8 @@ describe('funding and the mark', () => {
   it('moveMarkTo moves the mark; after an hour above the index the long pays funding and the short receives it', async () => {
     const long = await newTrader({ deposited: usdc('10000') });
     const short = await newTrader({ deposited: usdc('10000') });
-    await trade(long, { side: 'buy', quantity: 1 });
+    const opened = await trade(long, { side: 'buy', quantity: 1 });
+    expect(opened.fill.fundingUsd).toBe(0); // nothing to settle on a first trade
     await trade(short, { side: 'sell', quantity: 1 });
 
     const reached = await market.moveMarkTo(INITIAL_PRICE_USD * 1.02);
@@ -390,6 +392,15 @@ describe('funding and the mark', () => {
     const position = await venue.readPosition(long.account.address);
     const margin = position.margin!;
     expect(margin.accountValueUsd).toBeLessThan(margin.collateralUsd + (await markPrice()) - INITIAL_PRICE_USD);
+
+    // The next trade settles the funding on the way: its fill reports it (paid, as the
+    // hedge P&L's funding line reads it) and nothing is pending after it.
+    const reduced = await trade(long, { side: 'sell', quantity: 0.5 });
+    expect(reduced.fill.fundingUsd).toBeLessThan(0);
+    expect(reduced.fill.fundingUsd).toBeCloseTo(longFunding, 1); // one more block of accrual at most
+    expect(Math.abs((await venue.readPosition(long.account.address)).margin?.pendingFundingUsd ?? Number.NaN)).toBeLessThan(1e-9);
+    const received = await trade(short, { side: 'buy', quantity: 0.5 });
+    expect(received.fill.fundingUsd).toBeGreaterThan(0);
   });
 
   it('moveMarkTo follows the oracle down and back; a move past the tick limit is cut, not refused', async () => {
