@@ -170,7 +170,7 @@ describe('stop the local stack and start it again: everything is there, and it h
     const check = await second.reconcile();
     const records = check.tenants.reduce((sum, t) => sum + t.confirmedRecords, 0);
     expect(records).toBe(before.firstSummary.hedgesConfirmed + summary.hedgesConfirmed);
-  });
+  }, 120_000); // ten ticks of two tenants: ~10 s here, over 30 s on a loaded CI machine
 
   it('keeps the keyring at 0600 and the manifest as the schema says, stopped cleanly with the ticks of both runs', async () => {
     await second.stop();
@@ -180,7 +180,7 @@ describe('stop the local stack and start it again: everything is there, and it h
     expect(manifest.lastSave.stoppedCleanly).toBe(true);
     expect(manifest.accounts).toEqual([made.accountId]);
     expect(existsSync(join(dir, 'lock'))).toBe(false);
-  });
+  }, 60_000);
 
   it('an admin key given on a later start replaces the kept one', async () => {
     const replacement = `hk_admin_replacement_${Date.now()}`;
