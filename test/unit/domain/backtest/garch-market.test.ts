@@ -22,7 +22,11 @@ function logReturns(market: GarchMarket, horizonMs: number, stepMs: number, path
   return r;
 }
 
-const mean = (xs: ArrayLike<number>): number => Array.prototype.reduce.call(xs, (a: number, b: number) => a + b, 0) as number / xs.length;
+const mean = (xs: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  return s / xs.length;
+};
 const variance = (xs: ArrayLike<number>): number => {
   const m = mean(xs);
   let s = 0;
