@@ -84,6 +84,19 @@ export function checkConfigPair(policy: AccountPolicy | undefined, operator: Sto
         : `the account's policy hedges gamma/vega with options, and none of these venues trades options`,
     });
   }
+  if (policy.crashBreaker?.maxPoolOracleDeviationBps !== undefined && !execution.venues.some((venue) => venue.kind === 'uniswap-v3')) {
+    issues.push({
+      path: onPolicy ? ['crashBreaker', 'maxPoolOracleDeviationBps'] : ['execution', 'venues'],
+      kind: 'mismatch',
+      message: onPolicy
+        ? 'the pool-oracle trigger reads a Uniswap V3 pool, and this account has no uniswap-v3 venue'
+        : "the account's crash breaker compares a Uniswap V3 pool with the oracle, and none of these venues is one",
+    });
+  }
+  const crashPlan = policy.crashBreaker?.plan;
+  if (onPolicy && crashPlan?.kind === 'slices' && crashPlan.maxSlippageBps > execution.maxSlippageBps) {
+    issues.push({ path: ['crashBreaker', 'plan', 'maxSlippageBps'], kind: 'ceiling', message: `${crashPlan.maxSlippageBps} is above the operator's ceiling of ${execution.maxSlippageBps}` });
+  }
   if (onPolicy) {
     for (const field of LIMIT_FIELDS) {
       const wanted = policy.executionLimits?.[field];

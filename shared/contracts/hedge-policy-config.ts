@@ -130,6 +130,92 @@ export const SlicingSchema = z
   })
   .strict();
 
+/** The floor portfolio insurance keeps the portfolio's value above. */
+export const InsuranceFloorSchema = z.discriminatedUnion('kind', [
+  /** A fixed value, USD. */
+  z.strictObject({ kind: z.literal('value'), usd: nonNegative }),
+  /** A share of the value when insurance started. */
+  z.strictObject({ kind: z.literal('share-of-start'), share: z.number().min(0).lt(1) }),
+  /** A share of the highest value seen (a ratchet: the floor only rises). */
+  z.strictObject({ kind: z.literal('share-of-high'), share: z.number().min(0).lt(1) }),
+]);
+
+/**
+ * Portfolio insurance: the policy keeps the risky leg (the underlying, traded as
+ * `hedgeInstrument`: spot or perp) at a target exposure so that the portfolio (risky leg +
+ * stablecoin) stays above `floor`; the safe leg is what is not in the risky leg.
+ * - "cppi": exposure = multiplier × (value − floor), at most maxExposureShare × value;
+ * - "syntheticPut": exposure = N(d1) × value, the delta of the underlying plus a put struck
+ *   at the floor with `horizonMs` left (Black-Scholes at `vol`, the market's vol when absent).
+ * Both trade back to the target when the exposure drifts more than `band` (relative) from it,
+ * or when the policy's cadence is due. The portfolio is valued self-financing: it starts at
+ * `capitalUsd` and gains the risky units held × each price change.
+ */
+export const InsuranceSchema = z.discriminatedUnion('method', [
+  z.strictObject({
+    method: z.literal('cppi'),
+    capitalUsd: positive,
+    floor: InsuranceFloorSchema,
+    multiplier: z.number().positive().max(50),
+    maxExposureShare: positive.max(10).default(1),
+    band: z.number().min(0).max(1).default(0.05),
+  }),
+  z.strictObject({
+    method: z.literal('syntheticPut'),
+    capitalUsd: positive,
+    floor: InsuranceFloorSchema,
+    /** The insured horizon: the put's expiry, epoch ms. */
+    horizonEndMs: z.number().int().positive(),
+    vol: positive.max(10).optional(),
+    band: z.number().min(0).max(1).default(0.05),
+  }),
+]);
+
+/** What the crash breaker does while the account is in crash mode. */
+export const CrashPlanSchema = z.discriminatedUnion('kind', [
+  /** No order goes out; every evaluation alerts (CRASH_MODE). */
+  z.strictObject({ kind: z.literal('hold') }),
+  /** Only delta-one orders that bring |delta| down go out, never past zero. */
+  z.strictObject({ kind: z.literal('risk-reducing') }),
+  /** Orders are cut into `slices` child orders over `windowMs`, each sent with at most `maxSlippageBps` (within the operator's ceiling). */
+  z.strictObject({
+    kind: z.literal('slices'),
+    slices: z.number().int().min(2).max(100),
+    windowMs: durationMs,
+    maxSlippageBps: z.number().int().min(1).max(10_000),
+  }),
+]);
+
+/**
+ * The crash circuit breaker: crash mode when the oracle moved more than `moveSigmas`
+ * forecast standard deviations within `windowMs` (σ: the realised EWMA of the hedge state
+ * before this price, the market's vol until there is one), when the pool and the oracle part
+ * by more than `maxPoolOracleDeviationBps`, or when the oracle's answer jumps more than
+ * `maxOracleJumpBps` from the previous round the evaluator saw; back to normal after `calmMs`
+ * without a trigger.
+ */
+export const CrashBreakerSchema = z.strictObject({
+  moveSigmas: positive.max(100),
+  windowMs: durationMs.max(86_400_000),
+  maxPoolOracleDeviationBps: z.number().int().min(1).max(10_000).optional(),
+  maxOracleJumpBps: z.number().int().min(1).max(10_000).optional(),
+  plan: CrashPlanSchema,
+  calmMs: z.number().int().nonnegative().max(7 * 86_400_000),
+});
+
+/**
+ * Runaway protection: the account pauses (a system pause) with an alert instead of trading
+ * again when the hedge position on chain parts from the records by more than
+ * `maxPositionMismatchUnits` (against the difference seen at the first check: what the
+ * signer held apart from hedges), or when `maxIneffectiveHedges` hedges in one direction in a
+ * row each moved the recorded exposure by less than `minEffectFraction` of their size.
+ */
+export const RunawaySchema = z.strictObject({
+  maxPositionMismatchUnits: positive.optional(),
+  maxIneffectiveHedges: z.number().int().min(2).max(50).default(3),
+  minEffectFraction: z.number().gt(0).max(1).default(0.5),
+});
+
 const POLICY_FIELDS = {
   underlying: z.string().min(1),
   /** The delta hedge instrument: a perp or the spot asset (both delta one). Live, the operator must have given the account a venue that trades it. */
@@ -142,17 +228,34 @@ const POLICY_FIELDS = {
   limits: GreekLimitsSchema.optional(),
   guards: GuardsSchema.default(GuardsSchema.parse({})),
   slicing: SlicingSchema.optional(),
+  /** Live only for now (the evaluator, shared/domain/policy/guarded-decision.ts): the backtester does not run these three blocks yet (#17 §2). */
+  insurance: InsuranceSchema.optional(),
+  crashBreaker: CrashBreakerSchema.optional(),
+  runaway: RunawaySchema.optional(),
 };
 
 type PolicyFields = z.output<z.ZodObject<typeof POLICY_FIELDS>>;
 
 /** Rules across fields: a policy must trigger somehow, and no setting may be silently ignored. */
 function checkPolicyRules(c: PolicyFields, ctx: z.core.$RefinementCtx<PolicyFields>): void {
-  if (!(c.band || c.cadence || c.priceMove || c.whalleyWilmott)) {
-    ctx.addIssue({ code: 'custom', path: [], message: 'a policy needs at least one trigger: band, cadence, priceMove or whalleyWilmott' });
+  if (!(c.band || c.cadence || c.priceMove || c.whalleyWilmott || c.insurance)) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'a policy needs at least one trigger: band, cadence, priceMove, whalleyWilmott or insurance' });
   }
+  if (c.insurance) checkInsuranceRules(c, ctx);
   if (c.slicing?.volScaled && !c.volScaling) ctx.addIssue({ code: 'custom', path: ['slicing', 'volScaled'], message: 'slicing.volScaled needs a volScaling block' });
   if (c.volScaling?.mode === 'gammaRisk' && !c.band) ctx.addIssue({ code: 'custom', path: ['volScaling', 'mode'], message: 'volScaling.mode "gammaRisk" sets the band width: it needs a band' });
+}
+
+/** Insurance sets where the delta goes: a rule that sets another target would be silently ignored. */
+function checkInsuranceRules(c: PolicyFields, ctx: z.core.$RefinementCtx<PolicyFields>): void {
+  const insurance = c.insurance!;
+  if (c.band) ctx.addIssue({ code: 'custom', path: ['band'], message: 'insurance sets the delta target and its band (insurance.band): leave band out' });
+  if (c.whalleyWilmott) ctx.addIssue({ code: 'custom', path: ['whalleyWilmott'], message: 'insurance sets the delta target and its band (insurance.band): leave whalleyWilmott out' });
+  if ((c.limits?.hedgeOptions.length ?? 0) > 0) ctx.addIssue({ code: 'custom', path: ['limits', 'hedgeOptions'], message: 'insurance trades the underlying only: leave hedgeOptions out' });
+  if (c.volScaling?.mode === 'gammaRisk') ctx.addIssue({ code: 'custom', path: ['volScaling', 'mode'], message: 'volScaling.mode "gammaRisk" sets a band width: insurance has its own band' });
+  if (insurance.floor.kind === 'value' && insurance.floor.usd >= insurance.capitalUsd) {
+    ctx.addIssue({ code: 'custom', path: ['insurance', 'floor', 'usd'], message: `the floor must be below the capital insured (${insurance.capitalUsd} USD)` });
+  }
 }
 
 /** The hedge policy the engine and the backtester run. */

@@ -31,5 +31,5 @@ export const ROUTING_TABLE: readonly Route[] = [
   { name: 'evaluate-on-positions-changed', consumer: 'evaluate', pattern: on('Positions Changed') },
   { name: 'dispatch-on-hedge-requested', consumer: 'dispatch', pattern: on('Hedge Requested') },
   { name: 'confirm-on-hedge-submitted', consumer: 'confirm', pattern: on('Hedge Submitted') },
-  { name: 'alerting-on-failures-and-breaches', consumer: 'alerting', pattern: on('Hedge Failed', 'Risk Limit Breached') },
+  { name: 'alerting-on-failures-and-breaches', consumer: 'alerting', pattern: on('Hedge Failed', 'Risk Limit Breached', 'Crash Mode Changed') },
 ];

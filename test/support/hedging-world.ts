@@ -11,6 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createWalletClient, http, parseUnits, type Address, type Hex, type PrivateKeyAccount, type WalletClient, type HttpTransport } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { testTokenAbi } from '../../shared/adapters/chain/artifacts/test-token.ts';
 import { priceAggregatorAbi } from '../../shared/adapters/chain/artifacts/price-aggregator.ts';
@@ -95,6 +96,9 @@ export interface OpenedAccount {
 
 export interface HedgingWorld {
   readonly chain: ChainFixture;
+  /** The DynamoDB Local table the stores use (for reads the stores do not offer, e.g. the audit trail). */
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
   /** The markets deployed on the chain besides Uniswap, when the world was asked for them. */
   readonly perp?: PerpV2Market;
   readonly lyra?: LyraMarket;
@@ -161,6 +165,8 @@ export function useHedgingWorld(worldOptions: HedgingWorldOptions = {}): () => H
 
     world = {
       chain,
+      doc,
+      tableName,
       ...(perp === undefined ? {} : { perp }),
       ...(lyra === undefined ? {} : { lyra }),
       publisher,

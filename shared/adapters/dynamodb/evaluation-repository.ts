@@ -21,10 +21,11 @@ import type { EvaluationCommit, EvaluationStore, StoredEvaluationState } from '.
 import { AccountIdSchema } from '../../contracts/account-schema.ts';
 import { ExposureSnapshotSchema } from '../../contracts/exposure-snapshot.ts';
 import { HedgeStateSchema } from '../../contracts/hedge-state-schema.ts';
+import { PolicyGuardStateSchema } from '../../contracts/policy-guard-state-schema.ts';
 import { cancellationCodes, classifyError, errorName } from './classify-error.ts';
 import { ConflictError, InvalidItemError } from './errors.ts';
 import { hedgeRecordItem } from './hedge-record-repository.ts';
-import { accountPk, HEDGE_STATE_SK } from './keys.ts';
+import { accountPk, auditSk, HEDGE_STATE_SK } from './keys.ts';
 import { numberAttribute } from './number-attribute.ts';
 import { parseInput } from './validate-input.ts';
 
@@ -45,6 +46,7 @@ const StoredSchema = z.object({
     )
     .default({}),
   outbox: z.array(EventEntrySchema).default([]),
+  guards: PolicyGuardStateSchema.optional(),
 });
 
 export function createEvaluationRepository(options: { doc: DynamoDBDocumentClient; tableName: string; now?: () => Date }): EvaluationStore {
@@ -69,16 +71,29 @@ export function createEvaluationRepository(options: { doc: DynamoDBDocumentClien
     const id = parseInput(AccountIdSchema, accountId, 'account id');
     const state = parseInput(HedgeStateSchema, commit.state, `hedge state of account ${id}`);
     const exposure = parseInput(ExposureSnapshotSchema, commit.exposure, `exposure snapshot of account ${id}`);
+    const guards = commit.guards === undefined ? undefined : parseInput(PolicyGuardStateSchema, commit.guards, `guard state of account ${id}`);
+    const audit = commit.audit ?? [];
     const version = commit.expectedVersion + 1;
     const fresh = commit.expectedVersion === 0;
     const statePut = {
       TableName: tableName,
-      Item: { pk: accountPk(id), sk: HEDGE_STATE_SK, state, version, exposure, lastEvaluation: commit.lastEvaluation, inFlight: commit.inFlight ?? {}, outbox: commit.outbox ?? [], updatedAt: now().toISOString() },
+      Item: {
+        pk: accountPk(id),
+        sk: HEDGE_STATE_SK,
+        state,
+        version,
+        exposure,
+        lastEvaluation: commit.lastEvaluation,
+        inFlight: commit.inFlight ?? {},
+        outbox: commit.outbox ?? [],
+        ...(guards === undefined ? {} : { guards }),
+        updatedAt: now().toISOString(),
+      },
       ConditionExpression: fresh ? 'attribute_not_exists(pk)' : '#version = :expected',
       ...(fresh ? {} : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': commit.expectedVersion } }),
     };
     try {
-      if (commit.hedgeRecords.length === 0) {
+      if (commit.hedgeRecords.length === 0 && audit.length === 0) {
         await doc.send(new PutCommand({ ...statePut, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
       } else {
         await doc.send(
@@ -87,6 +102,14 @@ export function createEvaluationRepository(options: { doc: DynamoDBDocumentClien
               { Put: { ...statePut, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
               ...commit.hedgeRecords.map((record) => ({
                 Put: { TableName: tableName, Item: hedgeRecordItem(id, record, record.stage), ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
+              // Crash mode switches: the audit entry stands or falls with the state that switched.
+              ...audit.map((entry) => ({
+                Put: {
+                  TableName: tableName,
+                  Item: { pk: accountPk(id), sk: auditSk(entry.at, entry.unique), action: entry.action, actor: entry.actor, at: entry.at.toISOString(), details: entry.details },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               })),
             ],
           }),

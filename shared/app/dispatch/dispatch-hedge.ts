@@ -131,7 +131,7 @@ export async function dispatchHedge(deps: DispatchDeps, request: EventDetail<'He
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
   for (const [index, order] of request.orders.entries()) {
     const ref: HedgeRef = { accountId: request.accountId, hedgeId: hedgeIdOf(request.decisionId, index), at: new Date(request.occurredAt) };
-    const decision = { decisionId: request.decisionId, underlying: request.underlying, correlationId: request.correlationId };
+    const decision = { decisionId: request.decisionId, underlying: request.underlying, correlationId: request.correlationId, maxSlippageBps: request.maxSlippageBps };
     outcomes.push(await withKeys(telemetry, { hedgeId: ref.hedgeId }, () => dispatchOrder(deps, ref, order, decision)));
   }
   return outcomes;
@@ -141,14 +141,18 @@ async function dispatchOrder(
   deps: DispatchDeps,
   ref: HedgeRef,
   order: HedgeOrder,
-  decision: { decisionId: string; underlying: string; correlationId: string | undefined },
+  requested: { decisionId: string; underlying: string; correlationId: string | undefined; maxSlippageBps: number | undefined },
 ): Promise<OrderOutcome> {
   const { hedgeId } = ref;
+  const { maxSlippageBps: requestedSlippageBps, ...decision } = requested;
   let view = await deps.journal.get(ref);
   if (view === undefined) return { hedgeId, status: 'unknown-hedge' };
   if (TERMINAL_STAGES.has(view.stage)) return { hedgeId, status: 'duplicate', stage: view.stage };
   const versioned = await deps.configs.getConfig(ref.accountId);
-  const execution = versioned?.config.execution;
+  const configured = versioned?.config.execution;
+  // A decision may ask for a tighter slippage limit than the account's (the crash breaker's slices plan), never a wider one.
+  const execution =
+    configured === undefined || requestedSlippageBps === undefined ? configured : { ...configured, maxSlippageBps: Math.min(configured.maxSlippageBps, requestedSlippageBps) };
   const market = versioned?.config.market;
   const priceObservedAt = typeof view.record.oracleUpdatedAt === 'string' ? view.record.oracleUpdatedAt : undefined;
   const context: DispatchContext = { ...decision, maxConsecutiveFailures: execution?.maxConsecutiveFailures, priceObservedAt };

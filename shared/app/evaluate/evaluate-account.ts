@@ -9,7 +9,11 @@
  *    answer, round, staleness by the chain's clock or ours (whichever is later); vol
  *    from the configured source. A market that fails is recorded in the snapshot and
  *    decides nothing (no trade on a price we do not trust).
- * 4. Exposure with the core, the policy with the core (the very functions the backtester runs).
+ * 4. Exposure with the core, the policy with the core (the very functions the backtester runs),
+ *    inside the policy's safeguards when configured (shared/domain/policy/guarded-decision.ts:
+ *    portfolio insurance, the crash breaker, runaway protection; their reads and effects in
+ *    policy-guards.ts): a crash mode switch is a Crash Mode Changed event with an audit entry
+ *    committed in step 5, a runaway trip pauses the account (a system pause) before it.
  * 5. Commit in one write (or one transaction with hedge records): state, snapshot, the
  *    events about to be published. Lost the state version to a concurrent evaluation →
  *    start again from 2 (a bounded number of times).
@@ -31,10 +35,10 @@ import type { EventPublisher } from '../../contracts/events/event-publisher.ts';
 import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
 import type { RuntimeConfig } from '../../contracts/account-config.ts';
 import type { MarketSource, SignerRef } from '../../contracts/execution-config.ts';
+import { decideGuarded } from '../../domain/policy/guarded-decision.ts';
 import type { Position } from '../../domain/exposure/positions.ts';
 import { portfolioExposure } from '../../domain/exposure/portfolio-exposure.ts';
 import { checkOracleReading, volFromFeed } from '../../domain/market/oracle-checks.ts';
-import { decideHedge } from '../../domain/policy/decide-hedge.ts';
 import { applyDecision, initialHedgeState, observePrice } from '../../domain/policy/hedge-state.ts';
 import type { BookRisk, Decision, HedgeState } from '../../domain/policy/policy-types.ts';
 import type { Address, MarketReader } from '../execution-ports.ts';
@@ -42,11 +46,16 @@ import { executionFingerprint } from '../execution-fingerprint.ts';
 import { NO_TELEMETRY, type Telemetry } from '../telemetry.ts';
 import { marginAlerts, watchedVenues, type ReadVenueHoldings, type VenueHolding } from './margin-watch.ts';
 import { mergeAlertsByCode } from './merge-alerts.ts';
+import { guardEvents, readGuardInputs, runawayPause } from './policy-guards.ts';
 import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
 
 export interface EvaluateDeps {
   readonly configs: { getConfig(accountId: string): Promise<{ readonly version: number; readonly config: RuntimeConfig } | undefined> };
-  readonly accounts: { getAccount(accountId: string): Promise<{ readonly status: 'active' | 'paused'; readonly signer?: { readonly address: string } } | undefined> };
+  readonly accounts: {
+    getAccount(accountId: string): Promise<{ readonly status: 'active' | 'paused'; readonly signer?: { readonly address: string }; readonly pause?: { readonly code?: string } } | undefined>;
+    /** Runaway protection pauses the account (a system pause); absent: it alerts and holds this evaluation's orders only. */
+    pauseAccount?(accountId: string, pause: { by: 'system'; reason: string; code: string }, actor: string): Promise<unknown>;
+  };
   readonly positions: { listPositions(accountId: string): Promise<readonly { readonly position: Position }[]> };
   readonly evaluations: EvaluationStore;
   readonly markets: (chainId: number) => MarketReader | undefined;
@@ -231,18 +240,21 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     yearsToExpiry: exposure?.nearestExpiryYears ?? 0,
   };
   const watched = watchedVenues(config.execution);
-  const holdings: VenueHolding[] =
-    watched.length > 0 && account.signer !== undefined && deps.venueHoldings !== undefined
-      ? await deps.venueHoldings({ chainId: config.market.chainId, account: account.signer.address, venues: watched })
-      : [];
+  const guardRead = await readGuardInputs(deps, { config, market: config.market, account, accountId, stored, inFlight, watched, recordedDelta: exposure?.delta ?? 0, oracle: market });
+  const holdings: VenueHolding[] = guardRead.holdings;
   const observed = market.observedState;
-  const decision = decideHedge({
-    risk,
-    market: { spot: market.spot, impliedVol: market.vol, rate: config.market.rate, yield: config.market.yield },
-    config,
-    state: observed,
-    nowMs,
-  });
+  const guarded = decideGuarded(
+    {
+      risk,
+      market: { spot: market.spot, impliedVol: market.vol, rate: config.market.rate, yield: config.market.yield },
+      config,
+      state: observed,
+      nowMs,
+    },
+    guardRead.inputs,
+  );
+  const decision = guarded.decision;
+  await runawayPause(deps, accountId, account, guarded.runawayTrip);
   telemetry.metric('Decisions', 1, { Action: decision.action, Reason: decision.reason });
   const dispatched = decision.action === 'hedge' && decision.orders.length > 0 && !decision.dryRun && config.execution !== undefined;
   const applied = dispatched ? decision : { ...decision, dryRun: true };
@@ -276,6 +288,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
         reason: decision.reason,
         message: decision.message,
         orders: [...decision.orders],
+        ...(guarded.maxSlippageBps === undefined ? {} : { maxSlippageBps: guarded.maxSlippageBps }),
       })
     : undefined;
   const hedgeRecords: NewHedgeRecord[] = [];
@@ -369,6 +382,9 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
       dispatched,
     },
   };
+  const switched = guardEvents({ accountId, evaluationId, correlationId, underlying: config.underlying, at: now, plan: config.crashBreaker?.plan.kind, guarded });
+  events.push(...switched.events);
+  if (guarded.crashSwitch !== undefined) telemetry.warn(`crash breaker: ${guarded.crashSwitch.transition.from} → ${guarded.crashSwitch.transition.to}`, { reason: guarded.crashSwitch.transition.reason });
   // What must not be lost if we die before publishing (Exposure Computed is informative only).
   const outbox = events.filter((entry) => entry.DetailType !== 'Exposure Computed');
   const committedVersion = await deps.evaluations.commit(accountId, {
@@ -379,6 +395,8 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     exposure: snapshot,
     lastEvaluation: { evaluationId, at, events },
     hedgeRecords,
+    ...(stored?.guards === undefined && Object.keys(guarded.guards).length === 0 ? {} : { guards: guarded.guards }),
+    audit: switched.audit,
   });
   await deps.publisher.publish(events);
   if (outbox.length > 0) await deps.evaluations.clearOutbox(accountId, committedVersion);
@@ -424,11 +442,21 @@ async function commitSnapshotOnly(
     exposure: outsideBandSince === undefined ? snapshot : { ...snapshot, outsideBandSince },
     lastEvaluation: { evaluationId: snapshot.evaluationId, at: snapshot.at, events: [] },
     hedgeRecords: [],
+    // The guards' memory is kept as it was (nothing was observed).
+    ...(stored?.guards === undefined ? {} : { guards: stored.guards }),
   });
 }
 
 type MarketResult =
-  | { readonly ok: true; readonly spot: number; readonly vol: number; readonly oracleUpdatedAtMs: number; readonly observedState: HedgeState }
+  | {
+      readonly ok: true;
+      readonly spot: number;
+      readonly vol: number;
+      readonly oracleUpdatedAtMs: number;
+      readonly observedState: HedgeState;
+      /** The oracle's round this price is from (the crash breaker's round-to-round jump). */
+      readonly roundId: bigint;
+    }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 async function readMarket(deps: EvaluateDeps, source: MarketSource, state: HedgeState | undefined, nowMs: number, lambda: number): Promise<MarketResult> {
@@ -447,7 +475,7 @@ async function readMarket(deps: EvaluateDeps, source: MarketSource, state: Hedge
   const observedState = observePrice(state ?? initialHedgeState(nowMs), oracle.price, nowMs, lambda);
   const vol = await volatility(reader, source, observedState, judgedAt);
   if (!vol.ok) return vol;
-  return { ok: true, spot: oracle.price, vol: vol.vol, oracleUpdatedAtMs: reading.updatedAtMs, observedState };
+  return { ok: true, spot: oracle.price, vol: vol.vol, oracleUpdatedAtMs: reading.updatedAtMs, observedState, roundId: reading.roundId };
 }
 
 async function volatility(

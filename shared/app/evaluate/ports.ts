@@ -5,6 +5,7 @@
  */
 import type { EventEntry } from '../../contracts/events/event-entry.ts';
 import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
+import type { PolicyGuardState } from '../../contracts/policy-guard-state-schema.ts';
 import type { HedgeState } from '../../domain/policy/policy-types.ts';
 
 export interface LastEvaluation {
@@ -43,6 +44,18 @@ export interface StoredEvaluationState {
    * first (event ids are deterministic, so a repeat is harmless).
    */
   readonly outbox: readonly EventEntry[];
+  /** What insurance, the crash breaker and runaway protection remember (absent: nothing yet). */
+  readonly guards?: PolicyGuardState;
+}
+
+/** An audit entry written with the evaluation's commit (all or nothing with the state). */
+export interface EvaluationAuditEntry {
+  readonly action: string;
+  readonly actor: string;
+  readonly at: Date;
+  readonly details: Record<string, unknown>;
+  /** Unique per entry and deterministic (an event id): the entry's sort-key suffix. */
+  readonly unique: string;
 }
 
 export interface NewHedgeRecord {
@@ -63,6 +76,10 @@ export interface EvaluationCommit {
   readonly hedgeRecords: readonly NewHedgeRecord[];
   /** The events that must be published (none when absent): see StoredEvaluationState.outbox. */
   readonly outbox?: readonly EventEntry[];
+  /** The guards' memory after this evaluation (absent: none kept). */
+  readonly guards?: PolicyGuardState;
+  /** Audit entries (crash mode switches) written in the same transaction as the state. */
+  readonly audit?: readonly EvaluationAuditEntry[];
 }
 
 export interface EvaluationStore {

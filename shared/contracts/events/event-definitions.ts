@@ -67,8 +67,9 @@ export const HedgeOrderSchema = z.strictObject({
 const REASON_CODES = [
   'NONE_WITHIN_BAND', 'NONE_BELOW_MIN_TRADE', 'NONE_COOLDOWN', 'NONE_PAUSED', 'NONE_DAILY_CAP_REACHED', 'NONE_NO_TRIGGER',
   'HEDGE_BAND', 'HEDGE_PRICE_MOVE', 'HEDGE_CADENCE', 'HEDGE_WHALLEY_WILMOTT', 'HEDGE_GREEK_LIMITS', 'HEDGE_PENDING_SLICE',
+  'HEDGE_INSURANCE', 'NONE_CRASH_MODE',
 ] as const satisfies readonly ReasonCode[];
-const ALERT_CODES = ['GAMMA_LIMIT_BREACHED', 'VEGA_LIMIT_BREACHED', 'ACCOUNT_PAUSED', 'DAILY_NOTIONAL_CAP', 'TRADE_CLIPPED', 'MARGIN_LOW'] as const satisfies readonly AlertCode[];
+const ALERT_CODES = ['GAMMA_LIMIT_BREACHED', 'VEGA_LIMIT_BREACHED', 'ACCOUNT_PAUSED', 'DAILY_NOTIONAL_CAP', 'TRADE_CLIPPED', 'MARGIN_LOW', 'CRASH_MODE', 'RUNAWAY'] as const satisfies readonly AlertCode[];
 
 /** Mirrors BookRisk (shared/domain/policy/policy-types.ts), checked below. */
 export const BookRiskSchema = z.strictObject({
@@ -132,6 +133,12 @@ export const HedgeRequestedV1 = z.strictObject({
   reason: z.enum(REASON_CODES),
   message: z.string().max(1000),
   orders: z.array(HedgeOrderSchema).min(1),
+  /**
+   * A slippage limit tighter than the account's (the crash breaker's slices plan), basis
+   * points: dispatch uses the lower of this and the configured one. Optional, added in
+   * place like correlationId (consumers are deployed before the producers that fill it).
+   */
+  maxSlippageBps: z.number().int().min(1).max(10_000).optional(),
 });
 
 /**
@@ -189,6 +196,27 @@ export const RiskLimitBreachedV1 = z.strictObject({
   numbers: z.record(z.string(), z.number()),
 });
 
+/**
+ * The crash circuit breaker switched the account into crash mode (`to: "crash"`, with the
+ * triggers that fired) or back (`to: "normal"`, after the calm period). Natural key: the
+ * switch and its time (a breaker switches at most once per evaluation).
+ */
+export const CrashModeChangedV1 = z.strictObject({
+  ...envelope(1),
+  underlying: Underlying,
+  /** The evaluation that observed it. */
+  evaluationId: EventIdSchema,
+  from: z.enum(['normal', 'crash']),
+  to: z.enum(['normal', 'crash']),
+  /** When the switch happened (the evaluation's clock), ISO-8601. */
+  switchedAt: z.iso.datetime(),
+  triggers: z.array(z.enum(['MOVE', 'POOL_ORACLE_DEVIATION', 'ORACLE_JUMP'])),
+  /** The plan in force while in crash mode. */
+  plan: z.enum(['hold', 'risk-reducing', 'slices']),
+  reason: z.string().max(1000),
+  numbers: z.record(z.string(), z.number()),
+});
+
 /** A detail without the fields encodeEvent fills in (version, eventId). */
 type PayloadOf<S extends z.ZodType> = Omit<z.input<S>, 'version' | 'eventId'>;
 
@@ -213,6 +241,7 @@ export const EVENT_DEFINITIONS = {
   'Hedge Confirmed': define(1, HedgeConfirmedV1, (p) => p.hedgeId),
   'Hedge Failed': define(1, HedgeFailedV1, (p) => p.hedgeId),
   'Risk Limit Breached': define(1, RiskLimitBreachedV1, (p) => `${p.decisionId}:${p.code}`),
+  'Crash Mode Changed': define(1, CrashModeChangedV1, (p) => `${p.to}:${p.switchedAt}`),
 } as const;
 
 export type EventDefinitions = typeof EVENT_DEFINITIONS;

@@ -68,7 +68,17 @@ export interface HedgeOrder {
   readonly notBeforeMs: number;
 }
 
-export type AlertCode = 'GAMMA_LIMIT_BREACHED' | 'VEGA_LIMIT_BREACHED' | 'ACCOUNT_PAUSED' | 'DAILY_NOTIONAL_CAP' | 'TRADE_CLIPPED' | 'MARGIN_LOW';
+export type AlertCode =
+  | 'GAMMA_LIMIT_BREACHED'
+  | 'VEGA_LIMIT_BREACHED'
+  | 'ACCOUNT_PAUSED'
+  | 'DAILY_NOTIONAL_CAP'
+  | 'TRADE_CLIPPED'
+  | 'MARGIN_LOW'
+  /** The crash breaker is in crash mode: its plan held or cut the orders. */
+  | 'CRASH_MODE'
+  /** Runaway protection paused the account (position mismatch, or hedges that do not move the exposure). */
+  | 'RUNAWAY';
 
 export interface PolicyAlert {
   readonly code: AlertCode;
@@ -92,7 +102,11 @@ export type ReasonCode =
   | 'HEDGE_CADENCE'
   | 'HEDGE_WHALLEY_WILMOTT'
   | 'HEDGE_GREEK_LIMITS'
-  | 'HEDGE_PENDING_SLICE';
+  | 'HEDGE_PENDING_SLICE'
+  /** Portfolio insurance: the risky leg drifted outside its band around the insurance target. */
+  | 'HEDGE_INSURANCE'
+  /** The crash breaker's plan held every order back. */
+  | 'NONE_CRASH_MODE';
 
 export interface Decision {
   /** Deterministic id (a hash of the inputs that matter), the idempotency key downstream. */

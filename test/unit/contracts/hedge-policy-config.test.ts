@@ -21,7 +21,7 @@ describe('hedge policy config schema', () => {
   });
 
   it('needs at least one trigger', () => {
-    expect(messages({ underlying: 'ETH' })).toEqual([': a policy needs at least one trigger: band, cadence, priceMove or whalleyWilmott']);
+    expect(messages({ underlying: 'ETH' })).toEqual([': a policy needs at least one trigger: band, cadence, priceMove, whalleyWilmott or insurance']);
   });
 
   it('rejects settings that would silently do nothing', () => {

@@ -73,6 +73,18 @@ const payloads: { [T in EventType]: fc.Arbitrary<EventPayload<T>> } = {
     message: fc.string({ maxLength: 200 }),
     numbers: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'), finite, { maxKeys: 4 }),
   }),
+  'Crash Mode Changed': fc.record({
+    ...base,
+    underlying,
+    evaluationId: eventId,
+    from: fc.constantFrom('normal' as const, 'crash' as const),
+    to: fc.constantFrom('normal' as const, 'crash' as const),
+    switchedAt: base.occurredAt,
+    triggers: fc.subarray(['MOVE' as const, 'POOL_ORACLE_DEVIATION' as const, 'ORACLE_JUMP' as const]),
+    plan: fc.constantFrom('hold' as const, 'risk-reducing' as const, 'slices' as const),
+    reason: fc.string({ maxLength: 200 }),
+    numbers: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'), finite, { maxKeys: 4 }),
+  }),
 };
 
 const hedgeRequested: EventPayload<'Hedge Requested'> = {
@@ -90,8 +102,18 @@ const hedgeRequested: EventPayload<'Hedge Requested'> = {
 const delivered = (detailType: unknown, detail: unknown, source: unknown = EVENT_SOURCE) => ({ version: '0', id: 'x', source, 'detail-type': detailType, detail });
 
 describe('event contract', () => {
-  it('defines the eight events of the flow', () => {
-    expect(EVENT_TYPES).toEqual(['Evaluation Requested', 'Positions Changed', 'Exposure Computed', 'Hedge Requested', 'Hedge Submitted', 'Hedge Confirmed', 'Hedge Failed', 'Risk Limit Breached']);
+  it('defines the nine events of the flow', () => {
+    expect(EVENT_TYPES).toEqual([
+      'Evaluation Requested',
+      'Positions Changed',
+      'Exposure Computed',
+      'Hedge Requested',
+      'Hedge Submitted',
+      'Hedge Confirmed',
+      'Hedge Failed',
+      'Risk Limit Breached',
+      'Crash Mode Changed',
+    ]);
   });
 
   for (const type of EVENT_TYPES) {
@@ -155,7 +177,7 @@ describe('event contract', () => {
 
   it('rejects an unknown type, a foreign source, bad JSON and an invalid detail with clear errors', () => {
     expect(() => decodeEvent(delivered('Hedge Exploded', {}))).toThrowError(UnknownEventTypeError);
-    expect(() => decodeEvent(delivered('Hedge Exploded', {}))).toThrow(/^unknown event type "Hedge Exploded" \(known: Evaluation Requested, .*Risk Limit Breached\)$/);
+    expect(() => decodeEvent(delivered('Hedge Exploded', {}))).toThrow(/^unknown event type "Hedge Exploded" \(known: Evaluation Requested, .*Risk Limit Breached, Crash Mode Changed\)$/);
     expect(() => decodeEvent(delivered('Hedge Requested', {}, 'aws.ec2'))).toThrow('not a hedge event: source must be "hedge.functions" (got "aws.ec2")');
     expect(() => decodeEvent({ Source: EVENT_SOURCE, DetailType: 'Hedge Requested', Detail: '{oops' })).toThrowError(InvalidEventError);
     const detail = JSON.parse(encodeEvent('Hedge Requested', hedgeRequested).Detail) as Record<string, unknown>;

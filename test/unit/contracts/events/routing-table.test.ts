@@ -81,6 +81,7 @@ describe('routing table', () => {
       'Hedge Confirmed': [],
       'Hedge Failed': ['alerting'],
       'Risk Limit Breached': ['alerting'],
+      'Crash Mode Changed': ['alerting'],
     });
   });
 
