@@ -11,6 +11,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { pathRealisedVols } from '../../shared/domain/backtest/path-metrics.ts';
+import { gridFor } from '../../shared/domain/backtest/simulate.ts';
+import { checkChartPath, runChartSvg, type ChartPathChoice } from './backtest/chart-path.ts';
 import { DomainError } from '../../shared/domain/errors.ts';
 import { processIo, writeChunks, type CommandIo } from './backtest/command-io.ts';
 import { loadConfigSource } from './backtest/config-assembly.ts';
@@ -37,7 +39,7 @@ const DEFAULT_CHART = 'backtest-frontier.svg';
 /** What the command will do, every input checked. */
 type Plan =
   | { readonly kind: 'help' }
-  | { readonly kind: 'single'; readonly flags: BacktestFlags; readonly run: PreparedRun; readonly pathsOut: string | undefined }
+  | { readonly kind: 'single'; readonly flags: BacktestFlags; readonly run: PreparedRun; readonly pathsOut: string | undefined; readonly chart: { readonly file: string; readonly path: ChartPathChoice } | undefined }
   | { readonly kind: 'sweep'; readonly flags: BacktestFlags; readonly sweeps: readonly SweepSeries[]; readonly chartPath: string | undefined; readonly sweepOut: string | undefined };
 
 /** An output file's absolute path, its folder checked. */
@@ -51,14 +53,23 @@ function plan(args: readonly string[], io: CommandIo): Plan {
   const flags = parseFlags(tokenizeArgs(args));
   if (flags.help) return { kind: 'help' };
   const sweeping = flags.sweep !== undefined && flags.sweep.length > 0;
-  if (flags.chart !== undefined && !sweeping) throw new UsageError('--chart draws the frontier of a --sweep: add --sweep KEY=v1,v2,... (one run has no frontier to draw)');
+  if (flags['chart-path'] !== undefined && sweeping) throw new UsageError("--chart-path chooses the path a run's --chart draws, and a --sweep's chart is its frontier: drop --chart-path");
+  if (flags['chart-path'] !== undefined && flags.chart === undefined) throw new UsageError('--chart-path chooses the path that --chart draws: add --chart FILE.svg');
   if (flags['sweep-out'] !== undefined && !sweeping) throw new UsageError('--sweep-out writes the table of a --sweep: add --sweep KEY=v1,v2,... (for the paths of one run: --paths-out FILE.csv)');
   if (flags['paths-out'] !== undefined && sweeping) throw new UsageError('--paths-out writes the paths of one run, and --sweep makes several: drop one (--sweep-out FILE.csv writes the sweep\'s table)');
   const source = loadConfigSource(flags, io);
   const csvCache: CsvCache = new Map();
   if (!sweeping) {
     const run = prepareRun(source, flags, source.file ?? 'flags', io, csvCache);
-    return { kind: 'single', flags, run, pathsOut: flags['paths-out'] === undefined ? undefined : outputPath(io, 'paths-out', flags['paths-out']) };
+    const choice = flags['chart-path'] ?? 'costliest';
+    if (flags.chart !== undefined) checkChartPath(choice, run.spec, gridFor(run.spec).offsetsMs.length);
+    return {
+      kind: 'single',
+      flags,
+      run,
+      pathsOut: flags['paths-out'] === undefined ? undefined : outputPath(io, 'paths-out', flags['paths-out']),
+      chart: flags.chart === undefined ? undefined : { file: outputPath(io, 'chart', flags.chart), path: choice },
+    };
   }
   const sweeps = planSweeps(args, flags.sweep!, source, io, csvCache);
   const sweepOut = flags['sweep-out'] === undefined ? undefined : outputPath(io, 'sweep-out', flags['sweep-out']);
@@ -114,14 +125,23 @@ export async function runBacktestCommand(args: readonly string[], io: CommandIo 
       // Hedged at the paths' vol: what was realised, beside the implied (one more pass over the paths' prices).
       const realisedVol = run.spec.hedgeVol === undefined ? undefined : { mean: meanOf(pathRealisedVols(run.spec)) };
       if (planned.pathsOut !== undefined) writeChunks(io, planned.pathsOut, pathsCsvChunks(executed));
+      const chart = planned.chart === undefined ? undefined : { file: planned.chart.file, ...runChartSvg(executed, risk, planned.chart.path) };
+      if (chart !== undefined) io.writeFile(chart.file, chart.svg);
       const partial = interrupted ? { interrupted: { donePaths: summary.paths, requestedPaths: interrupted.requestedPaths } } : {};
       const note = interrupted
         ? `INTERRUPTED (Ctrl-C): the first ${summary.paths.toLocaleString('en-US')} of ${interrupted.requestedPaths.toLocaleString('en-US')} paths — the run of --paths ${summary.paths}, which reproduces it\n\n`
         : '';
       io.stdout.write(
         planned.flags.json
-          ? JSON.stringify({ ...summaryJson(run, summary), ...riskJson(risk, summary.premium), ...(realisedVol === undefined ? {} : { realisedVol }), pathsOut: planned.pathsOut ?? null, ...partial }) + '\n'
-          : note + formatTable(run, summary, seconds, { risk, replayCommand: (path) => replayCommand(args, path), pathsOut: planned.pathsOut, realisedVol }),
+          ? JSON.stringify({
+              ...summaryJson(run, summary),
+              ...riskJson(risk, summary.premium),
+              ...(realisedVol === undefined ? {} : { realisedVol }),
+              pathsOut: planned.pathsOut ?? null,
+              chart: chart === undefined ? null : { file: chart.file, path: chart.path, note: chart.note },
+              ...partial,
+            }) + '\n'
+          : note + formatTable(run, summary, seconds, { risk, replayCommand: (path) => replayCommand(args, path), pathsOut: planned.pathsOut, realisedVol, chart }),
       );
       return interrupted ? EXIT_INTERRUPTED : 0;
     }

@@ -18,6 +18,7 @@ import * as z from 'zod';
 import { gridIntervalMs, honoursCadence, shortestSpacingMs, stepForCadence } from '../domain/backtest/cadence-grid.ts';
 import { DURATION_EXAMPLES, durationText, readDuration } from '../domain/backtest/durations.ts';
 import { MAX_PATHS, type BacktestSpec, type BookOption } from '../domain/backtest/simulate.ts';
+import { dataSpacingMs, historyPathCount, historyRealisedVol, type HistoryMarket, type HistorySampling, type RecordedSeries } from '../domain/backtest/history-paths.ts';
 import { realisedVol, replayGrid, totalVol, type GridSpacing, type MarketModel } from '../domain/backtest/market-paths.ts';
 import { MAX_SEED } from '../domain/backtest/random.ts';
 import { V2_FEE_PIPS, type FundingModel, type PoolSpec, type VenueSet } from '../domain/backtest/venue-costs.ts';
@@ -81,20 +82,42 @@ export const MertonMarketSchema = z
   .object({ model: z.literal('merton'), spot: priceLevel, drift: finite.default(0), vol: nonNegative, jumps: JumpsSchema, ...carryFields })
   .strict();
 
+/** At most this many CSVs in one replay. */
+export const MAX_REPLAY_FILES = 1000;
+
 export const ReplayMarketSchema = z
   .object({
     model: z.literal('replay'),
-    /** A CSV file of `timestamp,price` rows, relative to the config file's folder. */
-    csv: z.string().min(1),
+    /**
+     * A CSV file of `timestamp,price` rows, relative to the config file's folder; or
+     * several, each a path of the run (rescaled to start at `spot`).
+     */
+    csv: z.union([z.string().min(1), z.array(z.string().min(1)).min(1, { error: 'needs at least one CSV' }).max(MAX_REPLAY_FILES, { error: `at most ${MAX_REPLAY_FILES} CSVs` })], {
+      error: 'expected a CSV file name or a list of them',
+    }),
     /**
      * The price column of a CSV with more than two: its header name ("close") or its
      * number (1 is the timestamp). Default: the second column of a two-column file, else
      * the column named "close" (or "price").
      */
     column: z.union([z.string().min(1), z.number().int().min(2, { error: 'must be 2 or more (column 1 is the timestamp)' })]).optional(),
+    /** Rolling windows of each series, each as long as the run, one starting every `every`: each a path. */
+    windows: z.object({ every: DurationSchema }).strict().optional(),
+    /** The stationary block bootstrap of the series' returns, blocks of `meanBlock` on average: simulation.paths paths. */
+    bootstrap: z.object({ meanBlock: DurationSchema }).strict().optional(),
+    /** The price every path of a replay of several paths starts at; default the first CSV's first price. */
+    spot: priceLevel.optional(),
     ...carryFields,
   })
   .strict();
+
+type ReplayFields = z.output<typeof ReplayMarketSchema>;
+
+/** The CSV files of a replay, in order. */
+export const replayFiles = (m: Pick<ReplayFields, 'csv'>): readonly string[] => (typeof m.csv === 'string' ? [m.csv] : m.csv);
+
+/** Whether a replay makes several paths from its series (several CSVs, windows, bootstrap) rather than replaying one as recorded. */
+export const replaysHistory = (m: Pick<ReplayFields, 'csv' | 'windows' | 'bootstrap'>): boolean => replayFiles(m).length > 1 || m.windows !== undefined || m.bootstrap !== undefined;
 
 export const BacktestMarketSchema = z.discriminatedUnion('model', [GbmMarketSchema, MertonMarketSchema, ReplayMarketSchema]);
 
@@ -214,9 +237,13 @@ export const VenuesSchema = z
   })
   .strict();
 
+/** Paths of a simulated or bootstrapped run when the config names none. */
+export const DEFAULT_PATHS = 10_000;
+
 export const SimulationSchema = z
   .object({
-    paths: z.number().int().min(1).max(MAX_PATHS).default(10_000),
+    /** Simulated or bootstrapped paths [DEFAULT_PATHS]; for a replay of several CSVs or windows, the first this many of them [all]. */
+    paths: z.number().int().min(1).max(MAX_PATHS).optional(),
     seed: z.number().int().min(0).max(MAX_SEED).default(1),
     /** Equal steps over the horizon... */
     steps: z.number().int().min(1).max(10_000_000).optional(),
@@ -234,7 +261,7 @@ export const SimulationSchema = z
   })
   .strict()
   .refine((s) => s.steps === undefined || s.step === undefined, { message: 'give either steps or step, not both' })
-  .refine((s) => s.onlyPath === undefined || typeof s.paths !== 'number' || s.onlyPath < s.paths, {
+  .refine((s) => s.onlyPath === undefined || typeof s.paths !== 'number' || typeof s.onlyPath !== 'number' || s.onlyPath < s.paths, {
     path: ['onlyPath'],
     error: (issue) => {
       const s = issue.input as { paths: number; onlyPath: number };
@@ -394,6 +421,31 @@ function checkRanges(c: ConfigFields, ctx: z.core.$RefinementCtx<ConfigFields>):
   }
 }
 
+/**
+ * What a replay's paths and grid are, so that nothing is accepted and then ignored: a
+ * replay of one series is one path on its own rows (no paths, steps, step, onlyPath or
+ * spot); several CSVs or windows make their own paths (`paths`, when given, runs the
+ * first of them); a bootstrap draws `paths`; windows and bootstrap exclude each other.
+ */
+function checkReplay(c: { market: z.output<typeof BacktestMarketSchema>; simulation: z.output<typeof SimulationSchema> }, ctx: z.core.$RefinementCtx): void {
+  const m = c.market;
+  const s = c.simulation;
+  if (m?.model !== 'replay' || !s) return;
+  const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
+  if (m.windows !== undefined && m.bootstrap !== undefined) issue(['market', 'bootstrap'], 'and market.windows both make the paths of a replay: give one');
+  if (!replaysHistory(m)) {
+    const single = 'a replay of one series is one path on its own rows';
+    const more = 'several paths come from market.windows or market.bootstrap (or several CSVs)';
+    if (s.onlyPath !== undefined) issue(['simulation', 'onlyPath'], 'a replay has one path (its series): there is no other path to pick');
+    if (s.paths !== undefined) issue(['simulation', 'paths'], `is not used: ${single} (${more})`);
+    if (s.steps !== undefined) issue(['simulation', 'steps'], `is not used: ${single}, its grid`);
+    if (s.step !== undefined) issue(['simulation', 'step'], `is not used: ${single}, its grid (a step applies to ${more.replace('several paths come from ', '')})`);
+    if (m.spot !== undefined) issue(['market', 'spot'], `is not used: ${single}, at its own prices (paths of several series, windows or a bootstrap are rescaled to start at it)`);
+    return;
+  }
+  if (s.steps !== undefined) issue(['simulation', 'steps'], "is not used: a replay's grid is its data's spacing, or a coarser simulation.step");
+}
+
 export const BacktestConfigSchema = z
   .object({
     /** Free text, ignored. */
@@ -409,11 +461,7 @@ export const BacktestConfigSchema = z
   .strict()
   .superRefine(checkRanges)
   .superRefine(checkVenues)
-  .superRefine((c, ctx) => {
-    if (c.market?.model === 'replay' && c.simulation?.onlyPath !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['simulation', 'onlyPath'], message: 'a replay has one path (its series): there is no other path to pick' });
-    }
-  });
+  .superRefine(checkReplay);
 
 export type BacktestConfig = z.infer<typeof BacktestConfigSchema>;
 export type BacktestConfigInput = z.input<typeof BacktestConfigSchema>;
@@ -557,10 +605,81 @@ export interface PriceSeries {
   readonly prices: readonly number[];
 }
 
-const replayMarket = (series: PriceSeries): Extract<MarketModel, { kind: 'replay' }> => {
-  const t0 = series.timesMs[0] ?? 0;
-  return { kind: 'replay', offsetsMs: series.timesMs.map((t) => t - t0), prices: series.prices };
+/** The series of a replay, one per CSV in order (one for a replay of one file). */
+export type ReplaySeries = PriceSeries | readonly PriceSeries[];
+
+const seriesList = (series: ReplaySeries | undefined): readonly PriceSeries[] => {
+  if (series === undefined) throw new Error('a replay needs its price series');
+  return 'timesMs' in series ? [series] : series;
 };
+
+const recorded = (series: PriceSeries): RecordedSeries => {
+  const t0 = series.timesMs[0] ?? 0;
+  return { offsetsMs: series.timesMs.map((t) => t - t0), prices: series.prices };
+};
+
+const replayMarket = (series: PriceSeries): Extract<MarketModel, { kind: 'replay' }> => ({ kind: 'replay', ...recorded(series) });
+
+/** The config path that sets the horizon: simulation.horizon, else the longest maturity. */
+const horizonPath = (config: BacktestConfig): (string | number)[] => {
+  if (config.simulation.horizon !== undefined) return ['simulation', 'horizon'];
+  const longest = config.book.reduce((best, o, i) => (o.maturity > config.book[best]!.maturity ? i : best), 0);
+  return ['book', longest, 'maturity'];
+};
+
+/**
+ * The history market of a replay of several paths (several CSVs, windows, bootstrap),
+ * its data checked against the run: the grid step is simulation.step or the coarsest
+ * spacing of the CSVs' rows (never finer than the rows), every path starts at
+ * market.spot (default the first CSV's first price), a window or a CSV must cover the
+ * horizon, a bootstrap's horizon is a whole number of steps and its blocks at least one.
+ */
+export function historyMarketOf(config: BacktestConfig, series: ReplaySeries): HistoryMarket {
+  const m = config.market;
+  if (m.model !== 'replay') throw new Error('not a replay');
+  const files = replayFiles(m);
+  const list = seriesList(series).map(recorded);
+  const spacings = list.map(dataSpacingMs);
+  const coarsest = Math.max(...spacings);
+  const at = spacings.indexOf(coarsest);
+  const stepMs = config.simulation.step ?? coarsest;
+  if (stepMs < coarsest) {
+    throw new BacktestConfigError(['simulation', 'step'], `a step of ${durationText(stepMs)} is finer than the rows of ${files[at]} (${durationText(coarsest)} apart): the replay can only be read at its rows or coarser`);
+  }
+  const horizonMs = horizonMsOf(config);
+  const sampling: HistorySampling = m.windows !== undefined ? { kind: 'windows', everyMs: m.windows.every } : m.bootstrap !== undefined ? { kind: 'bootstrap', meanBlockMs: m.bootstrap.meanBlock } : { kind: 'series' };
+  const market: HistoryMarket = { kind: 'history', series: list, spot: m.spot ?? seriesList(series)[0]!.prices[0]!, stepMs, sampling };
+  const spans = list.map((s) => s.offsetsMs[s.offsetsMs.length - 1]!);
+  if (sampling.kind === 'series') {
+    const short = spans.findIndex((span) => span < horizonMs);
+    if (short >= 0) throw new BacktestConfigError(['market', 'csv'], `${files[short]} spans ${durationText(spans[short]!)}, shorter than the run (${durationText(horizonMs)}): each CSV is a path and must cover the horizon (give a shorter run, or cut windows of it: market.windows, --windows-every)`);
+  } else if (sampling.kind === 'windows') {
+    if (historyPathCount(market, horizonMs) === 0) {
+      throw new BacktestConfigError(horizonPath(config), `a run of ${durationText(horizonMs)} is longer than the longest series (${durationText(Math.max(...spans))}): no window fits`);
+    }
+  } else {
+    if (sampling.meanBlockMs < stepMs) throw new BacktestConfigError(['market', 'bootstrap', 'meanBlock'], `a mean block of ${durationText(sampling.meanBlockMs)} is shorter than one step of the replay (${durationText(stepMs)})`);
+    if (horizonMs % stepMs !== 0) throw new BacktestConfigError(horizonPath(config), `a run of ${durationText(horizonMs)} is not a whole number of the replay's ${durationText(stepMs)} steps: a bootstrap draws one return per step`);
+    if (spans.every((span) => span < stepMs)) throw new BacktestConfigError(['simulation', 'step'], `a step of ${durationText(stepMs)} is longer than every series: there is no return to resample`);
+  }
+  return market;
+}
+
+/**
+ * The paths a replay of several paths runs: simulation.paths bootstrapped; or its CSVs or
+ * windows, all of them, or the first simulation.paths of them (what an interrupted run
+ * did), never more than it has.
+ */
+export function historyPaths(config: BacktestConfig, market: HistoryMarket): number {
+  const asked = config.simulation.paths;
+  if (market.sampling.kind === 'bootstrap') return asked ?? DEFAULT_PATHS;
+  const count = historyPathCount(market, horizonMsOf(config));
+  if (asked !== undefined && asked > count) {
+    const what = market.sampling.kind === 'windows' ? 'windows' : 'CSVs';
+    throw new BacktestConfigError(['simulation', 'paths'], `asks for ${asked.toLocaleString('en-US')} paths, and the replay has ${count.toLocaleString('en-US')} (its ${what}, one path each): give at most ${count.toLocaleString('en-US')}, or leave it out to run them all (more paths come from market.bootstrap)`);
+  }
+  return asked ?? count;
+}
 
 /** How the step was changed so that the cadence is honoured. */
 export interface StepRefinement {
@@ -580,13 +699,21 @@ export interface StepRefinement {
  * the change is returned so that the caller can say so. A replay cannot be refined: a
  * cadence finer than its rows is an error. A vol-scaled cadence varies and is left alone.
  */
-export function fitStepToCadence(config: BacktestConfig, series?: PriceSeries): { config: BacktestConfig; refinement?: StepRefinement } {
+export function fitStepToCadence(config: BacktestConfig, series?: ReplaySeries): { config: BacktestConfig; refinement?: StepRefinement } {
   const cadence = config.policy.cadence;
   if (cadence === undefined || config.policy.volScaling?.scaleCadence === true) return { config };
   const horizonMs = horizonMsOf(config);
+  if (config.market.model === 'replay' && replaysHistory(config.market)) {
+    if (!series) return { config };
+    const stepMs = historyMarketOf(config, series).stepMs;
+    if (!honoursCadence(cadence.everyMs, stepMs)) {
+      throw new BacktestConfigError(['policy', 'cadence', 'everyMs'], `a cadence of ${durationText(cadence.everyMs)} is not a whole number of the replay's ${durationText(stepMs)} steps (its rows${config.simulation.step === undefined ? '' : ', read every simulation.step'}): a replay cannot hedge between them`);
+    }
+    return { config };
+  }
   if (config.market.model === 'replay') {
     if (!series) return { config };
-    const rowsMs = shortestSpacingMs(replayGrid(replayMarket(series), horizonMs).offsetsMs);
+    const rowsMs = shortestSpacingMs(replayGrid(replayMarket(seriesList(series)[0]!), horizonMs).offsetsMs);
     if (cadence.everyMs < rowsMs) {
       throw new BacktestConfigError(['policy', 'cadence', 'everyMs'], `a cadence of ${durationText(cadence.everyMs)} is finer than the replayed series, whose rows are ${durationText(rowsMs)} or more apart: a replay cannot hedge between its rows (use ${durationText(rowsMs)} or more)`);
     }
@@ -609,12 +736,10 @@ export function fitStepToCadence(config: BacktestConfig, series?: PriceSeries): 
  * run without a trigger): the shortest spacing of the grid, so that it fires at every
  * step — and, unlike a 1 ms cadence, one that a config file read back honours as is.
  */
-export function everyStepCadenceMs(config: BacktestConfig, series?: PriceSeries): number {
+export function everyStepCadenceMs(config: BacktestConfig, series?: ReplaySeries): number {
   const horizonMs = horizonMsOf(config);
-  if (config.market.model === 'replay') {
-    if (!series) throw new Error('a replay needs its price series');
-    return shortestSpacingMs(replayGrid(replayMarket(series), horizonMs).offsetsMs);
-  }
+  if (config.market.model === 'replay' && replaysHistory(config.market)) return historyMarketOf(config, seriesList(series)).stepMs;
+  if (config.market.model === 'replay') return shortestSpacingMs(replayGrid(replayMarket(seriesList(series)[0]!), horizonMs).offsetsMs);
   return Math.max(1, Math.floor(gridIntervalMs(gridSpacing(config), horizonMs)));
 }
 
@@ -625,20 +750,30 @@ export function everyStepCadenceMs(config: BacktestConfig, series?: PriceSeries)
  * the contracts do no I/O); its first timestamp is t0. The step is refined to the
  * cadence as {@link fitStepToCadence} does (callers that report it call that first).
  */
-export function backtestSpecFromConfig(input: BacktestConfig, series?: PriceSeries): BacktestSpec {
+export function backtestSpecFromConfig(input: BacktestConfig, series?: ReplaySeries): BacktestSpec {
   const config = onVenueSet(fitStepToCadence(input, series).config);
   const m = config.market;
+  const s = config.simulation;
   let market: MarketModel;
   let defaultVol: number;
-  let startMs = typeof config.simulation.start === 'number' ? config.simulation.start : Date.parse(config.simulation.start);
+  let startMs = typeof s.start === 'number' ? s.start : Date.parse(s.start);
+  let paths = s.paths ?? DEFAULT_PATHS;
   if (m.model === 'replay') {
-    if (!series) throw new Error('a replay needs its price series');
-    const replay = replayMarket(series);
-    market = replay;
-    defaultVol = realisedVol(replay);
-    startMs = series.timesMs[0] ?? 0;
+    const list = seriesList(series);
+    startMs = list[0]!.timesMs[0] ?? 0;
+    if (replaysHistory(m)) {
+      const history = historyMarketOf(config, list);
+      market = history;
+      defaultVol = historyRealisedVol(history);
+      paths = historyPaths(config, history);
+    } else {
+      const replay = replayMarket(list[0]!);
+      market = replay;
+      defaultVol = realisedVol(replay);
+      paths = 1;
+    }
     if (defaultVol === 0 && m.impliedVol === undefined) {
-      throw new BacktestConfigError(['market', 'impliedVol'], `${m.csv}: the series has zero realised vol (its price never changes), so there is no vol to price and hedge the options at: give one with --implied-vol (market.impliedVol in a config)`);
+      throw new BacktestConfigError(['market', 'impliedVol'], `${replayFiles(m).join(', ')}: the series has zero realised vol (its price never changes), so there is no vol to price and hedge the options at: give one with --implied-vol (market.impliedVol in a config)`);
     }
   } else if (m.model === 'merton') {
     market = { kind: 'merton', spot: m.spot, drift: m.drift, vol: m.vol, jumpIntensity: m.jumps.intensity, jumpMean: m.jumps.mean, jumpStd: m.jumps.std };
@@ -655,7 +790,10 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: PriceSeri
     quantity: o.quantity,
     ...(o.vol === undefined ? {} : { vol: o.vol }),
   }));
-  const s = config.simulation;
+  if (s.onlyPath !== undefined && s.onlyPath >= paths) {
+    const what = market.kind === 'history' ? (market.sampling.kind === 'windows' ? 'windows' : market.sampling.kind === 'series' ? 'CSVs' : 'paths') : 'paths';
+    throw new BacktestConfigError(['simulation', 'onlyPath'], `is path ${s.onlyPath}, and the run has ${paths.toLocaleString('en-US')} ${what}: paths 0 to ${paths - 1}`);
+  }
   const c = config.costs;
   const slippage = c.slippage.model === 'none' ? ({ kind: 'none' } as const) : c.slippage.model === 'fixed' ? ({ kind: 'fixed', bps: c.slippage.bps } as const) : ({ kind: 'sqrt', k: c.slippage.k, advUnits: c.slippage.adv } as const);
   return {
@@ -668,12 +806,12 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: PriceSeri
     book,
     policy: config.policy,
     costs: { feeBps: c.feeBps, slippage, gasUsd: c.gasUsd },
-    paths: m.model === 'replay' || s.onlyPath !== undefined ? 1 : s.paths,
+    paths: s.onlyPath !== undefined ? 1 : paths,
     seed: s.seed,
-    ...(s.onlyPath === undefined || m.model === 'replay' ? {} : { firstPath: s.onlyPath }),
+    ...(s.onlyPath === undefined ? {} : { firstPath: s.onlyPath }),
     startMs,
     ...(s.horizon === undefined ? {} : { horizonMs: s.horizon }),
-    grid: gridSpacing(config),
+    grid: market.kind === 'history' ? { stepMs: market.stepMs } : gridSpacing(config),
     ...(config.venues === undefined ? {} : { venues: venueSetModel(config, m.fundingRate ?? m.rate - m.yield) }),
   };
 }
@@ -739,8 +877,18 @@ function venueSetModel(config: BacktestConfig, marketFunding: number): VenueSet 
 export function configAsInput(config: BacktestConfig): BacktestConfigInput {
   const { step, horizon, ...simulation } = config.simulation;
   const venues = config.venues;
+  const m = config.market;
+  const market =
+    m.model !== 'replay'
+      ? m
+      : {
+          ...m,
+          ...(m.windows === undefined ? {} : { windows: { every: durationText(m.windows.every) } }),
+          ...(m.bootstrap === undefined ? {} : { bootstrap: { meanBlock: durationText(m.bootstrap.meanBlock) } }),
+        };
   return {
     ...config,
+    market,
     ...(venues === undefined
       ? {}
       : {

@@ -8,7 +8,8 @@ import type { CommandIo } from './command-io.ts';
 import type { BacktestFlags } from './flags.ts';
 import { UsageError } from './usage-error.ts';
 
-const QUICK_RUN_UNDERLYING = 'ASSET';
+/** The underlying of a quick run's policy (its sizes are then said in "units"). */
+export const QUICK_RUN_UNDERLYING = 'ASSET';
 
 type Json = Record<string, unknown>;
 
@@ -101,17 +102,36 @@ export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: stri
 
   // The market.
   if (flags.csv !== undefined) {
-    for (const key of ['spot', 'drift', 'vol', 'jumps'] as const) if (flags[key] !== undefined) throw new UsageError(`--${key} does not apply to a --csv replay`);
+    for (const key of ['drift', 'vol', 'jumps'] as const) if (flags[key] !== undefined) throw new UsageError(`--${key} does not apply to a --csv replay`);
     const current = isObject(raw.market) ? raw.market : {};
-    const keep = Object.fromEntries(Object.entries(current).filter(([k]) => ['rate', 'yield', 'impliedVol', 'fundingRate', 'hedgeWith'].includes(k)));
-    raw.market = { ...keep, model: 'replay', csv: resolve(cwd, flags.csv) };
+    // A replay config keeps how it makes its paths; any other keeps only the carry.
+    const kept = current.model === 'replay' ? ['windows', 'bootstrap', 'spot'] : [];
+    const keep = Object.fromEntries(Object.entries(current).filter(([k]) => ['rate', 'yield', 'impliedVol', 'fundingRate', 'hedgeWith', ...kept].includes(k)));
+    const files = flags.csv.map((f) => resolve(cwd, f));
+    raw.market = { ...keep, model: 'replay', csv: files.length === 1 ? files[0] : files };
     wrote('market.csv', 'csv');
   }
-  if (given('spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'hedge-with', 'jumps', 'csv-column')) section(raw, 'market');
+  if (given('spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'hedge-with', 'jumps', 'csv-column', 'windows-every', 'bootstrap-block')) section(raw, 'market');
   const m = isObject(raw.market) ? raw.market : undefined;
-  if (m?.model === 'replay' && typeof m.csv === 'string' && flags.csv === undefined) m.csv = resolve(source.baseDir, m.csv);
+  if (m?.model === 'replay' && flags.csv === undefined) {
+    if (typeof m.csv === 'string') m.csv = resolve(source.baseDir, m.csv);
+    else if (Array.isArray(m.csv)) m.csv = m.csv.map((f) => (typeof f === 'string' ? resolve(source.baseDir, f) : f));
+  }
   if (m?.model === 'replay') {
-    for (const key of ['spot', 'drift', 'vol', 'jumps'] as const) if (flags[key] !== undefined) throw new UsageError(`--${key} does not apply to a replay market`);
+    for (const key of ['drift', 'vol', 'jumps'] as const) if (flags[key] !== undefined) throw new UsageError(`--${key} does not apply to a replay market`);
+  }
+  // How a replay makes its paths: rolling windows, or a block bootstrap (a flag replaces the config's choice).
+  if (flags['windows-every'] !== undefined && flags['bootstrap-block'] !== undefined) throw new UsageError('--windows-every and --bootstrap-block are two ways to make the paths of a replay: give one');
+  for (const [flag, key, value] of [
+    ['windows-every', 'windows', { every: flags['windows-every']?.text }],
+    ['bootstrap-block', 'bootstrap', { meanBlock: flags['bootstrap-block']?.text }],
+  ] as const) {
+    if (flags[flag] === undefined) continue;
+    if (m?.model !== 'replay') throw new UsageError(`--${flag} makes paths from a replayed series: it needs --csv FILE (or a replay config)`);
+    delete m.windows;
+    delete m.bootstrap;
+    m[key] = value;
+    wrote(`market.${key}`, flag);
   }
   if (flags['csv-column'] !== undefined) {
     if (m?.model !== 'replay') throw new UsageError('--csv-column chooses the price column of a replayed CSV: it needs --csv (or a replay config)');
@@ -214,13 +234,12 @@ export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: stri
   }
   if (flags.steps !== undefined) delete simulation.step;
   if (flags.step !== undefined) delete simulation.steps;
-  if (everyStep && simulation.steps === undefined && simulation.step === undefined) simulation.steps = 100;
+  if (everyStep && simulation.steps === undefined && simulation.step === undefined && m?.model !== 'replay') simulation.steps = 100;
   if (flags.start !== undefined) {
     simulation.start = /^\d+$/.test(flags.start) ? Number(flags.start) : flags.start;
     wrote('simulation.start', 'start');
   }
   if (flags['only-path'] !== undefined) {
-    if (flags.csv !== undefined || (isObject(raw.market) && raw.market.model === 'replay')) throw new UsageError('--only-path picks one of the simulated paths, and a replay has one path (its series)');
     simulation.onlyPath = flags['only-path'];
     wrote('simulation.onlyPath', 'only-path');
   }

@@ -10,16 +10,17 @@ import { UsageError } from './usage-error.ts';
 
 export const VALUE_FLAGS = [
   'config', 'type', 'strike', 'maturity', 'quantity', 'spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'hedge-with', 'jumps', 'csv', 'csv-column',
+  'windows-every', 'bootstrap-block',
   'hedge-every', 'band', 'min-trade', 'hedge-instrument', 'fee-bps', 'slippage-bps', 'impact-k', 'adv', 'gas-usd',
-  'venues', 'paths', 'seed', 'steps', 'step', 'horizon', 'start', 'only-path', 'sweep', 'chart', 'paths-out', 'sweep-out',
+  'venues', 'paths', 'seed', 'steps', 'step', 'horizon', 'start', 'only-path', 'sweep', 'chart', 'chart-path', 'paths-out', 'sweep-out',
 ] as const;
 const BOOLEAN_FLAGS = ['json', 'progress', 'help'] as const;
 
 export type { RawFlags } from '../../flag-words.ts';
 
-/** `--name value`, `--name=value`, booleans; `--sweep` may repeat. */
+/** `--name value`, `--name=value`, booleans; `--sweep` and `--csv` may repeat. */
 export function tokenizeArgs(args: readonly string[]): RawFlags {
-  return flagWords(args, { values: VALUE_FLAGS, booleans: BOOLEAN_FLAGS, repeatable: ['sweep'] });
+  return flagWords(args, { values: VALUE_FLAGS, booleans: BOOLEAN_FLAGS, repeatable: ['sweep', 'csv'] });
 }
 
 // ---- flag values (one schema: every flag, its type and range)
@@ -80,6 +81,25 @@ const csvColumnFlag = z.string().transform((text, ctx): string | number => {
 
 /** A file to write a CSV to: its name ends in .csv (a typo such as "--paths-out --json" is caught). */
 const csvFileFlag = z.string().regex(/\.csv$/i, { error: 'expected a file name ending in .csv' });
+/** A file to write a chart to: its name ends in .svg. */
+const svgFileFlag = z.string().regex(/\.svg$/i, { error: 'expected a file name ending in .svg' });
+/** Price CSVs to replay: `--csv a.csv,b.csv` or `--csv a.csv --csv b.csv` (in order). */
+const csvFilesFlag = z.array(z.string()).transform((values, ctx) => {
+  const files = values.flatMap((v) => v.split(',')).map((f) => f.trim());
+  if (files.some((f) => f === '')) {
+    ctx.addIssue({ code: 'custom', message: `expected CSV file names (a.csv or a.csv,b.csv), got ${JSON.stringify(values.join(','))}` });
+    return z.NEVER;
+  }
+  return files;
+});
+/** The path the chart draws: its id, or the costliest (default) or median one. */
+const chartPathFlag = z.string().transform((text, ctx): number | 'costliest' | 'median' => {
+  const trimmed = text.trim();
+  if (trimmed === 'costliest' || trimmed === 'median') return trimmed;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  ctx.addIssue({ code: 'custom', message: `expected a path id (an integer >= 0), costliest or median, got ${JSON.stringify(text)}` });
+  return z.NEVER;
+});
 
 export const BacktestFlagsSchema = z
   .object({
@@ -97,8 +117,10 @@ export const BacktestFlagsSchema = z
     'hedge-with': z.enum(['implied', 'path'], { error: 'expected implied or path' }).optional(),
     'funding-rate': numberFlag.optional(),
     jumps: jumpsFlag.optional(),
-    csv: z.string().min(1).optional(),
+    csv: csvFilesFlag.optional(),
     'csv-column': csvColumnFlag.optional(),
+    'windows-every': durationFlag.optional(),
+    'bootstrap-block': durationFlag.optional(),
     'hedge-every': orOff(durationFlag).optional(),
     band: orOff(positiveFlag).optional(),
     'min-trade': nonNegativeFlag.optional(),
@@ -117,7 +139,8 @@ export const BacktestFlagsSchema = z
     start: z.string().min(1).optional(),
     'only-path': integerFlag(0).optional(),
     sweep: z.array(z.string()).optional(),
-    chart: z.string().min(1).optional(),
+    chart: svgFileFlag.optional(),
+    'chart-path': chartPathFlag.optional(),
     'paths-out': csvFileFlag.optional(),
     'sweep-out': csvFileFlag.optional(),
     json: z.literal(true).optional(),

@@ -67,6 +67,8 @@ Flags (override the config's fields; a value may also be written --flag=value):
   --quantity Q          signed units of the underlying, negative = written   [-1]
  market:
   --spot S              initial price, USD                            [100]
+                        (a replay of several CSVs, windows or a bootstrap: the price
+                        every path is rescaled to start at [the first CSV's first price])
   --drift MU            real-world drift of the price, per year        [0]
   --vol SIGMA           volatility of the price (diffusion part), per √year   [0.2]
   --rate R              risk-free rate (continuous), per year          [0]
@@ -78,9 +80,14 @@ Flags (override the config's fields; a value may also be written --flag=value):
                         vol, as above; a replay's is known only afterwards)   [implied]
   --jumps L,M,S         Merton jump-diffusion: L jumps/year, log size ~ N(M, S²)
                         (M < 0: flash crashes; drift stays compensated); "off" = GBM
-  --csv FILE            replay a price CSV instead (one path; see below)
+  --csv FILE            replay a price CSV instead (one path; see below); several
+                        (--csv a.csv,b.csv or --csv repeated): each CSV is a path
   --csv-column C        the CSV's price column: a header name (close) or a number
                         [the 2nd of two columns; else the column named close or price]
+  --windows-every DUR   rolling windows of the CSV(s), each as long as the run, one
+                        starting every DUR: each window is a path (market.windows)
+  --bootstrap-block DUR the stationary block bootstrap of the CSV(s)' returns, blocks of
+                        DUR on average: --paths paths drawn by seed (market.bootstrap)
  policy (HedgePolicyConfig; quick runs hedge at every step when no trigger is given):
   --hedge-every DUR     cadence: hedge to the target every DUR; "off" removes it
   --band X              delta band: trade when |delta| > X units; "off" removes it
@@ -98,9 +105,11 @@ Flags (override the config's fields; a value may also be written --flag=value):
  simulation:
   --paths N             number of paths, at most 10,000,000 (per-path results stay in
                         memory: about 120 bytes a path, 1.2 GB at the cap)   [10000]
+                        (several CSVs or windows: the first N of them   [all])
   --seed S              seed (integer ≥ 0)                             [1]
   --steps N             N equal steps to the horizon, or
   --step DUR            one step every DUR    [a pure cadence: its interval; else 100 steps]
+                        (several CSVs, windows, bootstrap: the rows' spacing or coarser)
                         The policy only acts on the grid: when the cadence is finer than
                         the step, or not a whole number of steps, the step is refined to
                         one that divides it (and the output says so).
@@ -110,7 +119,7 @@ Flags (override the config's fields; a value may also be written --flag=value):
   --only-path ID        run path ID (0 … paths − 1) of the run alone: the same prices
                         and numbers as inside the whole run (one random stream per seed
                         and path); e.g. a path the costliest-paths list names. Not for a
-                        replay (one path). The config says it as simulation.onlyPath.
+                        replay of one series (one path). simulation.onlyPath in a config.
  output:
   --json                one JSON object instead of the table; its "config" is a valid
                         config file that reproduces the run (--config FILE)
@@ -125,14 +134,20 @@ Flags (override the config's fields; a value may also be written --flag=value):
                         same paths): other keys
                         (paths, seed, the market, the book, costs) change the sample or
                         the problem, not the policy.
-  --chart FILE          where the sweep's chart goes (only with --sweep): mean cost against
-                        std, ±2 s.e. bars on the means, a dashed line at the premium
-                        [./backtest-frontier.svg]
+  --chart FILE.svg      with --sweep: the frontier, mean cost against std, ±2 s.e. bars
+                        on the means, a dashed line at the premium, labels in their units
+                        [./backtest-frontier.svg]. Without --sweep: the run's P&L
+                        histogram (when it has more than one path) and one path over
+                        time: spot with the strikes and every trade, the options' delta,
+                        the hedge and the net delta in the band, gamma, vega, the hedged
+                        book's value (ends at the path's P&L) and the costs so far
+  --chart-path P        the path --chart draws: costliest, median or a path id [costliest]
   --paths-out FILE.csv  one row per path (not with --sweep): path, hedge_cost, pnl,
                         trades, traded_units, the attribution (option, hedge,
                         hedge_options, option_spread, financing, funding, fees, slippage,
-                        gas), transaction_costs, max_drawdown, realised_vol, jumps;
-                        numbers in full (a row equals the path run alone)
+                        gas), transaction_costs, max_drawdown, realised_vol, jumps,
+                        the P&L by Greek, csv and start (the CSV and window a replayed
+                        path comes from); numbers in full (a row equals the path alone)
   --sweep-out FILE.csv  the sweep's table, one row per run (only with --sweep): mean ± s.e.,
                         std, ratio, VaR/CVaR 95/99% with their s.e., mean max drawdown,
                         trades, the attribution, the premium, efficient
@@ -150,8 +165,11 @@ Config file (JSON; unknown fields are errors; examples in examples/backtest/):
     "market": {                     one of:
       "model": "gbm",    "spot": 49, "drift": 0.13, "vol": 0.2,
       "model": "merton", "spot", "drift", "vol", "jumps": {"intensity": 2, "mean": -0.15, "std": 0.05},
-      "model": "replay", "csv": "prices.csv", "column": "close" (optional)
+      "model": "replay", "csv": "prices.csv" | ["a.csv", "b.csv"], "column": "close" (optional)
                                     (csv: relative to the config file)
+                 optional: "windows": {"every": "1d"} | "bootstrap": {"meanBlock": "12h"},
+                           "spot": 3000 (where the paths of several CSVs, windows or a
+                           bootstrap start)
       and for all: "rate": 0.05, "yield": 0, "impliedVol": 0.2, "fundingRate": 0.05 (optional)
     },
     "book": [ {"id": "c1", "type": "call", "strike": 50, "maturity": "20w",
@@ -208,6 +226,15 @@ Timestamps: ISO-8601 (no offset = UTC) or epoch numbers (seconds below 1e11,
 milliseconds from 1e11). t0 is the first row; options settle at the first row at or
 after their expiry; the grid is the rows themselves (a cadence finer than the rows is
 an error).
+Several paths from recorded prices (a distribution instead of one path): several CSVs
+(each a path, each as long as the run), rolling windows (market.windows: one window as
+long as the run every "every", in each CSV; overlapping windows share prices, so their
+errors understate) or the stationary block bootstrap of Politis & Romano (market.
+bootstrap: each step takes the next one-step log return of the data, or with probability
+step/meanBlock a random one; simulation.paths paths, path p from stream (seed, p)). The
+grid is then regular: the rows' spacing (the median gap of the coarsest CSV) or a coarser
+simulation.step, each instant at the last row at or before it; every path is rescaled to
+start at market.spot (default the first CSV's first price), so a book keeps its moneyness.
 
 Models: GBM dS/S = μdt + σdW (exact log-normal steps). Merton: dS/S = (μ − λκ)dt + σdW +
 jumps, log jump ~ N(m, s²), κ = e^{m+s²/2} − 1, so E[S_t] = S₀e^{μt}. Random numbers:
@@ -229,4 +256,7 @@ Examples:
   hedge backtest --config examples/backtest/eth-short-call.json \\
     --sweep band=2,5,10,20 --sweep hedge-every=4h,1d,3d,1w --chart frontier.svg
   hedge backtest --config examples/backtest/venues.json --sweep venues=single-pool,routed,perp
+  hedge backtest --config examples/backtest/hull-weekly.json --paths 2000 --chart run.svg
+  hedge backtest --csv examples/backtest/eth-hourly-90d.csv --strike 3000 --maturity 7d \\
+    --quantity -50 --band 2 --windows-every 1d
 `;

@@ -3,9 +3,12 @@
  * distribution behind the summary and pick paths to replay (`--only-path ID`). Numbers
  * are written in full (shortest round-trip form): a row compares exactly with the same
  * path run alone. Money columns are USD, PV at t0, with the hedge cost's sign (money
- * paid > 0); their parts (option … gas) sum to hedge_cost.
+ * paid > 0); their parts (option … gas) sum to hedge_cost. A replay of several CSVs or
+ * windows says where each path comes from (csv, start: its window's first instant, UTC);
+ * the two are empty for simulated and bootstrapped paths.
  */
 import { pathRealisedVols } from '../../../shared/domain/backtest/path-metrics.ts';
+import { pathSource } from './run-description.ts';
 import type { ExecutedRun } from './sweep-runner.ts';
 
 export const PATHS_CSV_COLUMNS = [
@@ -33,7 +36,11 @@ export const PATHS_CSV_COLUMNS = [
   'pnl_carry',
   'pnl_costs',
   'pnl_other',
+  'csv',
+  'start',
 ] as const;
+
+const csvText = (text: string): string => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 
 /** The CSV in chunks of `rowsPerChunk` rows (the header in the first), for a file of any size. */
 export function* pathsCsvChunks(executed: ExecutedRun, rowsPerChunk = 20_000): Generator<string> {
@@ -44,6 +51,7 @@ export function* pathsCsvChunks(executed: ExecutedRun, rowsPerChunk = 20_000): G
   let chunk: string[] = [PATHS_CSV_COLUMNS.join(',')];
   for (let i = 0; i < n; i++) {
     const cost = r.hedgeCost[i]!;
+    const source = pathSource(run, first + i);
     chunk.push(
       [
         first + i,
@@ -70,6 +78,8 @@ export function* pathsCsvChunks(executed: ExecutedRun, rowsPerChunk = 20_000): G
         r.pnlCarry[i]!,
         r.pnlCosts[i]!,
         r.pnlOther[i]!,
+        source === undefined ? '' : csvText(source.csv),
+        source?.start ?? '',
       ].join(','),
     );
     if (chunk.length >= rowsPerChunk) {

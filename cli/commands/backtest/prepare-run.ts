@@ -14,6 +14,7 @@ import {
   fitStepToCadence,
   formatConfigPath,
   onVenueSet,
+  replayFiles,
   venueSetName,
   type BacktestConfig,
   type ConfigProblem,
@@ -39,6 +40,8 @@ export interface PreparedRun {
   readonly refinement?: StepRefinement;
   /** The replayed CSV's price column, when the file has more than two. */
   readonly csvColumn?: string;
+  /** The replayed CSVs' first timestamps (epoch ms), in order: where each series' offsets start. */
+  readonly seriesStartsMs?: readonly number[];
 }
 
 /** The CSVs read so far by path and column: a sweep reads each file once. */
@@ -92,9 +95,13 @@ function checkInstrumentChoice(config: BacktestConfig, raw: unknown, flagFields:
   throw new UsageError(flag !== undefined ? `--${flag}: ${message}` : `${source.file !== undefined ? `config ${source.file}: ` : ''}policy.hedgeInstrument: ${message}`);
 }
 
-function readSeries(config: BacktestConfig, io: CommandIo, cache: CsvCache): PriceTable | undefined {
+function readTables(config: BacktestConfig, io: CommandIo, cache: CsvCache): PriceTable[] | undefined {
   if (config.market.model !== 'replay') return undefined;
-  const { csv: path, column } = config.market;
+  const { column } = config.market;
+  return replayFiles(config.market).map((path) => readTable(path, column, io, cache));
+}
+
+function readTable(path: string, column: string | number | undefined, io: CommandIo, cache: CsvCache): PriceTable {
   const key = `${path}\n${column ?? ''}`;
   const cached = cache.get(key);
   if (cached) return cached;
@@ -121,10 +128,12 @@ export function prepareRun(source: ConfigSource, flags: BacktestFlags, label: st
   let config = parsed.data;
   checkInstrumentChoice(config, raw, flagFields, source);
   config = onVenueSet(config);
-  const table = readSeries(config, io, csvCache);
-  const series = table?.series;
-  // The config as run says which column was read: reading it back gives the same series.
-  if (table && table.width > 2 && config.market.model === 'replay') config = { ...config, market: { ...config.market, column: table.columnChoice } };
+  const tables = readTables(config, io, csvCache);
+  const series = tables?.map((t) => t.series);
+  // The config as run says which column was read (when every file read the same one): reading it back gives the same series.
+  const table = tables?.[0];
+  const oneColumn = tables !== undefined && tables.every((t) => t.width > 2 && t.columnChoice === table!.columnChoice);
+  if (table && oneColumn && config.market.model === 'replay') config = { ...config, market: { ...config.market, column: table.columnChoice } };
   try {
     if (everyStep) config = { ...config, policy: { ...config.policy, cadence: { everyMs: everyStepCadenceMs(config, series) } } };
     const fitted = fitStepToCadence(config, series);
@@ -137,7 +146,8 @@ export function prepareRun(source: ConfigSource, flags: BacktestFlags, label: st
       spec,
       everyStep,
       ...(fitted.refinement ? { refinement: fitted.refinement } : {}),
-      ...(table && table.width > 2 ? { csvColumn: table.column } : {}),
+      ...(table && oneColumn ? { csvColumn: table.column } : {}),
+      ...(series ? { seriesStartsMs: series.map((s) => s.timesMs[0]!) } : {}),
     };
   } catch (error) {
     if (error instanceof BacktestConfigError) {

@@ -10,7 +10,8 @@
  */
 import { histogram, type Histogram } from '../../../shared/domain/backtest/histogram.ts';
 import { largestIndices, tailRisk, upperTailSummary, type TailEstimate, type UpperTailSummary } from '../../../shared/domain/backtest/tail-risk.ts';
-import { hasDistribution, usd } from './run-description.ts';
+import { basename } from 'node:path';
+import { hasDistribution, pathSource, usd, type PathSource } from './run-description.ts';
 import type { ExecutedRun } from './sweep-runner.ts';
 
 /** How many of the costliest paths are listed. */
@@ -23,6 +24,8 @@ export interface WorstPath {
   readonly pnl: number;
   readonly maxDrawdown: number;
   readonly trades: number;
+  /** Its CSV and window start, for a replay of several CSVs or windows. */
+  readonly source?: PathSource;
 }
 
 export interface RunRisk {
@@ -54,9 +57,12 @@ export function runRisk(executed: ExecutedRun): RunRisk {
     pnl: pnl[i]!,
     maxDrawdown: perPath.maxDrawdown[i]!,
     trades: perPath.trades[i]!,
+    ...optional('source', pathSource(run, first + i)),
   }));
   return { tail: tailRisk(perPath.hedgeCost), drawdown: { ...drawdown, worstPath: first + drawdown.argMax }, worstPaths, pnlHistogram: histogram(pnl) };
 }
+
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]: V }));
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 const levelName = (level: number): string => `${Number((100 * level).toPrecision(4))}%`;
@@ -120,8 +126,9 @@ export function formatWorstPaths(risk: RunRisk, replayCommand: (path: number) =>
   if (risk.worstPaths.length === 0) return [];
   const lines: string[] = [];
   lines.push(`Costliest paths (each runs alone, number for number, with --only-path ID)`);
-  lines.push(`${'  path'.padEnd(12)}${'hedge cost'.padStart(14)}${'P&L'.padStart(14)}${'drawdown'.padStart(14)}${'trades'.padStart(9)}`);
-  for (const w of risk.worstPaths) lines.push(`${`  ${w.path}`.padEnd(12)}${usd(w.hedgeCost).padStart(14)}${usd(w.pnl).padStart(14)}${usd(w.maxDrawdown).padStart(14)}${String(w.trades).padStart(9)}`);
+  const from = (w: WorstPath): string => (w.source === undefined ? '' : `  ${basename(w.source.csv)} from ${w.source.start.replace(':00.000Z', 'Z').replace('T', ' ')}`);
+  lines.push(`${'  path'.padEnd(12)}${'hedge cost'.padStart(14)}${'P&L'.padStart(14)}${'drawdown'.padStart(14)}${'trades'.padStart(9)}${risk.worstPaths.some((w) => w.source) ? '  window' : ''}`);
+  for (const w of risk.worstPaths) lines.push(`${`  ${w.path}`.padEnd(12)}${usd(w.hedgeCost).padStart(14)}${usd(w.pnl).padStart(14)}${usd(w.maxDrawdown).padStart(14)}${String(w.trades).padStart(9)}${from(w)}`);
   lines.push(`  ${replayCommand(risk.worstPaths[0]!.path)}`);
   return lines;
 }

@@ -2,9 +2,11 @@
  * How the reports say what a run was (its market, book, policy, grid) and write their
  * numbers, shared by the single-run table and the sweep table.
  */
-import type { BacktestConfig, StepRefinement } from '../../../shared/contracts/backtest-config.ts';
+import { basename } from 'node:path';
+import { replayFiles, type BacktestConfig, type StepRefinement } from '../../../shared/contracts/backtest-config.ts';
 import type { HedgePolicyConfig } from '../../../shared/contracts/hedge-policy-config.ts';
 import { formatDurationMs } from '../../../shared/domain/backtest/durations.ts';
+import { dataGaps, historyPathOrigin, type HistoryMarket } from '../../../shared/domain/backtest/history-paths.ts';
 import type { BacktestSpec } from '../../../shared/domain/backtest/simulate.ts';
 import type { PreparedRun } from './prepare-run.ts';
 
@@ -42,12 +44,47 @@ export function describeMarket(run: Pick<PreparedRun, 'config' | 'spec' | 'csvCo
   const { config, spec } = run;
   const m = config.market;
   const carry = `r ${m.rate}, q ${m.yield}, pricing vol ${Number(spec.pricingVol.toPrecision(4))}`;
+  if (m.model === 'replay' && spec.market.kind === 'history') return `${describeHistory(spec.market, replayFiles(m), spec)}, ${carry}`;
   if (m.model === 'replay') {
     const rows = spec.market.kind === 'replay' ? spec.market.prices.length : 0;
     return `replay of ${m.csv}${run.csvColumn === undefined ? '' : ` column ${run.csvColumn}`} (${rows} rows), ${carry}`;
   }
   const base = `${m.model === 'gbm' ? 'GBM' : 'Merton'} S0 ${m.spot}, drift ${m.drift}, vol ${m.vol}`;
   return m.model === 'merton' ? `${base}, jumps λ ${m.jumps.intensity}/y log-size N(${m.jumps.mean}, ${m.jumps.std}²), ${carry}` : `${base}, ${carry}`;
+}
+
+const fileList = (files: readonly string[]): string => (files.length === 1 ? files[0]! : files.length <= 3 ? files.map((f) => basename(f)).join(', ') : `${files.length} CSVs (${basename(files[0]!)} … ${basename(files[files.length - 1]!)})`);
+
+/** "rolling windows of eth.csv: 24 windows of 7d, one every 1d (they overlap), each rescaled to start at 3,000; read every 1h". */
+function describeHistory(market: HistoryMarket, files: readonly string[], spec: BacktestSpec): string {
+  const rows = market.series.reduce((n, s) => n + s.prices.length, 0);
+  const horizon = formatDurationMs(horizonMsOfSpec(spec));
+  const start = market.spot.toLocaleString('en-US', { maximumFractionDigits: 6 });
+  const sampling = market.sampling;
+  const gaps = market.series.reduce((n, s) => n + dataGaps(s, market.stepMs), 0);
+  const tail = `${rows.toLocaleString('en-US')} rows read every ${formatDurationMs(market.stepMs)}${gaps > 0 ? `; ${gaps} gap(s) longer than 1.5 steps, the last price carried across` : ''}`;
+  if (sampling.kind === 'series') return `replay of ${files.length} CSVs (${fileList(files)}), each a path of ${horizon}, rescaled to start at ${start} (${tail})`;
+  if (sampling.kind === 'windows') {
+    return `rolling windows of ${fileList(files)}: ${(spec.firstPath === undefined ? spec.paths : 'one of the').toLocaleString('en-US')} windows of ${horizon}, one starting every ${formatDurationMs(sampling.everyMs)}${sampling.everyMs < horizonMsOfSpec(spec) ? ' (they overlap)' : ''}, each rescaled to start at ${start} (${tail})`;
+  }
+  return `stationary block bootstrap of ${fileList(files)}: returns of ${formatDurationMs(market.stepMs)} in blocks of ${formatDurationMs(sampling.meanBlockMs)} on average, paths from ${start} (${tail})`;
+}
+
+const horizonMsOfSpec = (spec: BacktestSpec): number => spec.horizonMs ?? Math.max(...spec.book.map((o) => o.maturityMs));
+
+/**
+ * What the standard errors of a history run mean, when it is not the usual: overlapping
+ * windows share prices (their paths are dependent: the errors understate), a bootstrap's
+ * are its resampling error given the data (not the data's own sampling error).
+ */
+export function pathsCaveat(spec: BacktestSpec): string | undefined {
+  const market = spec.market;
+  if (market.kind !== 'history' || spec.paths < 2) return undefined;
+  if (market.sampling.kind === 'windows' && market.sampling.everyMs < horizonMsOfSpec(spec)) {
+    return 'the windows overlap, so their paths share prices: the ± 2se and the tail\'s errors assume independent paths and understate the error';
+  }
+  if (market.sampling.kind === 'bootstrap') return "the errors are the bootstrap's (resampling the data), not the uncertainty of the data itself";
+  return undefined;
 }
 
 export function describeBook(config: BacktestConfig): string {
@@ -67,8 +104,30 @@ export const hasDistribution = (spec: BacktestSpec): boolean => spec.paths > 1 &
 
 /** What a run without a distribution is, in a few words: "one path (a replay)". */
 export const onePath = (spec: BacktestSpec): string =>
-  `one path (${spec.market.kind === 'replay' ? 'a replay' : spec.firstPath !== undefined ? `path ${spec.firstPath} alone, --only-path` : '--paths 1'})`;
+  `one path (${spec.market.kind === 'replay' ? 'a replay' : spec.firstPath !== undefined ? `path ${spec.firstPath} alone, --only-path` : spec.market.kind === 'history' && spec.market.sampling.kind !== 'bootstrap' ? `the replay's only ${spec.market.sampling.kind === 'windows' ? 'window' : 'CSV'}` : '--paths 1'})`;
 
 /** Why the spread statistics of such a run are null. */
 export const onePathReason = (spec: BacktestSpec): string =>
   `${onePath(spec)} has no distribution: std, standard error, percentiles, the confidence interval and the ratio are not defined`;
+
+/** Where a path of a replay of several paths comes from: its CSV and the instant its window starts. */
+export interface PathSource {
+  readonly csv: string;
+  /** ISO-8601 (UTC) of the window's first instant. */
+  readonly start: string;
+}
+
+/**
+ * The CSV and start of path `path` of a run over several CSVs or windows; undefined for
+ * simulated and bootstrapped paths (drawn, not cut from the data) and a plain replay.
+ *
+ * @example
+ * pathSource(run, 3); // { csv: '/data/eth.csv', start: '2025-01-04T00:00:00.000Z' }
+ */
+export function pathSource(run: Pick<PreparedRun, 'config' | 'spec' | 'seriesStartsMs'>, path: number): PathSource | undefined {
+  const market = run.spec.market;
+  if (market.kind !== 'history' || run.config.market.model !== 'replay' || run.seriesStartsMs === undefined) return undefined;
+  const origin = historyPathOrigin(market, horizonMsOfSpec(run.spec), path);
+  if (origin === undefined) return undefined;
+  return { csv: replayFiles(run.config.market)[origin.series]!, start: new Date(run.seriesStartsMs[origin.series]! + origin.startMs).toISOString() };
+}

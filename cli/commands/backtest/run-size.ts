@@ -35,7 +35,7 @@ export function runSizeLine(runs: readonly PreparedRun[]): string {
 
 
 /** Flags that only shape the output, left out of a replay command. */
-const OUTPUT_FLAGS_WITH_VALUE = new Set(['paths-out', 'sweep-out', 'chart', 'only-path']);
+const OUTPUT_FLAGS_WITH_VALUE = new Set(['paths-out', 'sweep-out', 'chart', 'chart-path', 'only-path']);
 const OUTPUT_FLAGS = new Set(['json', 'progress']);
 
 const shellWord = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);

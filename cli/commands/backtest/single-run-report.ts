@@ -12,7 +12,7 @@ import type { BacktestSummary } from '../../../shared/domain/backtest/simulate.t
 import type { Summary } from '../../../shared/domain/backtest/statistics.ts';
 import type { PreparedRun } from './prepare-run.ts';
 import { formatHistogram, formatRiskLines, formatWorstPaths, type RunRisk } from './risk-report.ts';
-import { describeBook, describeMarket, describePolicy, describeRefinement, hasDistribution, onePath, onePathReason, pct, usd } from './run-description.ts';
+import { describeBook, describeMarket, describePolicy, describeRefinement, hasDistribution, onePath, onePathReason, pathsCaveat, pct, usd } from './run-description.ts';
 
 /** A summary as reported: the spread fields null when there is no distribution. */
 type ReportedSummary = Omit<Summary, 'std' | 'stdError' | 'p05' | 'p50' | 'p95'> & { std: number | null; stdError: number | null; p05: number | null; p50: number | null; p95: number | null };
@@ -30,6 +30,8 @@ export interface TableExtras {
   readonly pathsOut?: string | undefined;
   /** The paths' realised vol (when the hedge is at the paths' vol: beside the implied). */
   readonly realisedVol?: { readonly mean: number } | undefined;
+  /** Where --chart wrote the chart, and the path it draws. */
+  readonly chart?: { readonly file: string; readonly note: string } | undefined;
 }
 
 export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: number, extras?: TableExtras): string {
@@ -53,6 +55,8 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
   lines.push(row('P&L (premium−cost)', reported(s.pnl, distribution)));
   lines.push(row('transaction costs', reported(s.transactionCosts, distribution)));
   lines.push(distribution ? `  (mean ± ${usd(2 * s.hedgeCost.stdError)} at 95% confidence)` : `  (— = not defined: ${onePath(spec)} has no distribution of costs)`);
+  const caveat = pathsCaveat(spec);
+  if (caveat !== undefined) lines.push(`  (${caveat})`);
   lines.push('');
   if (extras) {
     lines.push(...formatRiskLines(extras.risk, s.premium));
@@ -111,6 +115,10 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
     lines.push('');
     lines.push(`per-path results: ${extras.pathsOut} (${s.paths.toLocaleString('en-US')} row(s))`);
   }
+  if (extras?.chart !== undefined) {
+    if (extras.pathsOut === undefined) lines.push('');
+    lines.push(`chart: ${extras.chart.file} (${distribution ? 'the P&L histogram; ' : ''}${extras.chart.note} over time: spot and trades, delta, hedge, gamma, vega, P&L)`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -143,6 +151,7 @@ export function summaryFields(run: PreparedRun, s: BacktestSummary): Record<stri
     seed: run.spec.seed,
     pricingVol: run.spec.pricingVol,
     ...(distribution ? {} : { notDefined: { fields: ['std', 'stdError', 'p05', 'p50', 'p95', 'ratio', 'tailRisk'], reason: onePathReason(run.spec) } }),
+    ...(pathsCaveat(run.spec) === undefined ? {} : { pathsCaveat: pathsCaveat(run.spec) }),
     ...(run.refinement ? { stepRefined: { fromMs: run.refinement.fromMs, toMs: run.refinement.toMs, reason: describeRefinement(run.refinement) } } : {}),
     units: 'USD, present value at t0; hedgeCost excludes the premium (premium = -bookValue)',
   };

@@ -13,7 +13,7 @@ import { hasDistribution, onePath } from './run-description.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Flags a sweep cannot vary (files, output, or values with commas). */
-const NOT_SWEEPABLE = new Set(['config', 'csv', 'csv-column', 'sweep', 'chart', 'jumps', 'start', 'paths-out', 'sweep-out']);
+const NOT_SWEEPABLE = new Set(['config', 'csv', 'csv-column', 'sweep', 'chart', 'chart-path', 'jumps', 'start', 'paths-out', 'sweep-out']);
 
 /**
  * Keys whose values are choices of the hedger (the policy, how often it looks, where it trades):
@@ -22,7 +22,7 @@ const NOT_SWEEPABLE = new Set(['config', 'csv', 'csv-column', 'sweep', 'chart', 
  * "lower cost at lower risk" across them says nothing about a policy.
  */
 const FRONTIER_KEYS = new Set(['hedge-every', 'band', 'min-trade', 'hedge-instrument', 'venues', 'step', 'steps']);
-const SAMPLE_KEYS = new Set(['paths', 'seed', 'only-path']);
+const SAMPLE_KEYS = new Set(['paths', 'seed', 'only-path', 'windows-every', 'bootstrap-block']);
 
 /** The flags a swept key replaces in each of its runs (--step and --steps set the same grid). */
 const replacedBy = (key: string): readonly string[] => (key === 'step' ? ['step', 'steps'] : key === 'steps' ? ['steps', 'step'] : [key]);

@@ -9,6 +9,7 @@ import { describeCosts } from '../../../shared/domain/backtest/costs.ts';
 import { describeVenues } from '../../../shared/domain/backtest/venue-costs.ts';
 import { compareFrontiers, efficientMask, type FrontierComparison, type FrontierPoint } from '../../../shared/domain/backtest/frontier.ts';
 import { renderFrontierSvg, type ChartSeries } from '../../frontier-chart.ts';
+import { QUICK_RUN_UNDERLYING } from './config-assembly.ts';
 import { describeBook, describeRefinement, hasDistribution, usd } from './run-description.ts';
 import { summaryFields } from './single-run-report.ts';
 import type { SweepResult } from './sweep-runner.ts';
@@ -34,12 +35,61 @@ export function sweepFrontier(results: readonly SweepResult[]): SweepFrontier {
     ? series.map((s) => ({
         name: `--sweep ${s.key}`,
         frontier: s.frontier,
-        points: points.flatMap((p, i) => (results[i]!.series === s && hasDistribution(results[i]!.run.spec) ? [{ ...p, stdError: results[i]!.summary.hedgeCost.stdError }] : [])),
+        points: points.flatMap((p, i) => (results[i]!.series === s && hasDistribution(results[i]!.run.spec) ? [{ ...p, stdError: results[i]!.summary.hedgeCost.stdError, display: pointLabel(results[i]!) }] : [])),
       }))
     : [];
   const policies = chart.filter((c) => c.frontier);
   const comparisons = policies.length >= 2 ? policies.slice(1).map((other) => ({ candidate: policies[0]!.name, other: other.name, ...compareFrontiers(policies[0]!.points, other.points) })) : [];
   return { points, efficient, comparisons, chart };
+}
+
+/** The unit a band or trade size of the run's policy is in: the underlying ("ETH"), USD or % of notional. */
+function sizeUnit(run: SweepResult['run']): string {
+  const policy = run.config.policy;
+  if (policy.band?.unit === 'usd') return 'USD';
+  if (policy.band?.unit === 'pctNotional') return '% of notional';
+  return policy.underlying === QUICK_RUN_UNDERLYING ? 'units' : policy.underlying;
+}
+
+/**
+ * A swept value as the chart labels it, in its units: "band 4 ETH", "every 1d",
+ * "min 0.5 ETH", "20 bp fee"; a key without a unit of its own is "key value".
+ *
+ * @example
+ * pointLabel(result); // "band 4 ETH" for the run of --sweep band=4 on an ETH book
+ */
+export function pointLabel(r: Pick<SweepResult, 'run' | 'value'> & { readonly series: Pick<SweepResult['series'], 'key'> }): string {
+  const { value } = r;
+  switch (r.series.key) {
+    case 'band':
+      return value === 'off' ? 'no band' : `band ${value} ${sizeUnit(r.run)}`;
+    case 'hedge-every':
+      return value === 'off' ? 'no cadence' : `every ${value}`;
+    case 'min-trade':
+      return `min ${value} ${r.run.config.policy.underlying === QUICK_RUN_UNDERLYING ? 'units' : r.run.config.policy.underlying}`;
+    case 'step':
+      return `step ${value}`;
+    case 'steps':
+      return `${value} steps`;
+    case 'paths':
+      return `${Number(value).toLocaleString('en-US')} paths`;
+    case 'fee-bps':
+      return `${value} bp fee`;
+    case 'slippage-bps':
+      return `${value} bp slippage`;
+    case 'gas-usd':
+      return `$${value} gas`;
+    case 'windows-every':
+      return `windows every ${value}`;
+    case 'bootstrap-block':
+      return `blocks of ${value}`;
+    case 'venues':
+    case 'hedge-instrument':
+    case 'maturity':
+      return value;
+    default:
+      return `${r.series.key} ${value}`;
+  }
 }
 
 export function renderSweepChart(results: readonly SweepResult[], frontier: SweepFrontier): string {

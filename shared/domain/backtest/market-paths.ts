@@ -9,6 +9,8 @@
  *   so μ means the same in both models; a negative m makes the jumps flash crashes.
  *   Per step: n ~ Poisson(λΔt) by inversion, and the n jumps add n·m + s·√n·Z′.
  * - **Replay**: the prices of a recorded series, on its own timestamps (one path).
+ * - **History**: paths cut or resampled from recorded series (several series, rolling
+ *   windows, a block bootstrap) on a regular grid: history-paths.ts.
  *
  * Every path p of a run draws from its own stream (seed, p) of {@link Xoshiro128}, so
  * a path is reproducible on its own, whatever else the run does.
@@ -16,7 +18,10 @@
 import { InvalidInputError } from '../errors.ts';
 import { MAX_PRICE_LEVEL, MIN_PRICE_LEVEL, requireFinite, requireNonNegative, requirePositive } from '../pricing/option-inputs.ts';
 import { MS_PER_YEAR } from '../exposure/positions.ts';
+import { createHistorySource, validateHistoryMarket, type HistoryMarket } from './history-paths.ts';
 import { Xoshiro128 } from './random.ts';
+
+export type { HistoryMarket } from './history-paths.ts';
 
 export interface GbmMarket {
   readonly kind: 'gbm';
@@ -49,7 +54,7 @@ export interface ReplayMarket {
   readonly prices: ArrayLike<number>;
 }
 
-export type MarketModel = GbmMarket | MertonMarket | ReplayMarket;
+export type MarketModel = GbmMarket | MertonMarket | ReplayMarket | HistoryMarket;
 
 /** The instants of a run: offsets from the start (whole ms) and the same in years. */
 export interface TimeGrid {
@@ -126,14 +131,17 @@ export function validateMarket(market: MarketModel): void {
       }
       return;
     }
+    case 'history':
+      validateHistoryMarket(market);
+      return;
     default:
-      throw new InvalidInputError('market.kind', (market as { kind: unknown }).kind, 'must be "gbm", "merton" or "replay"');
+      throw new InvalidInputError('market.kind', (market as { kind: unknown }).kind, 'must be "gbm", "merton", "replay" or "history"');
   }
 }
 
 /** Fills price paths on a fixed grid; `fill` writes path p into `out` (grid length). */
 export interface PathSource {
-  /** How many distinct paths the source has (1 for a replay). */
+  /** How many distinct paths the source has (1 for a replay; a history market's series or windows). */
   readonly pathCount: number;
   /** Writes path `path` into out[0..grid length) and returns its number of jumps. */
   fill(path: number, out: Float64Array): number;
@@ -158,6 +166,7 @@ export function createPathSource(market: MarketModel, grid: TimeGrid, seed: numb
       },
     };
   }
+  if (market.kind === 'history') return createHistorySource(market, grid, seed);
 
   // Per-step constants, shared by every path.
   const steps = points - 1;

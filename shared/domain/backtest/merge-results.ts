@@ -87,5 +87,6 @@ export function mergeBacktestResults(parts: readonly BacktestResult[]): Backtest
     steps: s0.steps,
     horizonYears: s0.horizonYears,
   };
-  return { summary, perPath, grid: first.grid };
+  const trace = parts.find((r) => r.trace !== undefined)?.trace;
+  return { summary, perPath, grid: first.grid, ...(trace === undefined ? {} : { trace }) };
 }

@@ -62,6 +62,7 @@ import type { Decision, HedgeOrder, HedgeState, PolicyInput } from '../policy/po
 import { describeCosts, slippageFraction, validateCosts, type CostModel } from './costs.ts';
 import { effectiveCadenceMs, gridIntervalMs, honoursCadence, shortestSpacingMs } from './cadence-grid.ts';
 import { buildTimeGrid, createPathSource, replayGrid, validateMarket, type GridSpacing, type MarketModel, type PathSource, type TimeGrid } from './market-paths.ts';
+import { allocatePathTrace, type PathTrace, type PathTraceRequest } from './path-trace.ts';
 import { requireSeed, Xoshiro128 } from './random.ts';
 import { deltaVenueOf, emptyFillCost, FUNDING_STREAM_BASE, fillFundingRates, optionVenueCash, validateVenueSet, venueVol, type DeltaVenue, type VenueSet } from './venue-costs.ts';
 import { summarize, type Summary } from './statistics.ts';
@@ -99,7 +100,10 @@ export interface BacktestSpec {
   readonly book: readonly BookOption[];
   readonly policy: HedgePolicyConfig;
   readonly costs: CostModel;
-  /** Number of simulated paths (a replay has exactly one). */
+  /**
+   * Number of paths: simulated or bootstrapped paths; a history market's series or
+   * windows (at most as many as it has); a replay has exactly one.
+   */
   readonly paths: number;
   readonly seed: number;
   /**
@@ -112,7 +116,10 @@ export interface BacktestSpec {
   readonly startMs: number;
   /** End of the run, ms from the start; default the last expiry of the book. */
   readonly horizonMs?: number;
-  /** Simulated markets only: the time grid (policy decisions happen on it). */
+  /**
+   * Simulated markets only: the time grid (policy decisions happen on it). A replay's grid
+   * is its rows, a history market's its `stepMs`.
+   */
   readonly grid: GridSpacing;
   /**
    * The venues orders execute on, one per instrument, each with its cost model
@@ -252,12 +259,20 @@ export interface BacktestResult {
   readonly perPath: PerPathResults;
   /** The time grid used (offsets from the start, ms and years). */
   readonly grid: TimeGrid;
+  /** The step-by-step record of the path `options.trace` asked for, when it is one of the run's. */
+  readonly trace?: PathTrace;
 }
 
 export interface BacktestOptions {
   /** Called after every `progressEvery` paths and at the end (e.g. for a progress bar). */
   readonly onProgress?: (donePaths: number, totalPaths: number) => void;
   readonly progressEvery?: number;
+  /**
+   * Record one path step by step (path-trace.ts): its prices, the book's Greeks, the
+   * hedge, the hedged book's value and the trades, in `result.trace`. Only that path pays
+   * for it (a branch per step on the others); without it nothing is recorded.
+   */
+  readonly trace?: PathTraceRequest;
 }
 
 /** Default EWMA decay for the realised-vol estimate when the policy has no vol scaling. */
@@ -372,6 +387,8 @@ export function gridFor(spec: BacktestSpec): TimeGrid {
     if (grid.offsetsMs.length < 2) throw new InvalidInputError('horizon', horizon, 'leaves fewer than 2 observations of the replayed series');
     return grid;
   }
+  // Recorded data: the data's step, options settling at the first instant at or after expiry (as a replay).
+  if (spec.market.kind === 'history') return buildTimeGrid(horizon, { stepMs: spec.market.stepMs });
   const expiries = spec.book.map((o) => o.maturityMs);
   for (const o of spec.policy.limits?.hedgeOptions ?? []) expiries.push(o.expiryMs - spec.startMs);
   return buildTimeGrid(horizon, spec.grid, expiries);
@@ -392,7 +409,7 @@ function requireCadenceOnGrid(spec: BacktestSpec, grid: TimeGrid): void {
     if (everyMs < rowsMs) throw new InvalidInputError('policy.cadence.everyMs', everyMs, `is finer than the replayed series (its rows are at least ${rowsMs} ms apart): the policy could only hedge at every row`);
     return;
   }
-  const intervalMs = gridIntervalMs(spec.grid, horizonOf(spec));
+  const intervalMs = spec.market.kind === 'history' ? spec.market.stepMs : gridIntervalMs(spec.grid, horizonOf(spec));
   if (!honoursCadence(everyMs, intervalMs)) {
     throw new InvalidInputError('policy.cadence.everyMs', everyMs, `is not a whole number of simulation steps of ${intervalMs} ms: the policy could only hedge every ${effectiveCadenceMs(everyMs, intervalMs)} ms (use a step that divides the cadence)`);
   }
@@ -427,6 +444,12 @@ function checkSpec(spec: BacktestSpec): CheckedSpec {
   const grid = gridFor(spec);
   requireCadenceOnGrid(spec, grid);
   const source = createPathSource(spec.market, grid, spec.seed);
+  const firstPath = spec.firstPath ?? 0;
+  // A history market has as many paths as its series or windows (a replay's one path is clamped to).
+  if (spec.market.kind === 'history' && firstPath + spec.paths > source.pathCount) {
+    const what = `the market has ${source.pathCount} path(s) (its ${spec.market.sampling.kind === 'series' ? 'series' : 'windows'})`;
+    throw new InvalidInputError(firstPath > 0 ? 'firstPath' : 'paths', firstPath > 0 ? firstPath : spec.paths, `asks for paths ${firstPath} to ${firstPath + spec.paths - 1}, and ${what}`);
+  }
   const rows = optionRows(spec, grid);
   // The option batch, validated once (spot and maturity change per step, within range).
   const batch = allocateBsmBatch(rows.count);
@@ -562,7 +585,10 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
 
   const firstPath = spec.firstPath ?? 0;
   const premium0 = -bookValue;
+  const tracedIndex = options.trace === undefined ? -1 : options.trace.path - firstPath;
+  const trace = tracedIndex >= 0 && tracedIndex < paths ? allocatePathTrace(options.trace!.path, points) : undefined;
   for (let p = 0; p < paths; p++) {
+    const traced = p === tracedIndex ? trace : undefined;
     out.jumps[p] = source.fill(firstPath + p, prices);
     if (fundingModel?.kind === 'meanReverting') fillFundingRates(fundingModel, grid.years, spec.seed, firstPath + p, fundingRates, fundingRng);
     let pathUnits = 0;
@@ -629,17 +655,21 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       if (k === last) {
         // Unwind the delta-one hedge at the horizon, paying for it like any trade.
         if (venues) {
+          let left = 0;
           for (const [held, venue] of [[spot, spotVenue], [perp, perpVenue]] as const) {
             if (held === 0) continue;
             if (!venue) {
               skippedOrders++;
+              left += held;
               continue;
             }
             venue.trade(held > 0 ? 'sell' : 'buy', Math.abs(held), s, fill);
             if (fill.filledUnits === 0) {
               skippedOrders++;
+              left += held;
               continue;
             }
+            left += held > 0 ? held - fill.filledUnits : held + fill.filledUnits;
             if (fill.filledUnits < Math.abs(held)) partialFills++;
             fees += fill.fee * d;
             slip += fill.impact * d;
@@ -648,6 +678,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
             trades++;
             pathUnits += fill.filledUnits;
           }
+          if (traced !== undefined) traced.hedgeUnits[k] = left;
           break;
         }
         const units = Math.abs(perp + spot);
@@ -753,6 +784,8 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
             trades++;
             quantity[row] = quantity[row]! + signed;
             delta += signed * greeks[row * GREEK_COUNT + 1]!;
+            gamma += signed * greeks[row * GREEK_COUNT + 2]!;
+            vega += signed * greeks[row * GREEK_COUNT + 3]!;
             optDelta += signed * valueGreeks[row * GREEK_COUNT + 1]!;
             optGamma += signed * valueGreeks[row * GREEK_COUNT + 2]!;
             optTheta += signed * valueGreeks[row * GREEK_COUNT + 4]!;
@@ -798,6 +831,8 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
           costHedgeOptions += signed * price * d;
           quantity[row] = quantity[row]! + signed;
           delta += signed * greeks[row * GREEK_COUNT + 1]!;
+          gamma += signed * greeks[row * GREEK_COUNT + 2]!;
+          vega += signed * greeks[row * GREEK_COUNT + 3]!;
           optDelta += signed * valueGreeks[row * GREEK_COUNT + 1]!;
           optGamma += signed * valueGreeks[row * GREEK_COUNT + 2]!;
           optTheta += signed * valueGreeks[row * GREEK_COUNT + 4]!;
@@ -826,6 +861,17 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       const value = premium0 - (costOption + costHedge + costHedgeOptions + optionSpread + financing + funding + fees + slip + gas) + mark * d;
       if (value > peakValue) peakValue = value;
       else if (peakValue - value > maxDrawdown) maxDrawdown = peakValue - value;
+      if (traced !== undefined) {
+        traced.spot[k] = s;
+        traced.optionDelta[k] = delta - (perp + spot);
+        traced.gamma[k] = gamma;
+        traced.vegaPerVolPoint[k] = vega / 100;
+        traced.hedgeUnits[k] = perp + spot;
+        traced.bandUnits[k] = band;
+        traced.pnl[k] = value;
+        traced.transactionCosts[k] = fees + slip + gas;
+        traced.trades[k] = trades;
+      }
     }
 
     const txCosts = fees + slip + gas;
@@ -850,6 +896,13 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     out.pnlCarry[p] = -(financing + funding);
     out.pnlCosts[p] = -(txCosts + optionSpread);
     out.pnlOther[p] = premium0 - out.hedgeCost[p]! - (pnlGamma + pnlTheta + pnlDelta + out.pnlCarry[p]! + out.pnlCosts[p]!);
+    if (traced !== undefined) {
+      // The last instant: the hedge unwound (what a venue could not fill is left), the options settled or marked.
+      traced.spot[last] = prices[last]!;
+      traced.pnl[last] = premium0 - out.hedgeCost[p]!;
+      traced.transactionCosts[last] = txCosts;
+      traced.trades[last] = trades;
+    }
     if (options.onProgress && ((p + 1) % progressEvery === 0 || p + 1 === paths)) options.onProgress(p + 1, paths);
   }
 
@@ -895,5 +948,5 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     steps: last,
     horizonYears,
   };
-  return { summary, perPath: out, grid };
+  return { summary, perPath: out, grid, ...(trace === undefined ? {} : { trace }) };
 }

@@ -7,11 +7,14 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BACKTEST_HELP, tokenizeArgs } from '../../../cli/commands/backtest-command.ts';
 import { CsvError, parsePriceCsv, parseTimestamp, readPriceTable } from '../../../cli/price-csv.ts';
 import { createProgress } from '../../../cli/progress.ts';
 import { renderFrontierSvg } from '../../../cli/frontier-chart.ts';
+
+// Each test spawns the CLI a few times (a few seconds each on a loaded machine): time is the bench's business, not the tests'.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** The CLI's JSON, read loosely: the assertions check its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

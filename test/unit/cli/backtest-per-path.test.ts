@@ -9,10 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { replayCommand } from '../../../cli/commands/backtest/run-size.ts';
 import { PATHS_CSV_COLUMNS } from '../../../cli/commands/backtest/paths-csv.ts';
 import { SWEEP_CSV_COLUMNS } from '../../../cli/commands/backtest/sweep-report.ts';
+
+// Each test spawns the CLI a few times (a few seconds each on a loaded machine): time is the bench's business, not the tests'.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** The CLI's JSON, read loosely: the assertions check its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -50,7 +53,7 @@ describe('--paths-out: one row per path', () => {
     expect(out.pathsOut).toBe(file);
     const { header, rows } = readPaths(file);
     expect(header).toEqual([...PATHS_CSV_COLUMNS]);
-    expect(header).toEqual(['path', 'hedge_cost', 'pnl', 'trades', 'traded_units', 'option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'transaction_costs', 'max_drawdown', 'realised_vol', 'jumps', 'pnl_gamma', 'pnl_theta', 'pnl_delta', 'pnl_carry', 'pnl_costs', 'pnl_other']);
+    expect(header).toEqual(['path', 'hedge_cost', 'pnl', 'trades', 'traded_units', 'option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'transaction_costs', 'max_drawdown', 'realised_vol', 'jumps', 'pnl_gamma', 'pnl_theta', 'pnl_delta', 'pnl_carry', 'pnl_costs', 'pnl_other', 'csv', 'start']);
     expect(rows).toHaveLength(400);
     expect(rows.map((r) => Number(r.path))).toEqual([...Array(400).keys()]);
     const cost = rows.map((r) => Number(r.hedge_cost));
@@ -203,7 +206,7 @@ describe('the new flags, refused when they cannot be honoured (exit 2, nothing w
     [['--only-path', '-1'], /--only-path: must be >= 0/],
     [['--only-path', '2.5'], /--only-path: must be an integer/],
     [['--paths', '100', '--only-path', '100'], /--only-path: is path 100, and a run of 100 paths has paths 0 to 99/],
-    [['--csv', join(ROOT, 'examples/backtest/eth-sample.csv'), '--strike', '3000', '--only-path', '0'], /--only-path picks one of the simulated paths, and a replay has one path/],
+    [['--csv', join(ROOT, 'examples/backtest/eth-sample.csv'), '--strike', '3000', '--only-path', '0'], /--only-path: a replay has one path \(its series\): there is no other path to pick/],
     [['--paths-out', 'paths.txt'], /--paths-out: expected a file name ending in .csv/],
     [['--paths-out', 'no/such/folder/p.csv'], /--paths-out: the folder .* does not exist/],
     [['--paths-out', 'p.csv', '--sweep', 'band=1,2'], /--paths-out writes the paths of one run, and --sweep makes several/],

@@ -8,7 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Each test spawns the CLI a few times (a few seconds each on a loaded machine): time is the bench's business, not the tests'.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** The CLI's JSON, read loosely: the assertions check its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -141,10 +144,15 @@ describe('a replay CSV reads the column it is told, and refuses ragged rows', ()
 });
 
 describe('flags are honoured or refused, never accepted and ignored', () => {
-  it('refuses --chart without --sweep, writing nothing', () => {
+  it('honours --chart without --sweep (the run and one path), and refuses --chart-path without --chart, writing nothing', () => {
     const dir = tempDir();
-    refused(['--paths', '10', '--chart', 'f.svg'], /--chart draws the frontier of a --sweep/, dir);
-    expect(existsSync(join(dir, 'f.svg'))).toBe(false);
+    const { status, stdout, stderr } = hedge(['--paths', '10', '--chart', 'f.svg', '--json'], dir);
+    expect(status, stderr).toBe(0);
+    expect((JSON.parse(stdout) as Json).chart).toMatchObject({ file: join(dir, 'f.svg'), path: expect.any(Number) });
+    expect(readFileSync(join(dir, 'f.svg'), 'utf8')).toContain('Spot (USD) and the trades');
+    const empty = tempDir();
+    refused(['--paths', '10', '--chart-path', 'median'], /--chart-path chooses the path that --chart draws: add --chart FILE\.svg/, empty);
+    expect(existsSync(join(empty, 'f.svg'))).toBe(false);
   });
 
   it('refuses a flag that its own sweep replaces in every run, and honours it beside another sweep', () => {

@@ -9,7 +9,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Each test spawns the CLI a few times (a few seconds each on a loaded machine): time is the bench's business, not the tests'.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** The CLI's JSON, read loosely: the assertions check its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
