@@ -24,7 +24,7 @@ import { MAX_SEED } from '../domain/backtest/random.ts';
 import { V2_FEE_PIPS, type FundingModel, type PoolSpec, type VenueSet } from '../domain/backtest/venue-costs.ts';
 import { MS_PER_YEAR } from '../domain/exposure/positions.ts';
 import { MAX_ABS_RATE_TIMES_MATURITY, MAX_PRICE_LEVEL, MIN_PRICE_LEVEL } from '../domain/pricing/option-inputs.ts';
-import { HedgePolicyConfigSchema } from './hedge-policy-config.ts';
+import { HedgePolicyConfigSchema, type HedgePolicyConfig } from './hedge-policy-config.ts';
 
 const finite = z.number({ error: 'expected a number' });
 const positive = finite.positive({ error: 'must be > 0' });
@@ -446,6 +446,18 @@ function checkReplay(c: { market: z.output<typeof BacktestMarketSchema>; simulat
   if (s.steps !== undefined) issue(['simulation', 'steps'], "is not used: a replay's grid is its data's spacing, or a coarser simulation.step");
 }
 
+/**
+ * The policy's live-only safeguards: the simulator does not run them yet, so a config that
+ * names one is refused rather than backtested without it (a result that looks like theirs).
+ */
+function checkLiveOnlyPolicy(config: { policy: HedgePolicyConfig }, ctx: z.RefinementCtx): void {
+  const liveOnly = { insurance: 'portfolio insurance', crashBreaker: 'the crash breaker', runaway: 'runaway protection' } as const;
+  for (const [field, what] of Object.entries(liveOnly) as [keyof typeof liveOnly, string][]) {
+    if (config.policy[field] === undefined) continue;
+    ctx.addIssue({ code: 'custom', path: ['policy', field], message: `is not simulated by the backtester yet (${what} runs in the live evaluator only): remove it to backtest the rest of the policy` });
+  }
+}
+
 export const BacktestConfigSchema = z
   .object({
     /** Free text, ignored. */
@@ -461,7 +473,8 @@ export const BacktestConfigSchema = z
   .strict()
   .superRefine(checkRanges)
   .superRefine(checkVenues)
-  .superRefine(checkReplay);
+  .superRefine(checkReplay)
+  .superRefine(checkLiveOnlyPolicy);
 
 export type BacktestConfig = z.infer<typeof BacktestConfigSchema>;
 export type BacktestConfigInput = z.input<typeof BacktestConfigSchema>;

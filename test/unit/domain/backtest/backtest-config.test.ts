@@ -91,6 +91,17 @@ describe('problems in the user terms', () => {
     expect(problemsOf({ ...HULL, book: [{ ...HULL.book[0], strik: 1 }] })).toContain('book[0]: unknown field(s): strik (it has: id, type, strike, maturity, quantity, vol)');
   });
 
+  it('refuses the live-only safeguards rather than backtesting without them', () => {
+    const crashBreaker = { moveSigmas: 4, windowMs: 600_000, calmMs: 1_800_000, plan: { kind: 'hold' } };
+    expect(problemsOf({ ...HULL, policy: { ...HULL.policy, crashBreaker } })).toEqual([
+      'policy.crashBreaker: is not simulated by the backtester yet (the crash breaker runs in the live evaluator only): remove it to backtest the rest of the policy',
+    ]);
+    expect(problemsOf({ ...HULL, policy: { ...HULL.policy, runaway: { maxIneffectiveHedges: 3, minEffectFraction: 0.5 } } })[0]).toMatch(/^policy\.runaway: is not simulated by the backtester yet/);
+    const { band: _band, ...noBand } = HULL.policy as Record<string, unknown>;
+    const insurance = { method: 'cppi', capitalUsd: 100_000, floor: { kind: 'share-of-start', share: 0.8 }, multiplier: 4, band: 0.05 };
+    expect(problemsOf({ ...HULL, policy: { ...noBand, insurance } })[0]).toMatch(/^policy\.insurance: is not simulated by the backtester yet \(portfolio insurance/);
+  });
+
   it('ranges the pricing code would reject mid-run are found up front, on the field to blame', () => {
     expect(problemsOf({ ...HULL, book: [{ ...HULL.book[0], maturity: 5000 }] })[0]).toMatch(/^book\[0\]\.maturity: 5000y is too long at rate 0\.05: rate × maturity = 250/);
     expect(problemsOf({ ...HULL, market: { ...HULL.market, spot: 1e200 } })).toEqual(['market.spot: must be at most 1e+150']);
