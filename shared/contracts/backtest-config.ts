@@ -20,6 +20,7 @@ import { DURATION_EXAMPLES, durationText, readDuration } from '../domain/backtes
 import { MAX_PATHS, type BacktestSpec, type BookOption } from '../domain/backtest/simulate.ts';
 import { dataSpacingMs, historyPathCount, historyRealisedVol, type HistoryMarket, type HistorySampling, type RecordedSeries } from '../domain/backtest/history-paths.ts';
 import { realisedVol, replayGrid, totalVol, type GridSpacing, type MarketModel } from '../domain/backtest/market-paths.ts';
+import { annualisedVolOf, garchLongRunVariance, type GarchMarket } from '../domain/backtest/garch-market.ts';
 import { MAX_SEED } from '../domain/backtest/random.ts';
 import { V2_FEE_PIPS, type FundingModel, type PoolSpec, type VenueSet } from '../domain/backtest/venue-costs.ts';
 import { MS_PER_YEAR } from '../domain/exposure/positions.ts';
@@ -82,6 +83,48 @@ export const MertonMarketSchema = z
   .object({ model: z.literal('merton'), spot: priceLevel, drift: finite.default(0), vol: nonNegative, jumps: JumpsSchema, ...carryFields })
   .strict();
 
+/**
+ * A GARCH(1,1) market (volatility that clusters), with the parameters `hedge vol fit`
+ * prints: ω, α, β per `interval` (the sampling interval of the fitted series) in squared
+ * log-return units. The options are priced at its long-run vol unless `impliedVol` says
+ * otherwise; `initialVol` (annualised) is where the variance starts, default the long run.
+ */
+export const GarchMarketSchema = z
+  .object({
+    model: z.literal('garch'),
+    spot: priceLevel,
+    drift: finite.default(0),
+    interval: DurationSchema,
+    omega: positive,
+    alpha: nonNegative,
+    beta: nonNegative,
+    initialVol: positive.optional(),
+    ...carryFields,
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (!(m.alpha + m.beta < 1)) {
+      ctx.addIssue({ code: 'custom', path: ['beta'], message: `alpha + beta = ${m.alpha + m.beta} must be under 1 (a stationary variance; an integrated one has no long-run level to price at)` });
+      return;
+    }
+    const longRun = m.omega / (1 - m.alpha - m.beta);
+    if (!(longRun < 1)) ctx.addIssue({ code: 'custom', path: ['omega'], message: `gives a long-run variance of ${Number(longRun.toPrecision(3))} per interval (a move of 100 % or more each interval): omega is in squared log-return units, not percent` });
+  });
+
+/** The domain's GARCH market of a config's (the initial vol, annualised, as a variance per interval). */
+export function garchMarketOf(m: z.output<typeof GarchMarketSchema>): GarchMarket {
+  return {
+    kind: 'garch',
+    spot: m.spot,
+    drift: m.drift,
+    intervalMs: m.interval,
+    omega: m.omega,
+    alpha: m.alpha,
+    beta: m.beta,
+    ...(m.initialVol === undefined ? {} : { initialVariance: (m.initialVol ** 2 * m.interval) / MS_PER_YEAR }),
+  };
+}
+
 /** At most this many CSVs in one replay. */
 export const MAX_REPLAY_FILES = 1000;
 
@@ -119,7 +162,7 @@ export const replayFiles = (m: Pick<ReplayFields, 'csv'>): readonly string[] => 
 /** Whether a replay makes several paths from its series (several CSVs, windows, bootstrap) rather than replaying one as recorded. */
 export const replaysHistory = (m: Pick<ReplayFields, 'csv' | 'windows' | 'bootstrap'>): boolean => replayFiles(m).length > 1 || m.windows !== undefined || m.bootstrap !== undefined;
 
-export const BacktestMarketSchema = z.discriminatedUnion('model', [GbmMarketSchema, MertonMarketSchema, ReplayMarketSchema]);
+export const BacktestMarketSchema = z.discriminatedUnion('model', [GbmMarketSchema, MertonMarketSchema, GarchMarketSchema, ReplayMarketSchema]);
 
 export const BookOptionSchema = z
   .object({
@@ -397,17 +440,26 @@ function checkRanges(c: ConfigFields, ctx: z.core.$RefinementCtx<ConfigFields>):
       }
     }
   });
-  if (m.model === 'replay' || !validSpot || !usable(m.vol) || m.vol < 0 || !usable(m.drift)) return;
+  if (m.model === 'replay' || !validSpot || !usable(m.drift)) return;
+  if (m.model === 'garch' && !(usable(m.omega) && m.omega > 0 && usable(m.alpha) && usable(m.beta) && m.alpha >= 0 && m.beta >= 0 && m.alpha + m.beta < 1 && usable(m.interval) && m.interval > 0)) return;
+  if (m.model !== 'garch' && !(usable(m.vol) && m.vol >= 0)) return;
   if (m.model === 'merton' && !(usable(m.jumps.intensity) && usable(m.jumps.mean) && usable(m.jumps.std) && m.jumps.intensity >= 0 && m.jumps.std >= 0)) return;
   if (c.simulation.horizon !== undefined && !(usable(c.simulation.horizon) && c.simulation.horizon > 0)) return;
   const horizonMs = c.simulation.horizon ?? Math.max(...c.book.map((o) => o.maturity));
   const years = horizonMs / MS_PER_YEAR;
-  const market: MarketModel =
-    m.model === 'gbm' ? { kind: 'gbm', spot: m.spot, drift: m.drift, vol: m.vol } : { kind: 'merton', spot: m.spot, drift: m.drift, vol: m.vol, jumpIntensity: m.jumps.intensity, jumpMean: m.jumps.mean, jumpStd: m.jumps.std };
-  const sigma = totalVol(market);
+  // GARCH: its long-run vol, the level its variance reverts to (a start above it is checked at that start).
+  const garchVol = m.model === 'garch' ? Math.max(annualisedVolOf(m.omega / (1 - m.alpha - m.beta), m.interval), m.initialVol ?? 0) : 0;
+  const market: Parameters<typeof totalVol>[0] | undefined =
+    m.model === 'gbm'
+      ? { kind: 'gbm', spot: m.spot, drift: m.drift, vol: m.vol }
+      : m.model === 'merton'
+        ? { kind: 'merton', spot: m.spot, drift: m.drift, vol: m.vol, jumpIntensity: m.jumps.intensity, jumpMean: m.jumps.mean, jumpStd: m.jumps.std }
+        : undefined;
+  const sigma = market === undefined ? garchVol : totalVol(market);
   const kappa = m.model === 'merton' ? Math.expm1(m.jumps.mean + 0.5 * m.jumps.std ** 2) : 0;
   const jumpDrift = m.model === 'merton' ? m.jumps.intensity * (m.jumps.mean - kappa) : 0;
-  const meanLog = (m.drift - 0.5 * m.vol ** 2 + jumpDrift) * years;
+  const diffusionVol = m.model === 'garch' ? garchVol : m.vol;
+  const meanLog = (m.drift - 0.5 * diffusionVol ** 2 + jumpDrift) * years;
   const reach = Math.abs(meanLog) + PLAUSIBLE_SIGMAS * sigma * Math.sqrt(years);
   const room = Math.min(Math.log(MAX_PRICE_LEVEL / m.spot), Math.log(m.spot / MIN_PRICE_LEVEL));
   if (!(reach < room)) {
@@ -416,7 +468,7 @@ function checkRanges(c: ConfigFields, ctx: z.core.$RefinementCtx<ConfigFields>):
     ctx.addIssue({
       code: 'custom',
       path: c.simulation.horizon !== undefined ? ['simulation', 'horizon'] : ['book', longest, 'maturity'],
-      message: `over ${durationText(horizonMs)} the ${m.model === 'gbm' ? 'GBM' : 'Merton'} prices would leave [${MIN_PRICE_LEVEL}, ${MAX_PRICE_LEVEL}] (mean log move ${Number(meanLog.toPrecision(3))}, ${Number((sigma * Math.sqrt(years)).toPrecision(3))} per sigma): use a shorter maturity or horizon, or a smaller drift or vol`,
+      message: `over ${durationText(horizonMs)} the ${m.model === 'gbm' ? 'GBM' : m.model === 'merton' ? 'Merton' : 'GARCH'} prices would leave [${MIN_PRICE_LEVEL}, ${MAX_PRICE_LEVEL}] (mean log move ${Number(meanLog.toPrecision(3))}, ${Number((sigma * Math.sqrt(years)).toPrecision(3))} per sigma): use a shorter maturity or horizon, or a smaller drift or vol`,
     });
   }
 }
@@ -791,6 +843,10 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: ReplaySer
   } else if (m.model === 'merton') {
     market = { kind: 'merton', spot: m.spot, drift: m.drift, vol: m.vol, jumpIntensity: m.jumps.intensity, jumpMean: m.jumps.mean, jumpStd: m.jumps.std };
     defaultVol = totalVol(market);
+  } else if (m.model === 'garch') {
+    const garch = garchMarketOf(m);
+    market = garch;
+    defaultVol = annualisedVolOf(garchLongRunVariance(garch), garch.intervalMs);
   } else {
     market = { kind: 'gbm', spot: m.spot, drift: m.drift, vol: m.vol };
     defaultVol = m.vol;
@@ -892,9 +948,11 @@ export function configAsInput(config: BacktestConfig): BacktestConfigInput {
   const venues = config.venues;
   const m = config.market;
   const market =
-    m.model !== 'replay'
-      ? m
-      : {
+    m.model === 'garch'
+      ? { ...m, interval: durationText(m.interval) }
+      : m.model !== 'replay'
+        ? m
+        : {
           ...m,
           ...(m.windows === undefined ? {} : { windows: { every: durationText(m.windows.every) } }),
           ...(m.bootstrap === undefined ? {} : { bootstrap: { meanBlock: durationText(m.bootstrap.meanBlock) } }),

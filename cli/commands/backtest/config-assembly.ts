@@ -120,6 +120,11 @@ export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: stri
   if (m?.model === 'replay') {
     for (const key of ['drift', 'vol', 'jumps'] as const) if (flags[key] !== undefined) throw new UsageError(`--${key} does not apply to a replay market`);
   }
+  if (m?.model === 'garch') {
+    for (const key of ['vol', 'jumps'] as const) {
+      if (flags[key] !== undefined) throw new UsageError(`--${key} does not apply to a GARCH market: its vol is the model's (market.omega, alpha, beta; market.initialVol to start elsewhere)`);
+    }
+  }
   // How a replay makes its paths: rolling windows, or a block bootstrap (a flag replaces the config's choice).
   if (flags['windows-every'] !== undefined && flags['bootstrap-block'] !== undefined) throw new UsageError('--windows-every and --bootstrap-block are two ways to make the paths of a replay: give one');
   for (const [flag, key, value] of [

@@ -74,7 +74,8 @@ Flags (override the config's fields; a value may also be written --flag=value):
   --rate R              risk-free rate (continuous), per year          [0]
   --yield Q             yield/carry of the underlying, per year        [0]
   --implied-vol V       vol the options are priced (and by default hedged) at
-                        [GBM: --vol; Merton: √(σ² + λ(m² + s²)); replay: realised vol]
+                        [GBM: --vol; Merton: √(σ² + λ(m² + s²)); GARCH: its long-run
+                        vol; replay: realised vol]
   --funding-rate F      annual funding paid by a long perp             [rate − yield]
   --hedge-with W        the vol of the hedge's delta: implied, or path (the paths' own
                         vol, as above; a replay's is known only afterwards)   [implied]
@@ -165,6 +166,9 @@ Config file (JSON; unknown fields are errors; examples in examples/backtest/):
     "market": {                     one of:
       "model": "gbm",    "spot": 49, "drift": 0.13, "vol": 0.2,
       "model": "merton", "spot", "drift", "vol", "jumps": {"intensity": 2, "mean": -0.15, "std": 0.05},
+      "model": "garch",  "spot", "drift", "interval": "1h", "omega": 3e-7, "alpha": 0.05,
+                         "beta": 0.93, "initialVol": 0.9 (optional; default the long run)
+                         (omega, alpha, beta per interval, as hedge vol fit prints them)
       "model": "replay", "csv": "prices.csv" | ["a.csv", "b.csv"], "column": "close" (optional)
                                     (csv: relative to the config file)
                  optional: "windows": {"every": "1d"} | "bootstrap": {"meanBlock": "12h"},
@@ -237,7 +241,9 @@ simulation.step, each instant at the last row at or before it; every path is res
 start at market.spot (default the first CSV's first price), so a book keeps its moneyness.
 
 Models: GBM dS/S = μdt + σdW (exact log-normal steps). Merton: dS/S = (μ − λκ)dt + σdW +
-jumps, log jump ~ N(m, s²), κ = e^{m+s²/2} − 1, so E[S_t] = S₀e^{μt}. Random numbers:
+jumps, log jump ~ N(m, s²), κ = e^{m+s²/2} − 1, so E[S_t] = S₀e^{μt}. GARCH(1,1): per
+interval τ, ln(S_{t+τ}/S_t) = μτ − σ²_t/2 + ε_t, σ²_{t+τ} = ω + αε²_t + βσ²_t (a grid step
+that cuts an interval keeps its variance; the interval's shocks update it). Random numbers:
 xoshiro128** streams per (seed, path), normals by inversion (Wichura AS 241).
 
 Exit status: 0 done; 2 bad flags, config, CSV or sweep (nothing is run); 1 a run failed;

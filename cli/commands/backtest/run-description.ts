@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { replayFiles, type BacktestConfig, type StepRefinement } from '../../../shared/contracts/backtest-config.ts';
 import type { HedgePolicyConfig } from '../../../shared/contracts/hedge-policy-config.ts';
 import { formatDurationMs } from '../../../shared/domain/backtest/durations.ts';
+import { annualisedVolOf, garchLongRunVariance } from '../../../shared/domain/backtest/garch-market.ts';
 import { dataGaps, historyPathOrigin, type HistoryMarket } from '../../../shared/domain/backtest/history-paths.ts';
 import type { BacktestSpec } from '../../../shared/domain/backtest/simulate.ts';
 import type { PreparedRun } from './prepare-run.ts';
@@ -48,6 +49,11 @@ export function describeMarket(run: Pick<PreparedRun, 'config' | 'spec' | 'csvCo
   if (m.model === 'replay') {
     const rows = spec.market.kind === 'replay' ? spec.market.prices.length : 0;
     return `replay of ${m.csv}${run.csvColumn === undefined ? '' : ` column ${run.csvColumn}`} (${rows} rows), ${carry}`;
+  }
+  if (m.model === 'garch') {
+    const longRun = Number(spec.market.kind === 'garch' ? annualisedVolOf(garchLongRunVariance(spec.market), spec.market.intervalMs).toPrecision(4) : Number.NaN);
+    const start = m.initialVol === undefined ? 'from the long run' : `from ${m.initialVol}`;
+    return `GARCH(1,1) S0 ${m.spot}, drift ${m.drift}, every ${formatDurationMs(m.interval)} ω ${m.omega} α ${m.alpha} β ${m.beta} (long-run vol ${longRun}, ${start}), ${carry}`;
   }
   const base = `${m.model === 'gbm' ? 'GBM' : 'Merton'} S0 ${m.spot}, drift ${m.drift}, vol ${m.vol}`;
   return m.model === 'merton' ? `${base}, jumps λ ${m.jumps.intensity}/y log-size N(${m.jumps.mean}, ${m.jumps.std}²), ${carry}` : `${base}, ${carry}`;

@@ -11,6 +11,7 @@
  * - **Replay**: the prices of a recorded series, on its own timestamps (one path).
  * - **History**: paths cut or resampled from recorded series (several series, rolling
  *   windows, a block bootstrap) on a regular grid: history-paths.ts.
+ * - **GARCH(1,1)**: volatility that clusters, on the model's own interval: garch-market.ts.
  *
  * Every path p of a run draws from its own stream (seed, p) of {@link Xoshiro128}, so
  * a path is reproducible on its own, whatever else the run does.
@@ -18,10 +19,12 @@
 import { InvalidInputError } from '../errors.ts';
 import { MAX_PRICE_LEVEL, MIN_PRICE_LEVEL, requireFinite, requireNonNegative, requirePositive } from '../pricing/option-inputs.ts';
 import { MS_PER_YEAR } from '../exposure/positions.ts';
+import { createGarchSource, validateGarchMarket, type GarchMarket } from './garch-market.ts';
 import { createHistorySource, validateHistoryMarket, type HistoryMarket } from './history-paths.ts';
 import { Xoshiro128 } from './random.ts';
 
 export type { HistoryMarket } from './history-paths.ts';
+export type { GarchMarket } from './garch-market.ts';
 
 export interface GbmMarket {
   readonly kind: 'gbm';
@@ -54,7 +57,7 @@ export interface ReplayMarket {
   readonly prices: ArrayLike<number>;
 }
 
-export type MarketModel = GbmMarket | MertonMarket | ReplayMarket | HistoryMarket;
+export type MarketModel = GbmMarket | MertonMarket | GarchMarket | ReplayMarket | HistoryMarket;
 
 /** The instants of a run: offsets from the start (whole ms) and the same in years. */
 export interface TimeGrid {
@@ -134,8 +137,11 @@ export function validateMarket(market: MarketModel): void {
     case 'history':
       validateHistoryMarket(market);
       return;
+    case 'garch':
+      validateGarchMarket(market);
+      return;
     default:
-      throw new InvalidInputError('market.kind', (market as { kind: unknown }).kind, 'must be "gbm", "merton", "replay" or "history"');
+      throw new InvalidInputError('market.kind', (market as { kind: unknown }).kind, 'must be "gbm", "merton", "garch", "replay" or "history"');
   }
 }
 
@@ -167,6 +173,7 @@ export function createPathSource(market: MarketModel, grid: TimeGrid, seed: numb
     };
   }
   if (market.kind === 'history') return createHistorySource(market, grid, seed);
+  if (market.kind === 'garch') return createGarchSource(market, grid, seed);
 
   // Per-step constants, shared by every path.
   const steps = points - 1;

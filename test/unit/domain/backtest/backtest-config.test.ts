@@ -81,7 +81,7 @@ describe('problems in the user terms', () => {
   it('a missing section says it is missing, not what its fields should be', () => {
     const { book: _book, ...noBook } = HULL;
     expect(problemsOf(noBook)).toEqual(['book is missing: a list of options, e.g. [{"type": "call", "strike": 50, "maturity": "20w", "quantity": -100000}]']);
-    expect(problemsOf({ ...HULL, market: {} })).toEqual(['market.model is missing (one of "gbm", "merton", "replay")']);
+    expect(problemsOf({ ...HULL, market: {} })).toEqual(['market.model is missing (one of "gbm", "merton", "garch", "replay")']);
   });
 
   it('an unknown field names its section and the section fields', () => {
