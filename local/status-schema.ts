@@ -66,6 +66,14 @@ export const AccountStatusSchema = z.strictObject({
   hedges: z.array(HedgeViewSchema),
   guards: z.array(GuardTripSchema),
   pnl: z.array(PnlPointSchema),
+  /** The crash breaker's mode (Crash Mode Changed events): normal until one switches it. */
+  crashMode: z.strictObject({
+    mode: z.enum(['normal', 'crash']),
+    /** When it switched (the evaluation's clock); null: never switched. */
+    since: ms.nullable(),
+    plan: z.enum(['hold', 'risk-reducing', 'slices']).nullable(),
+    reason: z.string().nullable(),
+  }),
 });
 
 export const StackEventSchema = z.strictObject({ t: ms, type: z.string(), accountId: z.string().nullable(), summary: z.string() });

@@ -201,8 +201,12 @@ function renderAccount(a, s, xDomain) {
   const p = panelFor(a);
   p.title.textContent = a.displayName || a.accountId;
   p.title.title = a.accountId;
-  p.status.textContent = a.status;
-  p.status.className = `badge ${a.status === 'active' ? 'ok' : 'warn'}`;
+  // The crash breaker's mode beside the account's status: the plan in force, the reason on hover.
+  const crash = a.crashMode && a.crashMode.mode === 'crash';
+  p.status.textContent = crash ? `${a.status} · crash mode (${a.crashMode.plan})` : a.status;
+  p.status.className = `badge ${crash ? 'bad' : a.status === 'active' ? 'ok' : 'warn'}`;
+  p.status.title = crash ? `since ${time(a.crashMode.since)}: ${a.crashMode.reason}` : '';
+  p.status.dataset.crashMode = crash ? 'crash' : 'normal';
   p.manager.update(a);
 
   const series = list(a.series);

@@ -81,6 +81,7 @@ interface AccountTrack {
   readonly book: PnlBook;
   lastDecision: string | undefined;
   lastHedge: string | undefined;
+  crashMode: AccountStatusView['crashMode'];
 }
 
 /** An order of a Hedge Requested, by its hedge id: what a later Confirmed or Failed of it traded. */
@@ -107,7 +108,18 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
   const track = (accountId: string): AccountTrack => {
     let t = tracks.get(accountId);
     if (t === undefined) {
-      t = { series: [], guards: [], pnl: [], exposure: undefined, lastEvaluationId: undefined, awaitingCheck: false, book: newPnlBook(), lastDecision: undefined, lastHedge: undefined };
+      t = {
+        series: [],
+        guards: [],
+        pnl: [],
+        exposure: undefined,
+        lastEvaluationId: undefined,
+        awaitingCheck: false,
+        book: newPnlBook(),
+        lastDecision: undefined,
+        lastHedge: undefined,
+        crashMode: { mode: 'normal', since: null, plan: null, reason: null },
+      };
       tracks.set(accountId, t);
     }
     return t;
@@ -197,6 +209,14 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
       case 'Positions Changed':
         note(event.type, accountId, `book changed in tx ${event.detail.txHash.slice(0, 10)}… (block ${event.detail.blockNumber})`);
         return;
+      case 'Crash Mode Changed': {
+        const since = Date.parse(event.detail.switchedAt);
+        // Redelivered or late: an older switch never replaces a newer one.
+        if (t.crashMode.since !== null && since <= t.crashMode.since) return;
+        t.crashMode = { mode: event.detail.to, since, plan: event.detail.plan, reason: event.detail.reason };
+        note(event.type, accountId, `${event.detail.from} → ${event.detail.to} (plan ${event.detail.plan}): ${event.detail.reason}`);
+        return;
+      }
       default:
         return;
     }
@@ -285,6 +305,7 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
           hedges: records.items.slice(0, STATUS_LIMITS.hedges).map(hedgeView),
           guards: [...t.guards],
           pnl: [...t.pnl],
+          crashMode: { ...t.crashMode },
         });
       }
       const last = market.at(-1);

@@ -98,6 +98,7 @@ function buildStatus(): StackStatus {
       { t: at(64), hedgeId: 'h-4', code: 'ORACLE_POOL_DEVIATION', message: 'pool is 3.4% away from the oracle (limit 1.5%)' },
     ],
     pnl: alphaPnl,
+    crashMode: { mode: 'crash', since: at(60), plan: 'risk-reducing', reason: 'ETH moved -9.1 % within 10 min: 5.2 forecast standard deviations' },
   };
   // The second account has gaps and edge cases: no band at first, a single P&L point, no
   // priced evaluation, and a display name that must be shown as text, never as markup.
@@ -111,6 +112,7 @@ function buildStatus(): StackStatus {
     hedges: [{ hedgeId: 'hb-1', t: at(100), stage: 'skipped', instrument: 'spot', instrumentId: null, venueId: null, legs: null, side: 'buy', quantity: 0.4, priceUsd: null, txHash: null, code: 'ACCOUNT_PAUSED', message: 'the account is paused' }],
     guards: [{ t: at(100), hedgeId: 'hb-1', code: 'ACCOUNT_PAUSED', message: 'the account is paused' }],
     pnl: [{ t: at(119), optionsUsd: 12.5, hedgeUsd: 0, fundingUsd: 0, costsUsd: 0, totalUsd: 12.5 }],
+    crashMode: { mode: 'normal', since: null, plan: null, reason: null },
   };
   return StackStatusSchema.parse({
     startedAt: T0,
@@ -158,6 +160,7 @@ async function liveStatus(): Promise<StackStatus> {
       hedges: [],
       guards: [],
       pnl: [],
+      crashMode: { mode: 'normal', since: null, plan: null, reason: null },
     })),
   );
   return StackStatusSchema.parse({ ...status, accounts: [...status.accounts, ...made] });
@@ -318,6 +321,16 @@ describe('the dashboard in chromium', () => {
       expect(await page.locator(alpha(`[data-panel="pnl"] path.line-${key}`)).getAttribute('data-points')).toBe('120');
     }
     expect(await page.locator(beta('[data-panel="pnl"] circle.point')).count()).toBe(5);
+  });
+
+  it("shows an account's crash mode beside its status, with the plan, and the reason on hover", async () => {
+    const crashed = page.locator(alpha('.account-head .badge'));
+    expect(await crashed.textContent()).toBe('active · crash mode (risk-reducing)');
+    expect(await crashed.getAttribute('class')).toBe('badge bad');
+    expect(await crashed.getAttribute('title')).toMatch(/^since .+: ETH moved -9\.1 % within 10 min/);
+    const calm = page.locator(beta('.account-head .badge'));
+    expect(await calm.textContent()).toBe('paused');
+    expect(await calm.getAttribute('data-crash-mode')).toBe('normal');
   });
 
   it('never writes NaN into a chart', async () => {
