@@ -26,8 +26,8 @@ export const TERMINAL_STAGES: ReadonlySet<HedgeStage> = new Set(['confirmed', 'f
  * API do not round-trip bigints).
  */
 export interface JournaledTransaction {
-  /** swap: the hedge; cancel: a zero-value transfer to self at the same nonce. */
-  readonly purpose: 'swap' | 'cancel';
+  /** swap: the hedge; margin-deposit: a margin top-up between trades (no fill); cancel: a zero-value transfer to self at the same nonce. */
+  readonly purpose: 'swap' | 'margin-deposit' | 'cancel';
   readonly hash: Hex;
   readonly raw: Hex;
   readonly chainId: number;
@@ -52,6 +52,8 @@ export interface JournaledTransaction {
   readonly series?: OptionSeries;
   /** The venue's quoted price (USD per unit; an option's premium) the trade was built on: slippage of the fill is measured against it. */
   readonly quotedPriceUsd?: number;
+  /** A margin deposit: the collateral it deposits, USD (reported when it is confirmed). */
+  readonly marginDepositUsd?: number;
 }
 
 export interface HedgeView {

@@ -6,7 +6,7 @@
 import type { Eip1559Request, TransactionSigner } from './execution-ports.ts';
 import type { JournaledTransaction } from './hedge-journal-ports.ts';
 
-export type BuiltWith = Pick<JournaledTransaction, 'venue' | 'signer' | 'deadlineSec' | 'series' | 'quotedPriceUsd'>;
+export type BuiltWith = Pick<JournaledTransaction, 'venue' | 'signer' | 'deadlineSec' | 'series' | 'quotedPriceUsd' | 'marginDepositUsd'>;
 
 export async function signForJournal(
   signer: TransactionSigner,
@@ -35,5 +35,6 @@ export async function signForJournal(
     ...(builtWith.deadlineSec === undefined ? {} : { deadlineSec: builtWith.deadlineSec }),
     ...(builtWith.series === undefined ? {} : { series: builtWith.series }),
     ...(builtWith.quotedPriceUsd === undefined ? {} : { quotedPriceUsd: builtWith.quotedPriceUsd }),
+    ...(builtWith.marginDepositUsd === undefined ? {} : { marginDepositUsd: builtWith.marginDepositUsd }),
   };
 }

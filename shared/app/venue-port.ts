@@ -110,6 +110,28 @@ export interface VenuePosition {
 /** The result of a venue's own pre-trade check (a perp's margin floor): a guard that trips is recorded like any other. */
 export type VenueCheck = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
 
+/**
+ * A margin top-up between trades (a perpetual's collateral deposit up to a target margin
+ * ratio, from the account's wallet): what the venue would send, or why it sends nothing.
+ */
+export type MarginTopUp =
+  | {
+      readonly status: 'deposit';
+      /** Transactions that must be mined first (an exact approval), like a trade's; empty when the allowance suffices. */
+      readonly prerequisites: readonly ContractCall[];
+      /** The deposit itself: the transaction journaled and followed to its receipt. */
+      readonly deposit: ContractCall;
+      /** Collateral deposited, USD. */
+      readonly depositUsd: number;
+      readonly marginRatioBefore: number;
+      /** The margin ratio the deposit brings the account to at today's marks (under the target when the wallet holds less). */
+      readonly marginRatioAfter: number;
+      /** The wallet held less than the target asks: the deposit is all it holds. */
+      readonly partial: boolean;
+    }
+  | { readonly status: 'not-needed'; readonly marginRatio: number }
+  | { readonly status: 'wallet-empty'; readonly marginRatio: number; readonly neededUsd: number };
+
 export interface Venue {
   readonly id: string;
   readonly kind: VenueKind;
@@ -126,4 +148,9 @@ export interface Venue {
   decodeFill(logs: readonly ChainLog[], account: Address): VenueFill | undefined;
   /** What `account` holds on the venue now (for options: of `series`). */
   readPosition(account: Address, series?: OptionSeries): Promise<VenuePosition>;
+  /**
+   * Venues with a margin account only (perpetuals): the deposit that brings `account`'s
+   * margin ratio up to `targetMarginRatio` now, at most what its wallet holds.
+   */
+  buildMarginTopUp?(account: Address, targetMarginRatio: number): Promise<MarginTopUp>;
 }

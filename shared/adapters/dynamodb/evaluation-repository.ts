@@ -42,6 +42,7 @@ const StoredSchema = z.object({
         units: z.number(),
         at: z.string(),
         option: z.object({ optionType: z.enum(['call', 'put']), strike: z.number(), expiryMs: z.number(), vol: z.number().exactOptional() }).exactOptional(),
+        marginTopUp: z.string().exactOptional(),
       }),
     )
     .default({}),

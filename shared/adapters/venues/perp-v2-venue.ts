@@ -34,7 +34,7 @@ import { BaseError, ContractFunctionRevertedError, decodeEventLog, encodeFunctio
 import type { PublicClient } from 'viem';
 import { QuoteRejectedError } from '../../app/execution-ports.ts';
 import type { Address, ChainLog, ContractCall, Hex } from '../../app/execution-ports.ts';
-import type { MarginAccount, TradeContext, Venue, VenueCheck, VenueFill, VenueOrder, VenuePosition, VenueQuote, VenueTrade } from '../../app/venue-port.ts';
+import type { MarginAccount, MarginTopUp, TradeContext, Venue, VenueCheck, VenueFill, VenueOrder, VenuePosition, VenueQuote, VenueTrade } from '../../app/venue-port.ts';
 import type { PerpV2VenueConfig } from '../../contracts/execution-config.ts';
 import {
   PERP_V2_REVERT,
@@ -536,6 +536,39 @@ export function createPerpV2Venue(options: { readonly client: PublicClient; read
     return { quantity: toHuman(size), margin };
   }
 
+  /**
+   * The deposit between trades that brings the margin ratio to `targetMarginRatio` at
+   * today's marks (rounded up to a collateral unit), at most what the wallet holds; its
+   * exact approval first when the allowance is short.
+   */
+  async function buildMarginTopUp(account: Address, targetMarginRatio: number): Promise<MarginTopUp> {
+    if (!(targetMarginRatio > 0) || !Number.isFinite(targetMarginRatio)) throw new RangeError(`targetMarginRatio must be a positive number, got ${targetMarginRatio}`);
+    const trader = checkedAddress('account', account);
+    const { clearingHouseConfig } = await checkConfigAgainstChain();
+    const [state, walletBalance, allowance] = await Promise.all([
+      marginState(trader, clearingHouseConfig),
+      client.readContract({ address: collateralToken, abi: erc20Abi, functionName: 'balanceOf', args: [trader] }),
+      client.readContract({ address: collateralToken, abi: erc20Abi, functionName: 'allowance', args: [trader, vault] }),
+    ]);
+    const marginRatio = ratioOf(state.accountValue, state.totalAbsPositionValue);
+    const target = BigInt(Math.round(targetMarginRatio * Number(RATIO_ONE)));
+    const needed18 = max(0n, (state.totalAbsPositionValue * target) / RATIO_ONE - state.accountValue);
+    const needed = (needed18 + collateralScale - 1n) / collateralScale;
+    if (needed === 0n) return { status: 'not-needed', marginRatio };
+    if (walletBalance <= 0n) return { status: 'wallet-empty', marginRatio, neededUsd: toHuman(needed, collateralDecimals) };
+    const deposit = min(needed, walletBalance);
+    return {
+      status: 'deposit',
+      prerequisites:
+        allowance < deposit ? [{ to: collateralToken, data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [vault, deposit] }), value: 0n }] : [],
+      deposit: { to: vault, data: encodeFunctionData({ abi: perpV2VaultAbi, functionName: 'deposit', args: [collateralToken, deposit] }), value: 0n },
+      depositUsd: toHuman(deposit, collateralDecimals),
+      marginRatioBefore: marginRatio,
+      marginRatioAfter: ratioOf(state.accountValue + deposit * collateralScale, state.totalAbsPositionValue),
+      partial: deposit < needed,
+    };
+  }
+
   return {
     id: venue.id,
     kind: 'perp-v2',
@@ -546,5 +579,6 @@ export function createPerpV2Venue(options: { readonly client: PublicClient; read
     buildTrade,
     decodeFill,
     readPosition,
+    buildMarginTopUp,
   };
 }

@@ -6,7 +6,8 @@
  *   one can be): wait for the configured depth; reverted → Hedge Failed with the decoded
  *   reason; a cancel mined → Hedge Failed (cancelled); the swap mined → ONE transaction
  *   of the record (confirmed), the hedge position (+ executed amount from the pool's
- *   Swap log) and the failure streak reset, then Hedge Confirmed.
+ *   Swap log) and the failure streak reset, then Hedge Confirmed. A margin deposit mined
+ *   (a top-up between trades) → confirmed with what it deposited, the position unchanged.
  * - None mined, and the chain's nonce moved past ours → something else used the nonce:
  *   the hedge did not execute (failed, NONCE_CONSUMED).
  * - None mined after `replaceAfterMs` → replace at the same nonce with both fees raised by
@@ -150,6 +151,7 @@ async function settle(
   if (tx.purpose === 'cancel') {
     return gasSpent(await failed(deps, ref, context, 'receipt', 'CANCELLED', `The hedge was cancelled: transaction ${tx.hash} took its nonce after it was not mined in time.`, tx.hash));
   }
+  if (tx.purpose === 'margin-deposit') return gasSpent(await settleMarginDeposit(deps, ref, tx, receipt, context, underlying));
   // The venue the swap was built for (journaled), not today's configuration.
   // Journals written before venues were listed have no venue: the account's first Uniswap V3 venue was then its only venue.
   const venueConfig = tx.venue ?? execution?.venues.find((candidate) => candidate.kind === 'uniswap-v3');
@@ -204,6 +206,57 @@ async function settle(
 }
 
 /**
+ * A margin top-up mined: no fill and no change of the position (quantity + 0, in the same
+ * transaction that ends the record and its in-flight entry); the record and Hedge
+ * Confirmed say what was deposited (`marginDepositUsd`) and the margin ratio it reached.
+ */
+async function settleMarginDeposit(
+  deps: FollowHedgeDeps,
+  ref: HedgeRef,
+  tx: JournaledTransaction,
+  receipt: ChainReceipt,
+  context: FailureContext,
+  underlying: string,
+): Promise<FollowOutcome> {
+  const at = deps.now();
+  const venue = tx.venue === undefined ? undefined : deps.venues(tx.venue, tx.chainId);
+  const margin = venue === undefined ? undefined : (await venue.readPosition(tx.from)).margin;
+  const depositUsd = tx.marginDepositUsd ?? 0;
+  const data = {
+    txHash: tx.hash,
+    blockNumber: receipt.blockNumber,
+    gasUsed: receipt.gasUsed.toString(),
+    effectiveGasPrice: receipt.effectiveGasPrice.toString(),
+    ...(venue === undefined ? {} : { venueId: venue.id, instrument: venue.instrument }),
+    kind: 'margin-top-up',
+    marginDepositUsd: depositUsd,
+    baseDelta: 0,
+    quoteDelta: 0,
+    ...(margin === undefined || !Number.isFinite(margin.marginRatio) ? {} : { marginRatioAfter: margin.marginRatio }),
+  };
+  await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, { positionId: hedgePositionId(underlying, 'perp'), underlying, kind: 'perp', quantityDelta: 0 });
+  await deps.publisher.publish([
+    encodeEvent('Hedge Confirmed', {
+      accountId: ref.accountId,
+      occurredAt: at.toISOString(),
+      correlationId: context.correlationId,
+      hedgeId: ref.hedgeId,
+      decidedAt: ref.at.toISOString(),
+      chainId: tx.chainId,
+      txHash: tx.hash,
+      blockNumber: receipt.blockNumber,
+      gasUsed: Number(receipt.gasUsed),
+      baseDelta: 0,
+      quoteDelta: 0,
+      priceUsd: 0,
+      ...(depositUsd > 0 ? { marginDepositUsd: depositUsd } : {}),
+    }),
+  ]);
+  (deps.telemetry ?? NO_TELEMETRY).info('margin top-up confirmed', { txHash: tx.hash, blockNumber: receipt.blockNumber, marginDepositUsd: depositUsd });
+  return { status: 'confirmed', txHash: tx.hash, baseDelta: 0, priceUsd: 0 };
+}
+
+/**
  * The fill's price against the quote the trade was built on, in basis points, signed so
  * that positive is worse for us: paid more on a buy (quantity > 0), received less on a
  * sell. Undefined without a quote (journals written before it was recorded) or a price.
@@ -231,7 +284,7 @@ async function replace(
   // A swap past its deadline can only revert: cancel it. A cancel is re-priced (uncapped)
   // until it is mined: a cancel stuck under a rising base fee would hold the whole lane.
   const deadlinePassed = latest.deadlineSec !== undefined && deps.now().getTime() / 1000 >= Number(latest.deadlineSec);
-  const mayReplaceSwap = latest.purpose === 'swap' && !deadlinePassed && replacements < execution.maxReplacements;
+  const mayReplaceSwap = latest.purpose !== 'cancel' && !deadlinePassed && replacements < execution.maxReplacements;
   const bumped = mayReplaceSwap ? bumpFees(previous, execution.feeBumpPct, caps) : undefined;
   const cancel = bumped === undefined;
   const fees = bumped ?? bumpFees(previous, execution.feeBumpPct, NO_CAPS)!;
@@ -241,12 +294,13 @@ async function replace(
   if (signer.address.toLowerCase() !== latest.from.toLowerCase()) return { status: 'pending', reason: 'not-mined', txHash: latest.hash };
   const call = cancel ? { to: latest.from, data: '0x' as const, value: 0n } : { to: latest.to, data: latest.data, value: BigInt(latest.value) };
   const gas = cancel ? 21_000n : BigInt(latest.gas);
-  const transaction = await signForJournal(signer, { ...call, chainId: latest.chainId, nonce: latest.nonce, gas, ...fees }, cancel ? 'cancel' : 'swap', deps.now(), {
+  const transaction = await signForJournal(signer, { ...call, chainId: latest.chainId, nonce: latest.nonce, gas, ...fees }, cancel ? 'cancel' : latest.purpose, deps.now(), {
     ...(latest.venue === undefined ? {} : { venue: latest.venue }),
     ...(latest.signer === undefined ? {} : { signer: latest.signer }),
     ...(cancel || latest.deadlineSec === undefined ? {} : { deadlineSec: latest.deadlineSec }),
     ...(latest.series === undefined ? {} : { series: latest.series }),
     ...(cancel || latest.quotedPriceUsd === undefined ? {} : { quotedPriceUsd: latest.quotedPriceUsd }),
+    ...(cancel || latest.marginDepositUsd === undefined ? {} : { marginDepositUsd: latest.marginDepositUsd }),
   });
   if ((await deps.journal.journalReplacement(ref, transaction, view.transactions.length)) === 'lost') {
     return { status: 'pending', reason: 'not-mined', txHash: latest.hash }; // another confirmer replaced it first

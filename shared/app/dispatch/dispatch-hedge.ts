@@ -16,6 +16,8 @@
  * 5. Allocate the nonce (reconciled with the chain), sign, JOURNAL (decided → ordered,
  *    only while our claim holds), and only then broadcast; then the record → submitted
  *    and Hedge Submitted.
+ * A request that carries `marginTopUp` also gets its own record (after the orders'),
+ * handed to topUpMargin (top-up-margin.ts): a collateral deposit, journaled the same way.
  * Transport failures (ChainUnavailableError) and store errors propagate: the message is
  * redelivered, and step 1 makes the retry safe.
  */
@@ -38,6 +40,7 @@ import { minedTransaction } from '../mined-transaction.ts';
 import { signForJournal } from '../sign-for-journal.ts';
 import { NO_TELEMETRY, withKeys, type Telemetry } from '../telemetry.ts';
 import { allocateReconciledNonce, type NonceCounter } from './allocate-nonce.ts';
+import { topUpMargin } from './top-up-margin.ts';
 import { endHedgeWithoutTrade, recordSubmitted, venueLabel, type FailureContext, type HedgeFailure, type OutcomeDeps } from './hedge-outcomes.ts';
 
 export interface ChainAccess {
@@ -114,13 +117,13 @@ export class ApprovalPendingError extends Error {
   }
 }
 
-const DEFAULT_LEASE_MS = 120_000;
+export const DEFAULT_LEASE_MS = 120_000;
 /**
  * Gas limit headroom over the estimate: state can move between estimate and inclusion, and
  * some venues' gas depends on the block's timestamp (Uniswap's oracle observations,
  * Lyra's Black-Scholes and GWAV, Perp's TWAP and funding): 30 % was needed in their tests.
  */
-const GAS_HEADROOM_PCT = 30n;
+export const GAS_HEADROOM_PCT = 30n;
 
 /**
  * @example
@@ -133,6 +136,13 @@ export async function dispatchHedge(deps: DispatchDeps, request: EventDetail<'He
     const ref: HedgeRef = { accountId: request.accountId, hedgeId: hedgeIdOf(request.decisionId, index), at: new Date(request.occurredAt) };
     const decision = { decisionId: request.decisionId, underlying: request.underlying, correlationId: request.correlationId, maxSlippageBps: request.maxSlippageBps };
     outcomes.push(await withKeys(telemetry, { hedgeId: ref.hedgeId }, () => dispatchOrder(deps, ref, order, decision)));
+  }
+  const topUp = request.marginTopUp;
+  if (topUp !== undefined) {
+    // A margin top-up between trades: its own record, after the orders' (see top-up-margin.ts).
+    const ref: HedgeRef = { accountId: request.accountId, hedgeId: hedgeIdOf(request.decisionId, request.orders.length), at: new Date(request.occurredAt) };
+    const context = { decisionId: request.decisionId, underlying: request.underlying, correlationId: request.correlationId, maxConsecutiveFailures: undefined };
+    outcomes.push(await withKeys(telemetry, { hedgeId: ref.hedgeId }, () => topUpMargin(deps, ref, topUp, context)));
   }
   return outcomes;
 }
@@ -334,7 +344,7 @@ function venueOrderOf(order: HedgeOrder, config: RuntimeConfig): { ok: true; ord
  * meet (an exact approval still unspent, a pool about to move). Checked before the claim,
  * so the retry is not held by our own lease.
  */
-async function ensureLaneIdle(deps: DispatchDeps, ref: HedgeRef, execution: ExecutionConfig, chainId: number): Promise<void> {
+export async function ensureLaneIdle(deps: DispatchDeps, ref: HedgeRef, execution: ExecutionConfig, chainId: number): Promise<void> {
   const chain = deps.chains(chainId);
   if (chain === undefined) return; // reported where the chain is needed
   const signer = await deps.signers(execution.signer);
@@ -347,7 +357,7 @@ function resume(deps: DispatchDeps, ref: HedgeRef, view: HedgeView, gateway: Cha
   return broadcastJournaled(deps, ref, view.transactions, gateway, context, 'resubmitted');
 }
 
-async function broadcastJournaled(
+export async function broadcastJournaled(
   deps: DispatchDeps,
   ref: HedgeRef,
   transactions: readonly JournaledTransaction[],
@@ -398,7 +408,7 @@ async function markSubmitted(deps: DispatchDeps, ref: HedgeRef, tx: JournaledTra
 }
 
 /** A prerequisite of the trade (an exact approval, a margin deposit): its own nonce, sent and waited for; repeating it is harmless. */
-async function sendPrerequisite(
+export async function sendPrerequisite(
   deps: DispatchDeps,
   gateway: ChainGateway,
   signer: TransactionSigner,
@@ -428,19 +438,20 @@ async function sendPrerequisite(
 
 function skip(deps: DispatchDeps, ref: HedgeRef, verdict: GuardVerdict | { ok: false; code: string; message: string }, context: DispatchContext): Promise<OrderOutcome> {
   if (verdict.ok) throw new Error('skip() needs a tripped guard');
-  return end(deps, ref, { stage: 'guard', code: verdict.code, message: verdict.message }, context, 'skipped');
+  return endOrder(deps, ref, { stage: 'guard', code: verdict.code, message: verdict.message }, context, 'skipped');
 }
 
 function fail(deps: DispatchDeps, ref: HedgeRef, failure: HedgeFailure, context: FailureContext): Promise<OrderOutcome> {
-  return end(deps, ref, failure, context, 'failed');
+  return endOrder(deps, ref, failure, context, 'failed');
 }
 
-async function end(deps: DispatchDeps, ref: HedgeRef, failure: HedgeFailure, context: FailureContext, status: 'skipped' | 'failed'): Promise<OrderOutcome> {
+/** Ends the order's record without a transaction (skipped or failed) and reports it. */
+export async function endOrder(deps: DispatchDeps, ref: HedgeRef, failure: HedgeFailure, context: FailureContext, status: 'skipped' | 'failed'): Promise<OrderOutcome> {
   await endHedgeWithoutTrade(deps, ref, failure, context);
   return { hedgeId: ref.hedgeId, status, code: failure.code, message: failure.message };
 }
 
-function requireChain(deps: DispatchDeps, chainId: number): ChainAccess {
+export function requireChain(deps: DispatchDeps, chainId: number): ChainAccess {
   const chain = deps.chains(chainId);
   if (chain === undefined) throw new Error(`no RPC endpoint is configured for chain ${chainId}`);
   return chain;

@@ -44,7 +44,7 @@ import type { BookRisk, Decision, HedgeState } from '../../domain/policy/policy-
 import type { Address, MarketReader } from '../execution-ports.ts';
 import { executionFingerprint } from '../execution-fingerprint.ts';
 import { NO_TELEMETRY, type Telemetry } from '../telemetry.ts';
-import { marginAlerts, watchedVenues, type ReadVenueHoldings, type VenueHolding } from './margin-watch.ts';
+import { marginAlerts, marginTopUpDue, watchedVenues, type ReadVenueHoldings, type VenueHolding } from './margin-watch.ts';
 import { mergeAlertsByCode } from './merge-alerts.ts';
 import { guardEvents, readGuardInputs, runawayPause } from './policy-guards.ts';
 import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
@@ -275,7 +275,16 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
       nextInFlight[hedgeIdOf(decision.id, index)] = { units, at, ...(option === undefined ? {} : { option }) };
     }
   }
-  const outsideBandSince = tracksBand ? outsideBandSinceAfter(decision, Object.keys(nextInFlight).length > 0, carriedOutsideSince, at) : undefined;
+  // A margin top-up between trades (MARGIN_LOW with the operator's target): its own request, record and in-flight entry.
+  // Not while a perp order is dispatched (the trade deposits up to the target itself), nor in dry-run.
+  const topUp =
+    config.execution === undefined || decision.dryRun || (dispatched && decision.orders.some((order) => order.instrument.kind === 'perp'))
+      ? undefined
+      : marginTopUpDue(holdings, watched, new Set(Object.values(inFlight).flatMap((hedge) => (hedge.marginTopUp === undefined ? [] : [hedge.marginTopUp]))));
+  const topUpDecisionId = `${decision.id}-top-up-${evaluationId}`;
+  if (topUp !== undefined) nextInFlight[hedgeIdOf(topUpDecisionId, 0)] = { units: 0, at, marginTopUp: topUp.venueId };
+  const hedgesInFlight = Object.values(nextInFlight).some((hedge) => hedge.marginTopUp === undefined);
+  const outsideBandSince = tracksBand ? outsideBandSinceAfter(decision, hedgesInFlight, carriedOutsideSince, at) : undefined;
   if (tracksBand) telemetry.metric('OutsideBand', outsideBandSince === undefined ? 0 : secondsSince(outsideBandSince, nowMs), {});
   const hedgeRequested = dispatched
     ? encodeEvent('Hedge Requested', {
@@ -318,6 +327,41 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
       },
     });
   }
+  const topUpRequested =
+    topUp === undefined
+      ? undefined
+      : encodeEvent('Hedge Requested', {
+          accountId,
+          occurredAt: at,
+          correlationId,
+          decisionId: topUpDecisionId,
+          dispatchGroup: dispatchGroupOf(config.market.chainId, config.execution!.signer),
+          underlying: config.underlying,
+          reason: decision.reason,
+          message: `The margin on ${topUp.venueId} is ${(topUp.marginRatio * 100).toFixed(1)} %, under its alert level: a top-up to ${(topUp.targetMarginRatio * 100).toFixed(1)} % between trades.`,
+          orders: [],
+          marginTopUp: { venueId: topUp.venueId, targetMarginRatio: topUp.targetMarginRatio },
+        });
+  if (topUp !== undefined && topUpRequested !== undefined) {
+    hedgeRecords.push({
+      hedgeId: hedgeIdOf(topUpDecisionId, 0),
+      at: now,
+      stage: 'decided',
+      record: {
+        decisionId: topUpDecisionId,
+        evaluationId,
+        underlying: config.underlying,
+        kind: 'margin-top-up',
+        message: `Margin top-up on ${topUp.venueId} to ${topUp.targetMarginRatio} (margin ratio ${topUp.marginRatio})`,
+        spot: market.spot,
+        ...(correlationId === undefined ? {} : { correlationId }),
+        marginTopUp: { venueId: topUp.venueId, targetMarginRatio: topUp.targetMarginRatio, marginRatioBefore: topUp.marginRatio },
+        configVersion: versioned.version,
+        executionFingerprint: executionFingerprint(config),
+        requestEntry: topUpRequested,
+      },
+    });
+  }
   events.push(
     encodeEvent('Exposure Computed', {
       accountId,
@@ -330,6 +374,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     }),
   );
   if (hedgeRequested !== undefined) events.push(hedgeRequested);
+  if (topUpRequested !== undefined) events.push(topUpRequested);
   for (const alert of mergeAlertsByCode([...decision.alerts, ...marginAlerts(holdings, watched)])) {
     events.push(
       encodeEvent('Risk Limit Breached', {

@@ -93,7 +93,7 @@ export async function readGuardInputs(deps: EvaluateDeps, request: GuardReadRequ
       accountActive: account.status === 'active',
       recordedHedgeUnits,
       ...(chainHedgeUnits === undefined ? {} : { chainHedgeUnits }),
-      deltaOneInFlight: Object.values(inFlight).some((hedge) => hedge.option === undefined),
+      deltaOneInFlight: Object.values(inFlight).some((hedge) => hedge.option === undefined && hedge.marginTopUp === undefined),
     },
   };
 }

@@ -27,6 +27,8 @@ export interface InFlightHedge {
   readonly at: string;
   /** An option hedge: its series. Counted in the book as an option position, not as delta units. */
   readonly option?: { readonly optionType: 'call' | 'put'; readonly strike: number; readonly expiryMs: number; readonly vol?: number };
+  /** A margin top-up on this venue (id), not a hedge: no units; while it is in flight no other top-up of the venue is requested. */
+  readonly marginTopUp?: string;
 }
 
 export interface StoredEvaluationState {

@@ -132,14 +132,22 @@ export const HedgeRequestedV1 = z.strictObject({
   underlying: Underlying,
   reason: z.enum(REASON_CODES),
   message: z.string().max(1000),
-  orders: z.array(HedgeOrderSchema).min(1),
+  /** At least one, unless the request is a margin top-up (`marginTopUp`), which may come alone. */
+  orders: z.array(HedgeOrderSchema),
   /**
    * A slippage limit tighter than the account's (the crash breaker's slices plan), basis
    * points: dispatch uses the lower of this and the configured one. Optional, added in
    * place like correlationId (consumers are deployed before the producers that fill it).
    */
   maxSlippageBps: z.number().int().min(1).max(10_000).optional(),
-});
+  /**
+   * A margin top-up between trades (MARGIN_LOW with the operator's `topUpToMarginRatio`):
+   * a collateral deposit on the perp venue `venueId` up to `targetMarginRatio`, dispatched
+   * as the hedge hedgeIdOf(decisionId, orders.length). Optional, added in place like
+   * correlationId (consumers are deployed before the producers that fill it).
+   */
+  marginTopUp: z.strictObject({ venueId: NonEmpty, targetMarginRatio: z.number().positive().max(10) }).optional(),
+}).refine((detail) => detail.orders.length > 0 || detail.marginTopUp !== undefined, { message: 'a Hedge Requested needs at least one order or a margin top-up', path: ['orders'] });
 
 /**
  * A hedge transaction was sent. Natural key: hedge id + tx hash (a replacement
@@ -173,6 +181,8 @@ export const HedgeConfirmedV1 = z.strictObject({
   priceUsd: z.number().nonnegative(),
   /** A perpetual's funding the transaction settled on the way, USD (+ received, − paid); absent for other venues. */
   fundingUsd: z.number().optional(),
+  /** A margin top-up (no trade: baseDelta and quoteDelta 0): the collateral it deposited, USD. Absent for trades. */
+  marginDepositUsd: z.number().positive().optional(),
 });
 
 /** The hedge ended without a trade. Natural key: hedge id (terminal, once per hedge). */

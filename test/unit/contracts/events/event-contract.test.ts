@@ -190,7 +190,10 @@ describe('event contract', () => {
   });
 
   it('refuses to encode an invalid payload: a producer cannot emit a bad event', () => {
-    expect(() => encodeEvent('Hedge Requested', { ...hedgeRequested, orders: [] })).toThrow(/^Hedge Requested v1 detail is invalid: orders: Too small/);
+    expect(() => encodeEvent('Hedge Requested', { ...hedgeRequested, orders: [] })).toThrow(/^Hedge Requested v1 detail is invalid: orders: a Hedge Requested needs at least one order or a margin top-up/);
+    // A margin top-up between trades may come without an order.
+    expect(() => encodeEvent('Hedge Requested', { ...hedgeRequested, orders: [], marginTopUp: { venueId: 'perp', targetMarginRatio: 0.5 } })).not.toThrow();
+    expect(() => encodeEvent('Hedge Requested', { ...hedgeRequested, orders: [], marginTopUp: { venueId: 'perp', targetMarginRatio: 0 } })).toThrow(/marginTopUp/);
     expect(() => encodeEvent('Hedge Requested', { ...hedgeRequested, accountId: 'a b' })).toThrow(/accountId: must be 1-128 letters/);
     expect(() => encodeEvent('Hedge Requested', { ...hedgeRequested, occurredAt: 'yesterday' })).toThrow(/occurredAt/);
   });
