@@ -39,7 +39,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { createWalletClient, formatUnits, http, parseEther, parseUnits, type Address, type Hex } from 'viem';
+import { createPublicClient, createWalletClient, formatUnits, http, parseEther, parseUnits, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createConfigApiHandler } from '../functions/config-api/create-config-api-handler.ts';
 import { createDispatchHandler } from '../functions/dispatch/create-dispatch-handler.ts';
@@ -89,7 +89,8 @@ import { consoleLine } from './status/console-line.ts';
 import { createStackChecks, type CheckedTenant, type StackReconciliation } from './status/stack-checks.ts';
 import { bandEdges, createStatusCollector, type StatusCollector } from './status/status-collector.ts';
 import type { HeadlessSummary, StackStatus } from './status-schema.ts';
-import { createWebhookSender, type WebhookSender } from './webhooks/webhook-sender.ts';
+import { createWebhookSender, type WebhookSender, type WebhookSenderOptions } from './webhooks/webhook-sender.ts';
+import { startWorkerHost } from './worker/worker-host.ts';
 
 export interface LocalStackOptions {
   /** The API/dashboard port; 0 (default) picks a free one. */
@@ -122,6 +123,29 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** One status line per tenant per tick. */
   readonly onTick?: (line: string) => void;
+  /**
+   * The URL the flow's functions (evaluate, dispatch, confirm) reach the chain by, given
+   * anvil's: e.g. a proxy in front of it. Default anvil's own. The stack's own parts (the
+   * market, the webhook sender, the checks) always use anvil's.
+   */
+  readonly functionsRpcUrl?: (anvilRpcUrl: string) => string;
+  /**
+   * Dispatch and confirm run in a child process (local/worker), forked again when it dies,
+   * as Lambdas would: a killed worker is a Lambda dying mid-invocation. Default: in this process.
+   */
+  readonly workerProcess?: boolean;
+  /** What each webhook poll delivers, given what it found (a provider's redeliveries and disorder); default what it found. */
+  readonly webhookPlan?: WebhookSenderOptions['plan'];
+}
+
+/** A hedge record and the transactions its journal holds. */
+export interface JournaledHedgeRecord {
+  readonly accountId: string;
+  readonly hedgeId: string;
+  readonly stage: string;
+  /** The transaction the confirmed step names. */
+  readonly confirmedTx: string | undefined;
+  readonly transactions: readonly { readonly hash: string; readonly nonce: number; readonly from: string; readonly purpose: string }[];
 }
 
 /** A demo tenant as the stack knows it. Its API key only on the start that made it: keys are shown once and kept as hashes. */
@@ -157,7 +181,19 @@ export interface LocalStack {
   /** Ticks every `tickMs` until stop() (the interactive mode). */
   startTicking(tickMs: number): void;
   crash(): void;
+  /** Delivers what happened on OptionBook since the last poll through the webhook path, and waits until the flow settled. */
+  deliverWebhooks(): Promise<number>;
+  /** The worker process's pid now (with workerProcess; undefined otherwise or between a death and its next fork). */
+  workerPid(): number | undefined;
+  /** The lanes ('dispatch', 'confirm') of what the worker process holds now. */
+  workerBusy(): readonly string[];
+  /** Messages given up: dispatch lanes' and the position confirmations' dead letters, hedges the confirm loop gave up following. */
+  deadLetters(): { readonly dispatch: number; readonly positions: number; readonly confirmGivenUp: number };
   reconcile(): Promise<StackReconciliation>;
+  /** Every hedge record of every tenant, with the transactions its journal holds (the soak matches them to the chain). */
+  hedgeRecords(): Promise<JournaledHedgeRecord[]>;
+  /** An account's positions as stored: id and quantity. */
+  storedPositions(accountId: string): Promise<{ readonly id: string; readonly quantity: number }[]>;
   /** The ids of an account's positions as stored (default: the options vault's; diagnostics). */
   positionIds(accountId?: string): Promise<string[]>;
   summary(): Promise<HeadlessSummary>;
@@ -169,6 +205,9 @@ const SETTLE_TIMEOUT_MS = 30_000;
 /** How long start-up waits for the demo books to arrive through the webhook path. */
 const BOOK_ARRIVAL_TIMEOUT_MS = 20_000;
 const TABLE_NAME = 'hedge-local';
+/** With workerProcess: the worker's claim on a hedge, and the lanes' deliveries (backoff capped at 5 s: ~2 minutes). */
+const WORKER_CLAIM_LEASE_MS = 15_000;
+const WORKER_LANE_MAX_RECEIVES = 30;
 /** How often (at least) the chain's state is saved while ticking, and always at stop. */
 const SAVE_EVERY_MS = 10_000;
 /** What an account made after start-up (the dashboard, curl) gets from the local chain's faucet. */
@@ -293,9 +332,33 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   const signers = createSignerRegistry({ localKeys: keyring });
   const signerProvisioner = createLocalSignerProvisioner({ keyring });
   const a = chain.addresses;
-  // The stack's own client (fast polling) serves the market reader and the venues too; the
-  // perp's and Lyra's contracts join the allow-list.
-  const hedging = createLocalHedgingDeps({ chain, stores, signers: (ref) => signers.resolve(ref), publisher, now, client: chain.publicClient, approvalPollMs: 25, extraVenues: markets.extraVenues });
+  // The stack's own client (fast polling) serves the market reader and the venues too, or
+  // one as fast on the URL given in front of anvil; the perp's and Lyra's contracts join
+  // the allow-list.
+  const functionsRpcUrl = options.functionsRpcUrl?.(chain.rpcUrl) ?? chain.rpcUrl;
+  const functionsClient = functionsRpcUrl === chain.rpcUrl ? chain.publicClient : createPublicClient({ chain: chain.chain, transport: http(functionsRpcUrl), pollingInterval: 10 });
+  const hedging = createLocalHedgingDeps({
+    chain: { rpcUrl: functionsRpcUrl, chain: chain.chain, addresses: a },
+    stores,
+    signers: (ref) => signers.resolve(ref),
+    publisher,
+    now,
+    client: functionsClient,
+    approvalPollMs: 25,
+    extraVenues: markets.extraVenues,
+  });
+  // Dispatch and confirm in a worker process (forked again when it dies), or here.
+  const worker =
+    options.workerProcess === true
+      ? startWorkerHost({
+          config: { dynamoDbEndpoint: ddb.endpoint, tableName, rpcUrl: functionsRpcUrl, addresses: a, extraVenues: markets.extraVenues, approvalPollMs: 25, claimLeaseMs: WORKER_CLAIM_LEASE_MS },
+          keys: () => keyring,
+          publish: (entries) => publisher.publish(entries),
+          log,
+        })
+      : undefined;
+  if (worker !== undefined) stops.add('worker process', () => worker.stop());
+  let confirmGivenUp = 0;
 
   // The market's clock: the time of the tick being settled (the wall clock before the
   // first). The simulated market exists at ticks; an evaluation prices the book at the
@@ -312,17 +375,20 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     await collector.recordEvaluation(result.accountId);
   });
   const lanes = createDispatchLanes({
-    handler: createDispatchHandler({ deps: hedging.dispatch, onError: (error, record, disposition) => log(`dispatch ${record.messageId}: ${disposition} ${errorText(error)}`) }),
+    // A worker that dies holding a claim: its redeliveries outlast the claim (as SQS's do in the cloud).
+    ...(worker === undefined ? {} : { maxReceives: WORKER_LANE_MAX_RECEIVES }),
+    handler: worker?.dispatch ?? createDispatchHandler({ deps: hedging.dispatch, onError: (error, record, disposition) => log(`dispatch ${record.messageId}: ${disposition} ${errorText(error)}`) }),
     onDeadLetter: (message) => collector.note('Dead Letter', null, `dispatch message ${message.messageId} of lane ${message.group ?? '?'} gave up`),
   });
   stops.add('dispatch lanes', () => lanes.stop());
   bus.subscribe('dispatch', (event) => lanes.enqueue(event));
   const confirmLoop = createConfirmLoop({
-    deps: hedging.follow,
+    ...(worker === undefined ? { deps: hedging.follow } : { remote: (event) => worker.confirm(event) }),
     pollMs: options.confirmPollMs ?? 100,
     beforeFirstLook: (event) => untilReceiptKnown(chain.publicClient, (event.detail as { txHash?: string }).txHash),
     onError: (error) => log(`confirm: ${errorText(error)}`),
     onFinal: (event, outcome) => {
+      if (outcome === undefined) confirmGivenUp++;
       if (outcome?.status !== 'confirmed') return;
       const { accountId, hedgeId } = event.detail as { accountId: string; hedgeId: string };
       const recheck = encodeEvent('Evaluation Requested', { accountId, occurredAt: new Date().toISOString(), trigger: 'operator', triggerId: `hedge-confirmed:${hedgeId}` });
@@ -342,6 +408,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   const linkWallet = (config: ChainDirectoryConfig): void => {
     directory = createStaticChainDirectory(config);
   };
+  let positionDeadLetters = 0;
   const confirmations = createLocalConfirmationQueue({
     deps: {
       readers: { [chain.chain.id]: createViemOptionBookReader({ client: chain.publicClient, chainId: chain.chain.id, optionBook: a.optionBook }) },
@@ -354,6 +421,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     onError: (error) => log(`confirm-positions: ${errorText(error)}`),
     // A position confirmation that gave up is a position the book is missing: never silent.
     onDeadLetter: (message) => {
+      positionDeadLetters++;
       log(`confirm-positions gave up on message ${message.messageId}: a position may be missing`);
       collector.note('Dead Letter', null, `position confirmation ${message.messageId} gave up`);
     },
@@ -452,6 +520,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
     // A restart goes on from the first block not reported (every earlier log went through the webhook path already).
     ...(kept === undefined || kept.webhookNextBlock === null ? {} : { fromBlock: BigInt(kept.webhookNextBlock) }),
     onError: (error) => log(`webhook sender: ${errorText(error)}`),
+    ...(options.webhookPlan === undefined ? {} : { plan: options.webhookPlan }),
     // A delivery the receiver did not accept is logged: a provider's failed delivery is a position that may be late or missing.
     onDelivery: (delivery) => {
       if (delivery.status < 200 || delivery.status > 299) log(`webhook sender: delivery ${delivery.deliveryId} of ${delivery.txHash} answered ${delivery.status}`);
@@ -687,7 +756,33 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
       })();
     },
     crash: () => market.crash(),
+    async deliverWebhooks() {
+      const delivered = await sender.poll();
+      await settle();
+      return delivered;
+    },
+    workerPid: () => worker?.pid(),
+    workerBusy: () => worker?.busy() ?? [],
+    deadLetters: () => ({ dispatch: lanes.deadLetters.length, positions: positionDeadLetters, confirmGivenUp }),
     reconcile: () => checks.reconcile(),
+    async hedgeRecords() {
+      const out: JournaledHedgeRecord[] = [];
+      for (const tenant of checked) {
+        for (const record of await checks.records(tenant.accountId)) {
+          const view = await stores.journal.get({ accountId: record.accountId, hedgeId: record.hedgeId, at: new Date(record.at) });
+          const confirmedTx = record.steps.find((step) => step.stage === 'confirmed')?.data.txHash;
+          out.push({
+            accountId: record.accountId,
+            hedgeId: record.hedgeId,
+            stage: record.stage,
+            confirmedTx: typeof confirmedTx === 'string' ? confirmedTx : undefined,
+            transactions: (view?.transactions ?? []).map((tx) => ({ hash: tx.hash, nonce: tx.nonce, from: tx.from, purpose: tx.purpose })),
+          });
+        }
+      }
+      return out;
+    },
+    storedPositions: async (accountId) => (await positions.listPositions(accountId)).map((p) => ({ id: p.position.id, quantity: p.position.quantity })),
     positionIds: async (accountId = vault.account.accountId) => (await positions.listPositions(accountId)).map((p) => p.position.id),
     async summary() {
       const reconciliation = await checks.reconcile();

@@ -23,6 +23,8 @@ export interface AnvilInstance {
 export interface StartAnvilOptions {
   /** Chain id (default 31337). */
   readonly chainId?: number;
+  /** The port (default 0: the OS picks one). A restart on the port it had keeps its clients' URL valid. */
+  readonly port?: number;
   /** Extra anvil flags, e.g. ['--hardfork', 'cancun']. */
   readonly args?: readonly string[];
   /** How long to wait for anvil to answer JSON-RPC (default 15 s). */
@@ -87,7 +89,7 @@ async function answersJsonRpc(rpcUrl: string): Promise<boolean> {
 
 export async function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstance> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(options.chainId ?? 31337), ...(options.args ?? [])];
+  const args = ['--host', '127.0.0.1', '--port', String(options.port ?? 0), '--chain-id', String(options.chainId ?? 31337), ...(options.args ?? [])];
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached === true });
   const pid = child.pid;
   if (pid === undefined) throw new Error('anvil: spawn failed');

@@ -44,6 +44,8 @@ export interface StartDynamoDbLocalOptions {
    * file's URL. A bundle (the benchmark) moves this file, so it passes the working directory.
    */
   readonly repoRoot?: string;
+  /** The port (default 0: the kernel picks a free one). A restart on the port it had keeps its clients' endpoint valid. */
+  readonly port?: number;
   /** Keep the data in this (existing) directory instead of in memory: one file, shared-local-instance.db. */
   readonly dbPath?: string;
   /** Extra JVM options, before the main class (a test runs it with `--limit-modules java.se`: no compiler). */
@@ -102,6 +104,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
       '-Djava.net.preferIPv4Stack=true',
       `-Djava.library.path=${lib}`,
       ...storage,
+      ...(options.port === undefined ? [] : [`-Dhedge.dynamodb.port=${options.port}`]),
       // Start-up over peak speed: a short-lived, small store.
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',

@@ -6,13 +6,17 @@
  * request to push the next look out (extendVisibility) is noted and capped at pollMs.
  */
 import { createConfirmHedgeHandler } from '../../functions/confirm-hedge/create-confirm-hedge-handler.ts';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DeliveredEvent } from '../../shared/adapters/local-bus/local-bus.ts';
 import type { FollowHedgeDeps, FollowOutcome } from '../../shared/app/confirm-hedge/follow-hedge.ts';
 import { createSleeper } from '../runtime/stoppable-sleep.ts';
 import { lambdaContext, newMessageId, sqsEventOf } from '../runtime/sqs-shapes.ts';
 
 export interface ConfirmLoopOptions {
-  readonly deps: FollowHedgeDeps;
+  /** The confirm-hedge handler's dependencies (it runs in this process); or `remote`. */
+  readonly deps?: FollowHedgeDeps;
+  /** The confirm-hedge function run elsewhere (a worker process): its answer and the outcome per message. */
+  readonly remote?: (event: SQSEvent) => Promise<{ readonly response: SQSBatchResponse; readonly outcomes: readonly (readonly [string, FollowOutcome])[] }>;
   /** Time between looks at a pending hedge. */
   readonly pollMs: number;
   /** Looks before the loop gives a hedge up (it stays 'submitted' in the records). Default 600. */
@@ -36,12 +40,24 @@ export interface ConfirmLoop {
 
 export function createConfirmLoop(options: ConfirmLoopOptions): ConfirmLoop {
   const outcomes = new Map<string, FollowOutcome>();
-  const handler = createConfirmHedgeHandler({
-    deps: options.deps,
-    extendVisibility: () => Promise.resolve(),
-    onOutcome: (outcome, record) => outcomes.set(record.messageId, outcome),
-    ...(options.onError === undefined ? {} : { onError: options.onError }),
-  });
+  const { deps, remote } = options;
+  let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  if (remote !== undefined) {
+    handler = async (event) => {
+      const answer = await remote(event);
+      for (const [messageId, outcome] of answer.outcomes) outcomes.set(messageId, outcome);
+      return answer.response;
+    };
+  } else {
+    if (deps === undefined) throw new Error('the confirm loop needs the handler\'s deps or a remote handler');
+    const local = createConfirmHedgeHandler({
+      deps,
+      extendVisibility: () => Promise.resolve(),
+      onOutcome: (outcome, record) => outcomes.set(record.messageId, outcome),
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+    });
+    handler = (event) => local(event, lambdaContext('confirm-hedge'));
+  }
   const sleeper = createSleeper();
   const following = new Set<Promise<void>>();
   let stopped = false;
@@ -52,7 +68,7 @@ export function createConfirmLoop(options: ConfirmLoopOptions): ConfirmLoop {
     await options.beforeFirstLook?.(event);
     for (let look = 1; look <= maxLooks && !stopped; look++) {
       outcomes.delete(message.messageId);
-      const response = await handler(sqsEventOf(message, look, 'confirm'), lambdaContext('confirm-hedge'));
+      const response = await handler(sqsEventOf(message, look, 'confirm'));
       if (response.batchItemFailures.length === 0) {
         options.onFinal?.(event, outcomes.get(message.messageId));
         outcomes.delete(message.messageId);

@@ -24,7 +24,19 @@ export interface WebhookSenderOptions {
   /** The first block to report (default 0: every log of the chain); a restarted stack goes on where it stopped. */
   readonly fromBlock?: bigint;
   readonly onDelivery?: (delivery: { deliveryId: string; txHash: string; status: number }) => void;
+  /**
+   * What a poll delivers, given the deliveries it found (one per transaction, in block
+   * order): default those. A provider's redeliveries (the same id again, or the same logs
+   * under a new id) and its disorder are a plan that returns them repeated or reordered.
+   */
+  readonly plan?: (deliveries: readonly WebhookDelivery[]) => readonly WebhookDelivery[];
   readonly onError?: (error: unknown) => void;
+}
+
+/** One delivery: its webhook id and the logs of one transaction. */
+export interface WebhookDelivery {
+  readonly deliveryId: string;
+  readonly logs: readonly Log<bigint, number, false>[];
 }
 
 export interface WebhookSender {
@@ -62,6 +74,9 @@ export function standardWebhookHeaders(body: string, secret: string, deliveryId:
   };
 }
 
+/** A Standard Webhooks delivery id. */
+export const newDeliveryId = (): string => `msg_${randomUUID().replaceAll('-', '')}`;
+
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const sleeper = createSleeper();
   let nextBlock: bigint | undefined = options.fromBlock;
@@ -69,8 +84,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   let polling: Promise<number> | undefined;
   let stopped = false;
 
-  async function deliver(logs: Log<bigint, number, false>[]): Promise<void> {
-    const deliveryId = `msg_${randomUUID().replaceAll('-', '')}`;
+  async function deliver({ deliveryId, logs }: WebhookDelivery): Promise<void> {
     const body = JSON.stringify({ type: 'evm.logs', timestamp: new Date().toISOString(), data: { chainId: options.chainId, logs: logs.map(rpcLog) } });
     const txHash = logs[0]?.transactionHash ?? '';
     for (let attempt = 1; attempt <= (options.maxAttempts ?? 5) && !stopped; attempt++) {
@@ -94,7 +108,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     nextBlock = latest + 1n;
     const byTx = new Map<string, Log<bigint, number, false>[]>();
     for (const log of logs) byTx.set(log.transactionHash, [...(byTx.get(log.transactionHash) ?? []), log]);
-    for (const txLogs of byTx.values()) await deliver(txLogs);
+    const found: WebhookDelivery[] = [...byTx.values()].map((txLogs) => ({ deliveryId: newDeliveryId(), logs: txLogs }));
+    for (const delivery of options.plan?.(found) ?? found) await deliver(delivery);
     return byTx.size;
   }
 
