@@ -167,17 +167,9 @@ async function dispatchOrder(
   const priceObservedAt = typeof view.record.oracleUpdatedAt === 'string' ? view.record.oracleUpdatedAt : undefined;
   const context: DispatchContext = { ...decision, maxConsecutiveFailures: execution?.maxConsecutiveFailures, priceObservedAt };
 
-  if (view.transactions.length === 0) {
-    if (execution !== undefined && market !== undefined) await ensureLaneIdle(deps, ref, execution, market.chainId);
-    const nowMs = deps.now().getTime();
-    const claim = await deps.journal.claim(ref, deps.owner, nowMs + (deps.claimLeaseMs ?? DEFAULT_LEASE_MS), nowMs);
-    if (claim.status === 'busy') throw new HedgeBusyError(hedgeId, claim.owner, claim.untilMs);
-    if (claim.status === 'not-claimable') {
-      view = await deps.journal.get(ref);
-      if (view === undefined) return { hedgeId, status: 'unknown-hedge' };
-      if (TERMINAL_STAGES.has(view.stage)) return { hedgeId, status: 'duplicate', stage: view.stage };
-    }
-  }
+  const claimed = await claimBeforeFirstSend(deps, ref, view, execution === undefined || market === undefined ? undefined : { execution, chainId: market.chainId });
+  if ('outcome' in claimed) return claimed.outcome;
+  view = claimed.view;
   if (view.transactions.length > 0) {
     // The chain the transaction was signed for, whatever the configuration says today.
     const journaled = view.transactions[view.transactions.length - 1]!;
@@ -344,6 +336,31 @@ function venueOrderOf(order: HedgeOrder, config: RuntimeConfig): { ok: true; ord
  * meet (an exact approval still unspent, a pool about to move). Checked before the claim,
  * so the retry is not held by our own lease.
  */
+/**
+ * Before a hedge's first transaction: the lane idle (when the account can send), then the
+ * hedge's claim. A claim another holds is HedgeBusyError (redelivered later); a hedge no
+ * longer claimable is read again: ended (a duplicate) or journaled meanwhile (the view
+ * with its transaction, to broadcast again). A view that already has a transaction is
+ * returned as it is.
+ */
+export async function claimBeforeFirstSend(
+  deps: DispatchDeps,
+  ref: HedgeRef,
+  view: HedgeView,
+  lane: { readonly execution: ExecutionConfig; readonly chainId: number } | undefined,
+): Promise<{ readonly view: HedgeView } | { readonly outcome: OrderOutcome }> {
+  if (view.transactions.length > 0) return { view };
+  if (lane !== undefined) await ensureLaneIdle(deps, ref, lane.execution, lane.chainId);
+  const nowMs = deps.now().getTime();
+  const claim = await deps.journal.claim(ref, deps.owner, nowMs + (deps.claimLeaseMs ?? DEFAULT_LEASE_MS), nowMs);
+  if (claim.status === 'busy') throw new HedgeBusyError(ref.hedgeId, claim.owner, claim.untilMs);
+  if (claim.status !== 'not-claimable') return { view };
+  const fresh = await deps.journal.get(ref);
+  if (fresh === undefined) return { outcome: { hedgeId: ref.hedgeId, status: 'unknown-hedge' } };
+  if (TERMINAL_STAGES.has(fresh.stage)) return { outcome: { hedgeId: ref.hedgeId, status: 'duplicate', stage: fresh.stage } };
+  return { view: fresh };
+}
+
 export async function ensureLaneIdle(deps: DispatchDeps, ref: HedgeRef, execution: ExecutionConfig, chainId: number): Promise<void> {
   const chain = deps.chains(chainId);
   if (chain === undefined) return; // reported where the chain is needed

@@ -31,13 +31,11 @@ import { NO_TELEMETRY } from '../telemetry.ts';
 import { allocateReconciledNonce } from './allocate-nonce.ts';
 import {
   broadcastJournaled,
+  claimBeforeFirstSend,
   endOrder,
-  ensureLaneIdle,
   GAS_HEADROOM_PCT,
-  HedgeBusyError,
   requireChain,
   sendPrerequisite,
-  DEFAULT_LEASE_MS,
   type DispatchDeps,
   type OrderOutcome,
 } from './dispatch-hedge.ts';
@@ -60,17 +58,9 @@ export async function topUpMargin(deps: DispatchDeps, ref: HedgeRef, topUp: Marg
   const chainId = config?.market?.chainId;
   const context: FailureContext = { ...decided, maxConsecutiveFailures: execution?.maxConsecutiveFailures };
 
-  if (view.transactions.length === 0) {
-    if (execution !== undefined && chainId !== undefined) await ensureLaneIdle(deps, ref, execution, chainId);
-    const nowMs = deps.now().getTime();
-    const claim = await deps.journal.claim(ref, deps.owner, nowMs + (deps.claimLeaseMs ?? DEFAULT_LEASE_MS), nowMs);
-    if (claim.status === 'busy') throw new HedgeBusyError(hedgeId, claim.owner, claim.untilMs);
-    if (claim.status === 'not-claimable') {
-      view = await deps.journal.get(ref);
-      if (view === undefined) return { hedgeId, status: 'unknown-hedge' };
-      if (TERMINAL_STAGES.has(view.stage)) return { hedgeId, status: 'duplicate', stage: view.stage };
-    }
-  }
+  const claimed = await claimBeforeFirstSend(deps, ref, view, execution === undefined || chainId === undefined ? undefined : { execution, chainId });
+  if ('outcome' in claimed) return claimed.outcome;
+  view = claimed.view;
   if (view.transactions.length > 0) {
     const journaled = view.transactions[view.transactions.length - 1]!;
     return broadcastJournaled(deps, ref, view.transactions, requireChain(deps, journaled.chainId).gateway, { ...context, venue: journaled.venue?.kind }, 'resubmitted');
