@@ -163,10 +163,7 @@ async function settle(
   }
   const at = deps.now();
   const data = {
-    txHash: tx.hash,
-    blockNumber: receipt.blockNumber,
-    gasUsed: receipt.gasUsed.toString(),
-    effectiveGasPrice: receipt.effectiveGasPrice.toString(),
+    ...receiptData(tx, receipt),
     venueId: adapter.id,
     instrument: adapter.instrument,
     baseDelta: fill.quantity,
@@ -176,7 +173,47 @@ async function settle(
     ...(fill.legs === undefined ? {} : { legs: fill.legs }),
     ...(fill.fundingUsd === undefined ? {} : { fundingUsd: fill.fundingUsd }),
   };
-  await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, positionChangeOf(adapter.instrument, underlying, fill.quantity, tx, ref));
+  await endConfirmed(deps, ref, context, tx, receipt, at, data, positionChangeOf(adapter.instrument, underlying, fill.quantity, tx, ref), {
+    baseDelta: fill.quantity,
+    quoteDelta: fill.cashUsd,
+    priceUsd: fill.priceUsd,
+    ...(fill.fundingUsd === undefined ? {} : { fundingUsd: fill.fundingUsd }),
+  });
+  const confirmedVenue = venueLabel(venueConfig.kind);
+  gasSpent(undefined);
+  telemetry.metric('HedgesConfirmed', 1, { Venue: confirmedVenue });
+  const firstSent = view.transactions[0]?.signedAt;
+  if (firstSent !== undefined) telemetry.metric('SubmitToConfirm', Math.max(0, at.getTime() - Date.parse(firstSent)), {});
+  const slippageBps = slippageVsQuoteBps(fill.quantity, fill.priceUsd, tx.quotedPriceUsd);
+  if (slippageBps !== undefined) telemetry.metric('SlippageVsQuote', slippageBps, { Venue: confirmedVenue });
+  telemetry.info('hedge confirmed', { txHash: tx.hash, blockNumber: receipt.blockNumber, venue: confirmedVenue, baseDelta: fill.quantity, priceUsd: fill.priceUsd, ...(slippageBps === undefined ? {} : { slippageBps }) });
+  return { status: 'confirmed', txHash: tx.hash, baseDelta: fill.quantity, priceUsd: fill.priceUsd };
+}
+
+/** What every confirmed record keeps of its receipt. */
+const receiptData = (tx: JournaledTransaction, receipt: ChainReceipt) => ({
+  txHash: tx.hash,
+  blockNumber: receipt.blockNumber,
+  gasUsed: receipt.gasUsed.toString(),
+  effectiveGasPrice: receipt.effectiveGasPrice.toString(),
+});
+
+/** What a Hedge Confirmed says was traded (or deposited). */
+type ConfirmedTrade = Pick<EventDetail<'Hedge Confirmed'>, 'baseDelta' | 'quoteDelta' | 'priceUsd' | 'fundingUsd' | 'marginDepositUsd'>;
+
+/** Ends the hedge confirmed (record, position change and in-flight entry in one write), then publishes Hedge Confirmed. */
+async function endConfirmed(
+  deps: FollowHedgeDeps,
+  ref: HedgeRef,
+  context: FailureContext,
+  tx: JournaledTransaction,
+  receipt: ChainReceipt,
+  at: Date,
+  data: Record<string, unknown>,
+  position: HedgePositionChange,
+  traded: ConfirmedTrade,
+): Promise<void> {
+  await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, position);
   await deps.publisher.publish([
     encodeEvent('Hedge Confirmed', {
       accountId: ref.accountId,
@@ -188,21 +225,9 @@ async function settle(
       txHash: tx.hash,
       blockNumber: receipt.blockNumber,
       gasUsed: Number(receipt.gasUsed),
-      baseDelta: fill.quantity,
-      quoteDelta: fill.cashUsd,
-      priceUsd: fill.priceUsd,
-      ...(fill.fundingUsd === undefined ? {} : { fundingUsd: fill.fundingUsd }),
+      ...traded,
     }),
   ]);
-  const confirmedVenue = venueLabel(venueConfig.kind);
-  gasSpent(undefined);
-  telemetry.metric('HedgesConfirmed', 1, { Venue: confirmedVenue });
-  const firstSent = view.transactions[0]?.signedAt;
-  if (firstSent !== undefined) telemetry.metric('SubmitToConfirm', Math.max(0, at.getTime() - Date.parse(firstSent)), {});
-  const slippageBps = slippageVsQuoteBps(fill.quantity, fill.priceUsd, tx.quotedPriceUsd);
-  if (slippageBps !== undefined) telemetry.metric('SlippageVsQuote', slippageBps, { Venue: confirmedVenue });
-  telemetry.info('hedge confirmed', { txHash: tx.hash, blockNumber: receipt.blockNumber, venue: confirmedVenue, baseDelta: fill.quantity, priceUsd: fill.priceUsd, ...(slippageBps === undefined ? {} : { slippageBps }) });
-  return { status: 'confirmed', txHash: tx.hash, baseDelta: fill.quantity, priceUsd: fill.priceUsd };
 }
 
 /**
@@ -223,10 +248,7 @@ async function settleMarginDeposit(
   const margin = venue === undefined ? undefined : (await venue.readPosition(tx.from)).margin;
   const depositUsd = tx.marginDepositUsd ?? 0;
   const data = {
-    txHash: tx.hash,
-    blockNumber: receipt.blockNumber,
-    gasUsed: receipt.gasUsed.toString(),
-    effectiveGasPrice: receipt.effectiveGasPrice.toString(),
+    ...receiptData(tx, receipt),
     ...(venue === undefined ? {} : { venueId: venue.id, instrument: venue.instrument }),
     kind: 'margin-top-up',
     marginDepositUsd: depositUsd,
@@ -234,24 +256,8 @@ async function settleMarginDeposit(
     quoteDelta: 0,
     ...(margin === undefined || !Number.isFinite(margin.marginRatio) ? {} : { marginRatioAfter: margin.marginRatio }),
   };
-  await deps.journal.confirm(ref, { stage: 'confirmed', key: `confirmed:${tx.hash}`, at, data }, { positionId: hedgePositionId(underlying, 'perp'), underlying, kind: 'perp', quantityDelta: 0 });
-  await deps.publisher.publish([
-    encodeEvent('Hedge Confirmed', {
-      accountId: ref.accountId,
-      occurredAt: at.toISOString(),
-      correlationId: context.correlationId,
-      hedgeId: ref.hedgeId,
-      decidedAt: ref.at.toISOString(),
-      chainId: tx.chainId,
-      txHash: tx.hash,
-      blockNumber: receipt.blockNumber,
-      gasUsed: Number(receipt.gasUsed),
-      baseDelta: 0,
-      quoteDelta: 0,
-      priceUsd: 0,
-      ...(depositUsd > 0 ? { marginDepositUsd: depositUsd } : {}),
-    }),
-  ]);
+  const unchanged: HedgePositionChange = { positionId: hedgePositionId(underlying, 'perp'), underlying, kind: 'perp', quantityDelta: 0 };
+  await endConfirmed(deps, ref, context, tx, receipt, at, data, unchanged, { baseDelta: 0, quoteDelta: 0, priceUsd: 0, ...(depositUsd > 0 ? { marginDepositUsd: depositUsd } : {}) });
   (deps.telemetry ?? NO_TELEMETRY).info('margin top-up confirmed', { txHash: tx.hash, blockNumber: receipt.blockNumber, marginDepositUsd: depositUsd });
   return { status: 'confirmed', txHash: tx.hash, baseDelta: 0, priceUsd: 0 };
 }
