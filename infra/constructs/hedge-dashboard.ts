@@ -103,7 +103,7 @@ export class HedgeDashboard extends Construct {
           leftAnnotations: [{ value: stage.alarms.hedgeFailuresPer15Minutes, label: 'failure alarm (per 15 min)' }],
         }),
         graph('Hedges by venue (submitted, confirmed, failed)', [byDimension('HedgesSubmitted'), byDimension('HedgesConfirmed'), byDimension('HedgesFailed')], THIRD),
-        graph('Guard trips by code', [byDimension('GuardTrips')], THIRD, { stacked: true }),
+        graph('Guard trips by code · crash mode switches (right)', [byDimension('GuardTrips')], THIRD, { stacked: true, right: [byDimension('CrashModeSwitches')] }),
       ],
       [
         new SingleValueWidget({

@@ -21,8 +21,10 @@ import { MAX_PATHS, type BacktestSpec, type BookOption } from '../domain/backtes
 import { dataSpacingMs, historyPathCount, historyRealisedVol, type HistoryMarket, type HistorySampling, type RecordedSeries } from '../domain/backtest/history-paths.ts';
 import { realisedVol, replayGrid, totalVol, type GridSpacing, type MarketModel } from '../domain/backtest/market-paths.ts';
 import { annualisedVolOf, garchLongRunVariance, type GarchMarket } from '../domain/backtest/garch-market.ts';
+import type { BookLiquidity } from '../domain/backtest/liquidity-book.ts';
 import { MAX_SEED } from '../domain/backtest/random.ts';
 import { V2_FEE_PIPS, type FundingModel, type PoolSpec, type VenueSet } from '../domain/backtest/venue-costs.ts';
+import { liquidityRangeOf, MAX_TICK, MIN_TICK } from '../domain/exposure/concentrated-liquidity.ts';
 import { MS_PER_YEAR } from '../domain/exposure/positions.ts';
 import { MAX_ABS_RATE_TIMES_MATURITY, MAX_PRICE_LEVEL, MIN_PRICE_LEVEL } from '../domain/pricing/option-inputs.ts';
 import { HedgePolicyConfigSchema, type HedgePolicyConfig } from './hedge-policy-config.ts';
@@ -280,6 +282,119 @@ export const VenuesSchema = z
   })
   .strict();
 
+// ---- Uniswap V3 liquidity positions in the book (liquidity-book.ts)
+
+/** The book entry type of a liquidity position (the live position's kind). */
+export const LIQUIDITY_TYPE = 'uniswap-v3-liquidity';
+
+/** Tick spacing of Uniswap V3's standard fee tiers (UniswapV3Factory.feeAmountTickSpacing). */
+const TICK_SPACING: Readonly<Record<number, number>> = { 100: 1, 500: 10, 3000: 60, 10000: 200 };
+
+const tick = z.number({ error: 'expected a number' }).int({ error: 'must be a whole tick' }).min(MIN_TICK, { error: `must be at least ${MIN_TICK}` }).max(MAX_TICK, { error: `must be at most ${MAX_TICK}` });
+const decimals = z.number({ error: 'expected a number' }).int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' }).max(36, { error: 'must be at most 36' });
+
+/**
+ * A concentrated-liquidity position held in the book: its range as prices (USD per unit
+ * of the underlying) or as the pool's ticks (with its token order and decimals, as the
+ * live position), and its size as a liquidity, or as its value at the start price (USD,
+ * or units of the underlying). Optional: the pool's fee tier (ticks must then sit on its
+ * tick spacing) and a fee APR earned while in range.
+ */
+export const BookLiquiditySchema = z
+  .object({
+    type: z.literal(LIQUIDITY_TYPE),
+    id: z.string().min(1).optional(),
+    /** The pool's fee tier, hundredths of a bp (500 = 0.05 %): with ticks, they must be multiples of its tick spacing. */
+    fee: feeTier.optional(),
+    /** The range as prices, USD per unit of the underlying... */
+    lowerPrice: positive.optional(),
+    upperPrice: positive.optional(),
+    /** ...or as the pool's ticks: price = 1.0001^tick token1 per token0, turned into USD per base with the decimals (as the live position). */
+    tickLower: tick.optional(),
+    tickUpper: tick.optional(),
+    /** With ticks: whether the underlying is the pool's token0 [true], and the tokens' decimals [0 and 0: 1.0001^tick is the price]. */
+    baseIsToken0: z.boolean({ error: 'expected true or false' }).optional(),
+    baseDecimals: decimals.optional(),
+    quoteDecimals: decimals.optional(),
+    /**
+     * The size, one of: the liquidity L (a number, or the pool's uint128 as a decimal
+     * string; with ticks and decimals it is the pool's raw L, converted as the live
+     * position's; otherwise in √(USD·unit))...
+     */
+    liquidity: z.union([positive, z.string().regex(/^[0-9]{1,39}$/u, { error: 'must be the pool’s uint128 liquidity in decimal' })], { error: 'expected a number or the pool’s liquidity as a decimal string' }).optional(),
+    /** ...or the position's value at the start price, USD... */
+    valueUsd: positive.optional(),
+    /** ...or that value in units of the underlying (valueUsd = units × start price). */
+    units: positive.optional(),
+    /** Fee income while in range, per year, a fraction of the position's value (0.15 = 15 %) [none]. */
+    feeApr: nonNegative.max(10, { error: 'must be at most 10 (1,000 % a year): it is a fraction, 0.15 = 15 %' }).optional(),
+  })
+  .strict()
+  .superRefine((lp, ctx) => {
+    const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
+    const prices = lp.lowerPrice !== undefined || lp.upperPrice !== undefined;
+    const ticks = lp.tickLower !== undefined || lp.tickUpper !== undefined;
+    if (prices && ticks) issue(['tickLower'], 'give the range as prices (lowerPrice, upperPrice) or as ticks (tickLower, tickUpper), not both');
+    else if (!prices && !ticks) issue([], 'needs a range: lowerPrice and upperPrice (USD per unit of the underlying), or tickLower and tickUpper');
+    else if (prices) {
+      if (lp.lowerPrice === undefined) issue(['lowerPrice'], 'is missing: the range needs both lowerPrice and upperPrice');
+      else if (lp.upperPrice === undefined) issue(['upperPrice'], 'is missing: the range needs both lowerPrice and upperPrice');
+      else if (!(lp.lowerPrice < lp.upperPrice)) issue(['upperPrice'], `must be above lowerPrice (${lp.lowerPrice})`);
+    } else {
+      if (lp.tickLower === undefined) issue(['tickLower'], 'is missing: the range needs both tickLower and tickUpper');
+      else if (lp.tickUpper === undefined) issue(['tickUpper'], 'is missing: the range needs both tickLower and tickUpper');
+      else if (!(lp.tickLower < lp.tickUpper)) issue(['tickUpper'], `must be above tickLower (${lp.tickLower})`);
+      const spacing = lp.fee === undefined ? undefined : TICK_SPACING[lp.fee];
+      if (spacing !== undefined) {
+        for (const key of ['tickLower', 'tickUpper'] as const) {
+          const t = lp[key];
+          if (t !== undefined && t % spacing !== 0) issue([key], `${t} is not a multiple of ${spacing}, the tick spacing of the ${lp.fee! / 10_000} % fee tier: the pool has no such tick`);
+        }
+      }
+    }
+    if (!ticks) {
+      for (const key of ['baseIsToken0', 'baseDecimals', 'quoteDecimals'] as const) {
+        if (lp[key] !== undefined) issue([key], 'is only used with a range in ticks (tickLower, tickUpper): a range in prices is already USD per unit');
+      }
+    }
+    const sizes = (['liquidity', 'valueUsd', 'units'] as const).filter((key) => lp[key] !== undefined);
+    if (sizes.length === 0) issue([], 'needs a size: liquidity, valueUsd (its value at the start price) or units (that value in units of the underlying)');
+    else if (sizes.length > 1) issue([sizes[1]!], `and ${sizes[0]} both size the position: give one`);
+    if (typeof lp.liquidity === 'string' && !(BigInt(lp.liquidity) > 0n && BigInt(lp.liquidity) < 2n ** 128n)) issue(['liquidity'], 'must be 0 < liquidity < 2^128 (the pool’s uint128)');
+  });
+
+/** A book entry: an option, or a liquidity position (`"type": "uniswap-v3-liquidity"`). */
+export const BookEntrySchema = z.discriminatedUnion('type', [BookLiquiditySchema, BookOptionSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? `expected "call", "put" or "${LIQUIDITY_TYPE}"` : undefined),
+});
+
+type BookEntry = z.output<typeof BookEntrySchema>;
+type BookOptionEntry = z.output<typeof BookOptionSchema>;
+type BookLiquidityEntry = z.output<typeof BookLiquiditySchema>;
+
+/** Whether a book entry is an option (not a liquidity position). */
+export const isBookOption = (entry: BookEntry): entry is BookOptionEntry => entry.type !== LIQUIDITY_TYPE;
+
+/** The book's options, each with its index in the book (for the paths of errors). */
+export const bookOptions = (book: readonly BookEntry[]): { option: BookOptionEntry; index: number }[] => book.flatMap((option, index) => (isBookOption(option) ? [{ option, index }] : []));
+
+/** The domain's position of a book entry (its range in USD per unit, its liquidity in the book's units). */
+export function bookLiquidityOf(lp: BookLiquidityEntry, index: number): BookLiquidity {
+  let lowerPrice = lp.lowerPrice;
+  let upperPrice = lp.upperPrice;
+  let scale = 1;
+  if (lp.tickLower !== undefined && lp.tickUpper !== undefined) {
+    // The live position's conversion, at liquidity 1 for the scale of L.
+    const range = liquidityRangeOf({ tickLower: lp.tickLower, tickUpper: lp.tickUpper, liquidity: '1', baseIsToken0: lp.baseIsToken0 ?? true, baseDecimals: lp.baseDecimals ?? 0, quoteDecimals: lp.quoteDecimals ?? 0 });
+    lowerPrice = range.lowerPrice;
+    upperPrice = range.upperPrice;
+    scale = range.liquidity;
+  }
+  if (lowerPrice === undefined || upperPrice === undefined) throw new BacktestConfigError(['book', index], 'needs a range (the schema checks it)');
+  const size = lp.liquidity !== undefined ? { liquidity: Number(lp.liquidity) * scale } : lp.valueUsd !== undefined ? { valueUsd: lp.valueUsd } : { units: lp.units! };
+  return { id: lp.id ?? `liquidity-${index + 1}`, lowerPrice, upperPrice, size, ...(lp.feeApr === undefined ? {} : { feeApr: lp.feeApr }) };
+}
+
 /** Paths of a simulated or bootstrapped run when the config names none. */
 export const DEFAULT_PATHS = 10_000;
 
@@ -317,7 +432,7 @@ const PLAUSIBLE_SIGMAS = 8;
 
 type ConfigFields = {
   market: z.output<typeof BacktestMarketSchema>;
-  book: z.output<typeof BookOptionSchema>[];
+  book: z.output<typeof BookEntrySchema>[];
   simulation: z.output<typeof SimulationSchema>;
 };
 
@@ -427,8 +542,8 @@ function checkRanges(c: ConfigFields, ctx: z.core.$RefinementCtx<ConfigFields>):
   const m = c.market;
   const usable = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   const validSpot = m.model === 'replay' || (usable(m.spot) && m.spot >= MIN_PRICE_LEVEL && m.spot <= MAX_PRICE_LEVEL);
-  if (!Array.isArray(c.book) || !c.book.every((o) => usable(o.maturity) && o.maturity > 0) || !usable(m.rate) || !usable(m.yield)) return;
-  c.book.forEach((o, i) => {
+  if (!Array.isArray(c.book) || !c.book.every((o) => !isBookOption(o) || (usable(o.maturity) && o.maturity > 0)) || !usable(m.rate) || !usable(m.yield)) return;
+  bookOptions(c.book).forEach(({ option: o, index: i }) => {
     const years = o.maturity / MS_PER_YEAR;
     for (const [name, value] of [['rate', m.rate], ['yield', m.yield]] as const) {
       if (Math.abs(value * years) > MAX_ABS_RATE_TIMES_MATURITY) {
@@ -445,7 +560,9 @@ function checkRanges(c: ConfigFields, ctx: z.core.$RefinementCtx<ConfigFields>):
   if (m.model !== 'garch' && !(usable(m.vol) && m.vol >= 0)) return;
   if (m.model === 'merton' && !(usable(m.jumps.intensity) && usable(m.jumps.mean) && usable(m.jumps.std) && m.jumps.intensity >= 0 && m.jumps.std >= 0)) return;
   if (c.simulation.horizon !== undefined && !(usable(c.simulation.horizon) && c.simulation.horizon > 0)) return;
-  const horizonMs = c.simulation.horizon ?? Math.max(...c.book.map((o) => o.maturity));
+  const options = bookOptions(c.book);
+  if (c.simulation.horizon === undefined && options.length === 0) return; // checkBookHorizon says so
+  const horizonMs = c.simulation.horizon ?? Math.max(...options.map(({ option }) => option.maturity));
   const years = horizonMs / MS_PER_YEAR;
   // GARCH: its long-run vol, the level its variance reverts to (a start above it is checked at that start).
   const garchVol = m.model === 'garch' ? Math.max(annualisedVolOf(m.omega / (1 - m.alpha - m.beta), m.interval), m.initialVol ?? 0) : 0;
@@ -464,10 +581,10 @@ function checkRanges(c: ConfigFields, ctx: z.core.$RefinementCtx<ConfigFields>):
   const room = Math.min(Math.log(MAX_PRICE_LEVEL / m.spot), Math.log(m.spot / MIN_PRICE_LEVEL));
   if (!(reach < room)) {
     // Blamed on what sets the horizon: the horizon, else the longest maturity.
-    const longest = c.book.reduce((best, o, i) => (o.maturity > c.book[best]!.maturity ? i : best), 0);
+    const longest = (): number => options.reduce((best, o) => (o.option.maturity > best.option.maturity ? o : best), options[0]!).index;
     ctx.addIssue({
       code: 'custom',
-      path: c.simulation.horizon !== undefined ? ['simulation', 'horizon'] : ['book', longest, 'maturity'],
+      path: c.simulation.horizon !== undefined ? ['simulation', 'horizon'] : ['book', longest(), 'maturity'],
       message: `over ${durationText(horizonMs)} the ${m.model === 'gbm' ? 'GBM' : m.model === 'merton' ? 'Merton' : 'GARCH'} prices would leave [${MIN_PRICE_LEVEL}, ${MAX_PRICE_LEVEL}] (mean log move ${Number(meanLog.toPrecision(3))}, ${Number((sigma * Math.sqrt(years)).toPrecision(3))} per sigma): use a shorter maturity or horizon, or a smaller drift or vol`,
     });
   }
@@ -499,15 +616,35 @@ function checkReplay(c: { market: z.output<typeof BacktestMarketSchema>; simulat
 }
 
 /**
- * The policy's live-only safeguards: the simulator does not run them yet, so a config that
- * names one is refused rather than backtested without it (a result that looks like theirs).
+ * Runaway protection compares the hedge position on chain with the records and watches
+ * hedges that fail to move the exposure: in a simulation every fill is recorded as it
+ * happens, so it could never trip. A config that names it is refused rather than
+ * backtested as if it had been tested. (Insurance and the crash breaker are simulated.)
  */
 function checkLiveOnlyPolicy(config: { policy: HedgePolicyConfig }, ctx: z.RefinementCtx): void {
-  const liveOnly = { insurance: 'portfolio insurance', crashBreaker: 'the crash breaker', runaway: 'runaway protection' } as const;
-  for (const [field, what] of Object.entries(liveOnly) as [keyof typeof liveOnly, string][]) {
-    if (config.policy[field] === undefined) continue;
-    ctx.addIssue({ code: 'custom', path: ['policy', field], message: `is not simulated by the backtester yet (${what} runs in the live evaluator only): remove it to backtest the rest of the policy` });
-  }
+  if (config.policy?.runaway === undefined) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['policy', 'runaway'],
+    message: 'is not simulated: runaway protection compares the chain with the records, and in a backtest every fill is recorded as it happens (it could never trip); remove it to backtest the rest of the policy',
+  });
+}
+
+/**
+ * A book without options (liquidity positions only, or none for an insured portfolio) has
+ * no expiry to end the run at: it needs simulation.horizon.
+ */
+function checkBookHorizon(c: { book: BookEntry[]; policy: HedgePolicyConfig; simulation: z.output<typeof SimulationSchema> }, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(c.book) || c.book.some((o) => o?.type !== LIQUIDITY_TYPE) || c.simulation?.horizon !== undefined) return;
+  if (c.book.length === 0 && c.policy?.insurance === undefined) return; // checkBookNeeded says what is missing
+  const what = c.book.length === 0 ? 'an insured portfolio without a book' : 'a book of liquidity positions only';
+  ctx.addIssue({ code: 'custom', path: ['simulation', 'horizon'], message: `must be given: ${what} has no expiry to end the run at (e.g. "horizon": "30d")` });
+}
+
+/** A book to hedge, unless the policy insures a portfolio of the underlying and cash (which needs none). */
+function checkBookNeeded(config: { book: unknown[]; policy: HedgePolicyConfig }, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(config.book) || config.book.length > 0 || config.policy?.insurance !== undefined) return;
+  ctx.addIssue({ code: 'custom', path: ['book'], message: 'needs at least one option or liquidity position (or the policy\'s insurance, which insures a portfolio of the underlying and cash and needs no book)' });
 }
 
 export const BacktestConfigSchema = z
@@ -515,7 +652,8 @@ export const BacktestConfigSchema = z
     /** Free text, ignored. */
     description: z.string().optional(),
     market: BacktestMarketSchema,
-    book: z.array(BookOptionSchema).min(1, { error: 'needs at least one option' }),
+    /** Options and liquidity positions; [] for an insured portfolio (policy.insurance: the underlying and cash). */
+    book: z.array(BookEntrySchema),
     policy: HedgePolicyConfigSchema,
     costs: CostsSchema.default(CostsSchema.parse({})),
     /** Named sets of venues with their cost models; the run executes on one (`use`). Absent: `costs`. */
@@ -526,7 +664,9 @@ export const BacktestConfigSchema = z
   .superRefine(checkRanges)
   .superRefine(checkVenues)
   .superRefine(checkReplay)
-  .superRefine(checkLiveOnlyPolicy);
+  .superRefine(checkLiveOnlyPolicy)
+  .superRefine(checkBookNeeded)
+  .superRefine(checkBookHorizon);
 
 export type BacktestConfig = z.infer<typeof BacktestConfigSchema>;
 export type BacktestConfigInput = z.input<typeof BacktestConfigSchema>;
@@ -656,7 +796,7 @@ function defaultGrid(policy: BacktestConfig['policy'], horizonMs: number): GridS
   return cadenceOnly || cadence.everyMs < horizonMs / DEFAULT_STEPS ? { stepMs: cadence.everyMs } : { steps: DEFAULT_STEPS };
 }
 
-const horizonMsOf = (config: BacktestConfig): number => config.simulation.horizon ?? Math.max(...config.book.map((o) => o.maturity));
+const horizonMsOf = (config: BacktestConfig): number => config.simulation.horizon ?? Math.max(...bookOptions(config.book).map(({ option }) => option.maturity));
 
 /** The grid spacing a (simulated) config asks for: its steps or step, else the default. */
 function gridSpacing(config: BacktestConfig): GridSpacing {
@@ -688,7 +828,8 @@ const replayMarket = (series: PriceSeries): Extract<MarketModel, { kind: 'replay
 /** The config path that sets the horizon: simulation.horizon, else the longest maturity. */
 const horizonPath = (config: BacktestConfig): (string | number)[] => {
   if (config.simulation.horizon !== undefined) return ['simulation', 'horizon'];
-  const longest = config.book.reduce((best, o, i) => (o.maturity > config.book[best]!.maturity ? i : best), 0);
+  const options = bookOptions(config.book);
+  const longest = options.reduce((best, o) => (o.option.maturity > best.option.maturity ? o : best), options[0]!).index;
   return ['book', longest, 'maturity'];
 };
 
@@ -851,7 +992,7 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: ReplaySer
     market = { kind: 'gbm', spot: m.spot, drift: m.drift, vol: m.vol };
     defaultVol = m.vol;
   }
-  const book: BookOption[] = config.book.map((o, i) => ({
+  const book: BookOption[] = bookOptions(config.book).map(({ option: o, index: i }) => ({
     id: o.id ?? `option-${i + 1}`,
     optionType: o.type,
     strike: o.strike,
@@ -859,6 +1000,7 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: ReplaySer
     quantity: o.quantity,
     ...(o.vol === undefined ? {} : { vol: o.vol }),
   }));
+  const liquidity = config.book.flatMap((o, i) => (isBookOption(o) ? [] : [bookLiquidityOf(o, i)]));
   if (s.onlyPath !== undefined && s.onlyPath >= paths) {
     const what = market.kind === 'history' ? (market.sampling.kind === 'windows' ? 'windows' : market.sampling.kind === 'series' ? 'CSVs' : 'paths') : 'paths';
     throw new BacktestConfigError(['simulation', 'onlyPath'], `is path ${s.onlyPath}, and the run has ${paths.toLocaleString('en-US')} ${what}: paths 0 to ${paths - 1}`);
@@ -873,6 +1015,7 @@ export function backtestSpecFromConfig(input: BacktestConfig, series?: ReplaySer
     ...(m.hedgeWith === 'path' ? { hedgeVol: defaultVol } : {}),
     fundingRate: m.fundingRate ?? m.rate - m.yield,
     book,
+    ...(liquidity.length === 0 ? {} : { liquidity }),
     policy: config.policy,
     costs: { feeBps: c.feeBps, slippage, gasUsd: c.gasUsd },
     paths: s.onlyPath !== undefined ? 1 : paths,
@@ -973,7 +1116,7 @@ export function configAsInput(config: BacktestConfig): BacktestConfigInput {
             ),
           },
         }),
-    book: config.book.map((o) => ({ ...o, maturity: durationText(o.maturity) })),
+    book: config.book.map((o) => (isBookOption(o) ? { ...o, maturity: durationText(o.maturity) } : o)),
     simulation: {
       ...simulation,
       ...(step === undefined ? {} : { step: durationText(step) }),

@@ -41,26 +41,79 @@ export const PriceMoveSchema = z.object({ pct: positive }).strict();
 export const CadenceSchema = z.object({ everyMs: durationMs }).strict();
 
 /**
+ * A volatility forecast the policy scales with (`volScaling.source: "forecast"`): a model
+ * fitted by maximum likelihood on the last `window` price observations, refitted every
+ * `refitEveryMs`, and between refits filtered one return at a time (σ²ₙ₊₁ = ω + α·ε²ₙ + β·σ²ₙ).
+ * The vol used is the forecast's average over the hedge horizon (`volScaling.horizonMs`):
+ * √(V(H)·steps per year), V(H) the mean variance per step of the next H steps
+ * (shared/domain/volatility/variance-forecast.ts). Until `window` holds enough
+ * observations for a fit (51 prices for GARCH, 21 for EWMA), the implied vol is used and
+ * the decision says so (`numbers.forecastFallback`).
+ */
+export const VolForecastSchema = z
+  .object({
+    /** GARCH(1,1) (mean-reverting term structure) or EWMA with its λ fitted (flat). */
+    model: z.enum(['garch', 'ewma']).default('garch'),
+    /** Price observations kept and fitted (the returns are one fewer). Stored with the account's hedge state: at most 2,000. */
+    window: z.number().int().min(51).max(2000).default(720),
+    /** Refit when the stored fit is this old (the parameters are stored per underlying). */
+    refitEveryMs: durationMs.min(60_000).default(86_400_000),
+  })
+  .strict();
+
+/**
+ * Long-gamma scalping (`volScaling.mode: "scalping"`): the band (and, with `scaleCadence`,
+ * the cadence interval) is multiplied by f = clamp((σ_implied/σ_expected)^exponent,
+ * minFactor, maxFactor) while the book is long gamma: narrower (hedge more often, locking in
+ * more of the gamma P&L) when the vol expected over the horizon beats the implied the
+ * options were bought at, wider (fewer, cheaper trades) when it does not. Within
+ * 1 ± neutralBand of implied the factor is 1; a flat or short-gamma book keeps the plain band.
+ */
+export const ScalpingSchema = z
+  .object({
+    exponent: z.number().positive().max(10).default(2),
+    minFactor: z.number().positive().max(1).default(0.25),
+    maxFactor: z.number().min(1).max(100).default(4),
+    neutralBand: z.number().min(0).lt(1).default(0.05),
+  })
+  .strict();
+
+/**
  * Volatility scaling of the band and the cadence. With `mode: "ratio"` the band and the
  * cadence interval are multiplied by σ/referenceVol and referenceVol/σ respectively.
  * With `mode: "gammaRisk"` the band half-width (in units) becomes
  * `multiplier · |Γ| · S · σ · √(horizonMs in years)`: the delta that one horizon's
- * one-sigma move would create, floored at `minBandUnits`.
+ * one-sigma move would create, floored at `minBandUnits`. With `mode: "scalping"` (see
+ * ScalpingSchema) the band and cadence move with σ against the implied vol.
+ * σ comes from `source`: the market's implied vol, the realised EWMA of the prices seen,
+ * or a fitted `forecast` (its average over `horizonMs`).
  */
 export const VolScalingSchema = z
   .object({
-    source: z.enum(['realised', 'implied']),
-    mode: z.enum(['ratio', 'gammaRisk']).default('ratio'),
+    source: z.enum(['realised', 'implied', 'forecast']),
+    mode: z.enum(['ratio', 'gammaRisk', 'scalping']).default('ratio'),
     referenceVol: positive.default(0.6),
     /** EWMA decay per observation for the realised estimate (RiskMetrics uses 0.94). */
     ewmaLambda: z.number().gt(0).lt(1).default(0.94),
     scaleBand: z.boolean().default(true),
     scaleCadence: z.boolean().default(false),
     multiplier: positive.default(1),
+    /** The hedge horizon: gammaRisk's one-sigma move, and the horizon a forecast is averaged over. */
     horizonMs: durationMs.default(3_600_000),
     minBandUnits: nonNegative.default(0),
+    /** With source "forecast": the model (required there, refused elsewhere). */
+    forecast: VolForecastSchema.optional(),
+    /** With mode "scalping": how far the band moves (defaults when absent). */
+    scalping: ScalpingSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.source === 'forecast' && v.forecast === undefined) ctx.addIssue({ code: 'custom', path: ['forecast'], message: 'volScaling.source "forecast" needs a forecast block: { "model": "garch", "window": 720, "refitEveryMs": 86400000 }' });
+    if (v.source !== 'forecast' && v.forecast !== undefined) ctx.addIssue({ code: 'custom', path: ['forecast'], message: `volScaling.forecast is used only with source "forecast" (the source is "${v.source}")` });
+    if (v.mode === 'scalping' && v.source === 'implied') ctx.addIssue({ code: 'custom', path: ['mode'], message: 'volScaling.mode "scalping" compares an expected realised vol with implied: use source "forecast" or "realised"' });
+    if (v.mode !== 'scalping' && v.scalping !== undefined) ctx.addIssue({ code: 'custom', path: ['scalping'], message: `volScaling.scalping is used only with mode "scalping" (the mode is "${v.mode}")` });
+    if (v.scalping !== undefined && v.scalping.minFactor > v.scalping.maxFactor) ctx.addIssue({ code: 'custom', path: ['scalping', 'minFactor'], message: 'must not exceed maxFactor' });
+  });
 
 /**
  * Whalley-Wilmott asymptotically optimal no-trade band: half-width
@@ -188,8 +241,8 @@ export const CrashPlanSchema = z.discriminatedUnion('kind', [
 
 /**
  * The crash circuit breaker: crash mode when the oracle moved more than `moveSigmas`
- * forecast standard deviations within `windowMs` (σ: the realised EWMA of the hedge state
- * before this price, the market's vol until there is one), when the pool and the oracle part
+ * forecast standard deviations within `windowMs` (σ: before this price, the policy's vol
+ * forecast over the window when it has one, else the realised EWMA; never below the market's vol), when the pool and the oracle part
  * by more than `maxPoolOracleDeviationBps`, or when the oracle's answer jumps more than
  * `maxOracleJumpBps` from the previous round the evaluator saw; back to normal after `calmMs`
  * without a trigger.
@@ -228,7 +281,7 @@ const POLICY_FIELDS = {
   limits: GreekLimitsSchema.optional(),
   guards: GuardsSchema.default(GuardsSchema.parse({})),
   slicing: SlicingSchema.optional(),
-  /** Live only for now (the evaluator, shared/domain/policy/guarded-decision.ts): the backtester does not run these three blocks yet (#17 §2). */
+  /** The policy's safeguards (shared/domain/policy/guarded-decision.ts), run by the evaluator; the backtester runs insurance and the breaker (runaway protection needs a chain to compare with). */
   insurance: InsuranceSchema.optional(),
   crashBreaker: CrashBreakerSchema.optional(),
   runaway: RunawaySchema.optional(),
@@ -244,6 +297,7 @@ function checkPolicyRules(c: PolicyFields, ctx: z.core.$RefinementCtx<PolicyFiel
   if (c.insurance) checkInsuranceRules(c, ctx);
   if (c.slicing?.volScaled && !c.volScaling) ctx.addIssue({ code: 'custom', path: ['slicing', 'volScaled'], message: 'slicing.volScaled needs a volScaling block' });
   if (c.volScaling?.mode === 'gammaRisk' && !c.band) ctx.addIssue({ code: 'custom', path: ['volScaling', 'mode'], message: 'volScaling.mode "gammaRisk" sets the band width: it needs a band' });
+  if (c.volScaling?.mode === 'scalping' && !c.band && !c.cadence) ctx.addIssue({ code: 'custom', path: ['volScaling', 'mode'], message: 'volScaling.mode "scalping" narrows or widens the band (or the cadence): it needs a band or a cadence' });
 }
 
 /** Insurance sets where the delta goes: a rule that sets another target would be silently ignored. */
@@ -252,7 +306,7 @@ function checkInsuranceRules(c: PolicyFields, ctx: z.core.$RefinementCtx<PolicyF
   if (c.band) ctx.addIssue({ code: 'custom', path: ['band'], message: 'insurance sets the delta target and its band (insurance.band): leave band out' });
   if (c.whalleyWilmott) ctx.addIssue({ code: 'custom', path: ['whalleyWilmott'], message: 'insurance sets the delta target and its band (insurance.band): leave whalleyWilmott out' });
   if ((c.limits?.hedgeOptions.length ?? 0) > 0) ctx.addIssue({ code: 'custom', path: ['limits', 'hedgeOptions'], message: 'insurance trades the underlying only: leave hedgeOptions out' });
-  if (c.volScaling?.mode === 'gammaRisk') ctx.addIssue({ code: 'custom', path: ['volScaling', 'mode'], message: 'volScaling.mode "gammaRisk" sets a band width: insurance has its own band' });
+  if (c.volScaling?.mode === 'gammaRisk' || c.volScaling?.mode === 'scalping') ctx.addIssue({ code: 'custom', path: ['volScaling', 'mode'], message: `volScaling.mode "${c.volScaling.mode}" sets a band width: insurance has its own band` });
   if (insurance.floor.kind === 'value' && insurance.floor.usd >= insurance.capitalUsd) {
     ctx.addIssue({ code: 'custom', path: ['insurance', 'floor', 'usd'], message: `the floor must be below the capital insured (${insurance.capitalUsd} USD)` });
   }

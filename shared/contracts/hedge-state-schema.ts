@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import type { HedgeState, PlannedSlice } from '../domain/policy/policy-types.ts';
+import type { ForecastFit, ForecastState } from '../domain/policy/vol-forecast.ts';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 const epochMs = z.number().int().nonnegative();
@@ -19,6 +20,27 @@ export const PlannedSliceSchema = z
   })
   .strict();
 
+/** A fitted variance model, per step of intervalMs (vol-forecast.ts ForecastFit); also the item stored per underlying. */
+export const ForecastFitSchema = z.strictObject({
+  model: z.enum(['garch', 'ewma']),
+  mu: finite,
+  omega: z.number().nonnegative(),
+  alpha: z.number().nonnegative(),
+  beta: z.number().nonnegative(),
+  meanReversion: z.number().min(0).max(1),
+  intervalMs: z.number().positive(),
+  fittedAtMs: epochMs,
+  observations: z.number().int().positive(),
+});
+
+/** The forecast's state (vol-forecast.ts ForecastState): the history is bounded by the config's window (at most 2,000). */
+export const ForecastStateSchema = z.strictObject({
+  fit: ForecastFitSchema.exactOptional(),
+  variance: z.number().nonnegative().exactOptional(),
+  history: z.array(z.tuple([epochMs, z.number().positive()]).readonly()).max(2000).readonly().exactOptional(),
+  window: z.number().int().positive().max(2000).exactOptional(),
+});
+
 export const HedgeStateSchema = z
   .object({
     lastHedgeAtMs: epochMs.exactOptional(),
@@ -29,6 +51,7 @@ export const HedgeStateSchema = z
     lastPrice: z.number().positive().exactOptional(),
     lastPriceAtMs: epochMs.exactOptional(),
     pendingSlices: z.array(PlannedSliceSchema).readonly(),
+    forecast: ForecastStateSchema.exactOptional(),
   })
   .strict();
 
@@ -38,4 +61,8 @@ export type HedgeStateSchemaMatchesDomain = [
   AssertAssignable<HedgeState, z.infer<typeof HedgeStateSchema>>,
   AssertAssignable<z.infer<typeof PlannedSliceSchema>, PlannedSlice>,
   AssertAssignable<PlannedSlice, z.infer<typeof PlannedSliceSchema>>,
+  AssertAssignable<z.infer<typeof ForecastStateSchema>, ForecastState>,
+  AssertAssignable<ForecastState, z.infer<typeof ForecastStateSchema>>,
+  AssertAssignable<z.infer<typeof ForecastFitSchema>, ForecastFit>,
+  AssertAssignable<ForecastFit, z.infer<typeof ForecastFitSchema>>,
 ];

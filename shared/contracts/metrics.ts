@@ -41,6 +41,7 @@ export const METRICS = {
   OracleAge: define('Seconds', [], "age of the oracle answer an evaluation read, by the later of the chain's clock and ours"),
   OracleStale: define('Count', [], 'an evaluation refused a stale oracle answer (nothing decided for that account)'),
   OutsideBand: define('Seconds', [], 'how long the account has been outside its band (0 inside): the policy wants to trade and the book has not come back'),
+  CrashModeSwitches: define('Count', ['To'], "an account's crash breaker switched into crash mode (To: crash) or back (To: normal), once per committed switch"),
   // dispatch
   HedgesSubmitted: define('Count', ['Venue'], 'a hedge transaction broadcast for the first time'),
   GuardTrips: define('Count', ['Code'], 'a hedge stopped by a guard (kill switch, caps, oracle, slippage, fees, allow-list, …): nothing sent'),

@@ -19,12 +19,13 @@ import { createEvaluationRepository } from '../adapters/dynamodb/evaluation-repo
 import { createHedgeJournalRepository } from '../adapters/dynamodb/hedge-journal-repository.ts';
 import { createNonceRepository, type NonceRepository } from '../adapters/dynamodb/nonce-repository.ts';
 import { createPositionRepository, type PositionRepository } from '../adapters/dynamodb/position-repository.ts';
+import { createVolForecastRepository } from '../adapters/dynamodb/vol-forecast-repository.ts';
 import { lyraTradeErrorsAbi } from '../adapters/chain/lyra-abi.ts';
 import { createVenue } from '../adapters/venues/create-venue.ts';
 import type { FollowHedgeDeps } from '../app/confirm-hedge/follow-hedge.ts';
 import type { DispatchDeps } from '../app/dispatch/dispatch-hedge.ts';
 import type { EvaluateDeps } from '../app/evaluate/evaluate-account.ts';
-import type { EvaluationStore } from '../app/evaluate/ports.ts';
+import type { EvaluationStore, VolForecastStore } from '../app/evaluate/ports.ts';
 import type { ChainGateway, MarketReader } from '../app/execution-ports.ts';
 import type { Venue } from '../app/venue-port.ts';
 import type { DispatchLimits, HedgeJournal } from '../app/hedge-journal-ports.ts';
@@ -40,6 +41,8 @@ export interface HedgingStores {
   readonly journal: HedgeJournal;
   readonly limits: DispatchLimits;
   readonly nonces: NonceRepository;
+  /** Vol forecast fits per underlying (volScaling.source "forecast"). */
+  readonly volForecasts: VolForecastStore;
 }
 
 /**
@@ -56,6 +59,7 @@ export function createHedgingStores(options: { readonly doc: DynamoDBDocumentCli
     journal: createHedgeJournalRepository({ doc, tableName, now }),
     limits: createDispatchLimitsRepository({ doc, tableName, now }),
     nonces: createNonceRepository({ doc, tableName, now }),
+    volForecasts: createVolForecastRepository({ doc, tableName, now }),
   };
 }
 
@@ -139,7 +143,7 @@ function venuesOf(chains: HedgingChains): DispatchDeps['venues'] {
 }
 
 export interface EvaluateWiring {
-  readonly stores: Pick<HedgingStores, 'configs' | 'accounts' | 'positions' | 'evaluations' | 'journal'>;
+  readonly stores: Pick<HedgingStores, 'configs' | 'accounts' | 'positions' | 'evaluations' | 'journal'> & Partial<Pick<HedgingStores, 'volForecasts'>>;
   readonly chains: HedgingChains;
   readonly publisher: EventPublisher;
   readonly now: () => Date;
@@ -152,6 +156,7 @@ export function createEvaluateDeps(wiring: EvaluateWiring): EvaluateDeps {
     accounts: stores.accounts,
     positions: stores.positions,
     evaluations: stores.evaluations,
+    ...(stores.volForecasts === undefined ? {} : { volForecasts: stores.volForecasts }),
     markets: (chainId) => chains.get(chainId)?.market,
     // The perpetuals' margin, read through the same venue adapters dispatch trades with.
     venueHoldings: async ({ chainId, account, venues }) => {

@@ -5,7 +5,8 @@
  * as inside the run), and the SVG of it all (run-chart.ts).
  */
 import { basename } from 'node:path';
-import { POLICY_ENGINE } from '../../../shared/domain/backtest/policy-engine.ts';
+import { isBookOption } from '../../../shared/contracts/backtest-config.ts';
+import { policyEngineFor } from '../../../shared/domain/backtest/policy-engine.ts';
 import { runBacktest } from '../../../shared/domain/backtest/simulate.ts';
 import type { PathTrace } from '../../../shared/domain/backtest/path-trace.ts';
 import type { BacktestSpec } from '../../../shared/domain/backtest/simulate.ts';
@@ -62,7 +63,7 @@ export function chosenPath(choice: ChartPathChoice, executed: Pick<ExecutedRun, 
  * const { trace } = tracePath(run.spec, 17); // trace.pnl at the end = the run's P&L of path 17
  */
 export function tracePath(spec: BacktestSpec, path: number): { trace: PathTrace; years: Float64Array } {
-  const result = runBacktest({ ...spec, firstPath: path, paths: 1 }, POLICY_ENGINE, { trace: { path } });
+  const result = runBacktest({ ...spec, firstPath: path, paths: 1 }, policyEngineFor(spec), { trace: { path } });
   return { trace: result.trace!, years: result.grid.years };
 }
 
@@ -82,7 +83,7 @@ export function runChartSvg(executed: ExecutedRun, risk: RunRisk, choice: ChartP
     title: `Backtest — ${describeBook(run.config)}, ${summary.paths.toLocaleString('en-US')} path(s)`,
     pathNote: fullNote,
     underlying: policy.underlying === QUICK_RUN_UNDERLYING ? 'units' : policy.underlying,
-    strikes: [...new Set(run.config.book.map((o) => o.strike))],
+    strikes: [...new Set(run.config.book.flatMap((o) => (isBookOption(o) ? [o.strike] : [])))],
     distribution,
     trace,
     years,

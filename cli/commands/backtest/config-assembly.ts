@@ -189,6 +189,21 @@ export function applyFlags(source: ConfigSource, flags: BacktestFlags, cwd: stri
     policy.hedgeInstrument = flags['hedge-instrument'];
     wrote('policy.hedgeInstrument', 'hedge-instrument');
   }
+  // Insurance and the crash breaker: a policy choice of the config, varied (or removed) by a flag.
+  const insurance = policy && isObject(policy.insurance) ? policy.insurance : undefined;
+  for (const [flag, key] of [['cppi-multiplier', 'multiplier'], ['insurance-band', 'band']] as const) {
+    if (flags[flag] === undefined) continue;
+    if (!insurance) throw new UsageError(`--${flag} changes the policy's insurance, and ${source.file === undefined ? 'a quick run has none (give --config FILE with policy.insurance)' : `${source.file} has no policy.insurance`}`);
+    if (key === 'multiplier' && insurance.method !== 'cppi') throw new UsageError(`--cppi-multiplier changes a CPPI's multiplier, and the policy's insurance is ${JSON.stringify(insurance.method)}`);
+    insurance[key] = flags[flag];
+    wrote(`policy.insurance.${key}`, flag);
+  }
+  if (flags['crash-breaker'] !== undefined) {
+    if (!policy || !isObject(policy.crashBreaker)) throw new UsageError(`--crash-breaker ${flags['crash-breaker']} switches the policy's crash breaker, and ${source.file === undefined ? 'a quick run has none (give --config FILE with policy.crashBreaker)' : `${source.file} has no policy.crashBreaker`}`);
+    if (flags['crash-breaker'] === 'off') delete policy.crashBreaker;
+    else if (flags['crash-breaker'] !== 'on') policy.crashBreaker.plan = { kind: flags['crash-breaker'] };
+    wrote('policy.crashBreaker', 'crash-breaker');
+  }
   let everyStep = false;
   if (quickRun && policy && policy.band === undefined && policy.cadence === undefined && policy.priceMove === undefined && policy.whalleyWilmott === undefined) {
     policy.cadence = { everyMs: 1 }; // the placeholder: see AssembledConfig.everyStep

@@ -11,7 +11,7 @@ import { UsageError } from './usage-error.ts';
 export const VALUE_FLAGS = [
   'config', 'type', 'strike', 'maturity', 'quantity', 'spot', 'drift', 'vol', 'rate', 'yield', 'implied-vol', 'funding-rate', 'hedge-with', 'jumps', 'csv', 'csv-column',
   'windows-every', 'bootstrap-block',
-  'hedge-every', 'band', 'min-trade', 'hedge-instrument', 'fee-bps', 'slippage-bps', 'impact-k', 'adv', 'gas-usd',
+  'hedge-every', 'band', 'min-trade', 'hedge-instrument', 'cppi-multiplier', 'insurance-band', 'crash-breaker', 'fee-bps', 'slippage-bps', 'impact-k', 'adv', 'gas-usd',
   'venues', 'paths', 'seed', 'steps', 'step', 'horizon', 'start', 'only-path', 'sweep', 'chart', 'chart-path', 'paths-out', 'sweep-out',
 ] as const;
 const BOOLEAN_FLAGS = ['json', 'progress', 'help'] as const;
@@ -125,6 +125,9 @@ export const BacktestFlagsSchema = z
     band: orOff(positiveFlag).optional(),
     'min-trade': nonNegativeFlag.optional(),
     'hedge-instrument': z.enum(['perp', 'spot'], { error: 'expected perp or spot' }).optional(),
+    'cppi-multiplier': positiveFlag.optional(),
+    'insurance-band': nonNegativeFlag.optional(),
+    'crash-breaker': z.enum(['on', 'off', 'hold', 'risk-reducing'], { error: 'expected on (the config\'s crashBreaker as it is), off (without it), or hold / risk-reducing (its plan)' }).optional(),
     'fee-bps': nonNegativeFlag.optional(),
     'slippage-bps': nonNegativeFlag.optional(),
     'impact-k': nonNegativeFlag.optional(),

@@ -37,7 +37,9 @@ Definitions (USD; PV = discounted to t0 at the risk-free rate):
                    the model value: its vol against the pricing vol), financing (carry of
                    a spot hedge: interest on the cash tied up less the yield), funding
                    (what a perp hedge paid, or received, in funding), fees, slippage
-                   (price impact on venues), gas.
+                   (price impact on venues), gas, liquidityFees (the fee income of the
+                   book's liquidity positions, received: negative). A liquidity
+                   position's mark at the horizon is in option.
   partialFills     orders a routed venue filled only in part (its pools at capacity);
                    legsPerPath: venue legs per path (a routed order: one per pool used).
   tailRisk         VaR and CVaR (expected shortfall) of the hedge cost at 95% and 99%,
@@ -94,6 +96,12 @@ Flags (override the config's fields; a value may also be written --flag=value):
   --band X              delta band: trade when |delta| > X units; "off" removes it
   --min-trade X         skip orders below X units                      [0]
   --hedge-instrument perp|spot                                         [perp]
+  --cppi-multiplier M   the CPPI multiplier of the config's policy.insurance
+  --insurance-band B    the relative band of its insurance (0.05: trade when the
+                        exposure is 5% off its target)
+  --crash-breaker on|off|hold|risk-reducing
+                        the config's policy.crashBreaker as it is, without it, or
+                        with that plan (compare them: --sweep crash-breaker=off,hold)
  costs:
   --fee-bps B           proportional fee, bps of traded notional       [0]
   --slippage-bps B      fixed slippage, bps of traded notional         [none]
@@ -130,7 +138,8 @@ Flags (override the config's fields; a value may also be written --flag=value):
                         and writes an SVG chart. A flag given beside --sweep is the value
                         of the other sweeps' runs; a flag that every sweep replaces is an
                         error. Only policy, venue and grid sweeps (hedge-every, band,
-                        min-trade, hedge-instrument, venues, step, steps) mark efficient
+                        min-trade, hedge-instrument, venues, step, steps, crash-breaker,
+                        cppi-multiplier, insurance-band) mark efficient
                         points (venues=single-pool,routed,perp compares venue sets on the
                         same paths): other keys
                         (paths, seed, the market, the book, costs) change the sample or
@@ -146,7 +155,7 @@ Flags (override the config's fields; a value may also be written --flag=value):
   --paths-out FILE.csv  one row per path (not with --sweep): path, hedge_cost, pnl,
                         trades, traded_units, the attribution (option, hedge,
                         hedge_options, option_spread, financing, funding, fees, slippage,
-                        gas), transaction_costs, max_drawdown, realised_vol, jumps,
+                        gas, liquidity_fees), transaction_costs, max_drawdown, realised_vol, jumps,
                         the P&L by Greek, csv and start (the CSV and window a replayed
                         path comes from); numbers in full (a row equals the path alone)
   --sweep-out FILE.csv  the sweep's table, one row per run (only with --sweep): mean ± s.e.,
@@ -177,7 +186,14 @@ Config file (JSON; unknown fields are errors; examples in examples/backtest/):
       and for all: "rate": 0.05, "yield": 0, "impliedVol": 0.2, "fundingRate": 0.05 (optional)
     },
     "book": [ {"id": "c1", "type": "call", "strike": 50, "maturity": "20w",
-               "quantity": -100000, "vol": 0.2 (optional)} ],
+               "quantity": -100000, "vol": 0.2 (optional)},
+              a Uniswap V3 liquidity position (held; see Liquidity positions):
+              {"id": "lp1", "type": "uniswap-v3-liquidity", "fee": 500 (optional),
+               "lowerPrice": 2500, "upperPrice": 3600 | "tickLower": 78240,
+               "tickUpper": 81900 (+ optional "baseIsToken0", "baseDecimals",
+               "quoteDecimals", as the live position),
+               "liquidity": 1000 | "valueUsd": 100000 | "units": 30,
+               "feeApr": 0.15 (optional)} ],
     "policy": { the hedge policy config of the account (HedgePolicyConfig): "underlying",
                 "hedgeInstrument", "band", "cadence" (everyMs), "priceMove", "volScaling",
                 "whalleyWilmott", "limits" (with "hedgeOptions": options the policy may
@@ -221,6 +237,38 @@ of the underlying a pool holds at the start price, gas in USD per leg or trade):
              spotFee of the spot per contract (a sell receives 0 when fees exceed it).
   A set must have a venue for the policy's delta instrument, and an option venue
   when the policy has hedge options (as the live config API refuses otherwise).
+
+Liquidity positions ("type": "uniswap-v3-liquidity" in the book): a concentrated range
+held by the operator, valued with the pool's closed form (V = P·x + y, x = L(1/√P − 1/√Pb),
+y = L(√P − √Pa) inside the range; all base below it, all quote above). Its value at t0 is
+in bookValue (positive: premium = −bookValue is what buying it cost), its delta x and
+gamma −L/(2P^1.5) (0 outside the range) are added to the risk the policy sees at every
+step, and at the horizon it is marked at its exact value (no cost; attribution: option).
+Range: lowerPrice/upperPrice in USD per unit, or the pool's ticks (price 1.0001^tick,
+converted with baseIsToken0 [true] and the decimals [0, 0]; with "fee", the ticks must
+sit on its tick spacing). Size: liquidity (√(USD·unit); with ticks and decimals the
+pool's raw L), or valueUsd / units (its value at the start price, USD or units of the
+underlying, from which L is derived). feeApr: fees earned while in range, a fraction of
+the position's value per year (V at each step's start price, not compounded, received as
+cash): the liquidityFees line, and the LP's theta in the P&L by Greek. Without feeApr
+no fee income is modelled. A book of liquidity positions only needs simulation.horizon.
+
+Portfolio insurance (policy.insurance, "book": []): the capital starts in cash; the
+evaluator's own decision (the insurance ledger, CPPI or synthetic put) buys and sells the
+underlying (hedgeInstrument) to its target at every step; simulation.horizon ends the
+run. Reported at the horizon, USD not discounted, the risky leg sold and every cost paid:
+the value (and the capital held unhedged in the asset), the share of paths ending under
+the floor (± s.e.) and under it at some decision, the mean shortfall of those paths and
+the mean of the 1% worst shortfalls, upside/downside capture (the insured gain over the
+unhedged one on the paths where the asset rose/fell) and turnover (notional / capital).
+The floor of a share-of-high rule is taken on the portfolio's own high-water mark.
+Crash breaker (policy.crashBreaker): decided as live, each step an oracle round (the
+move trigger's σ: the realised EWMA before the step, at least the pricing vol; the
+oracle-jump trigger: the step's move; there is no pool in a simulation, so the
+pool-oracle trigger never fires). Reported: crashes per path, the time in crash mode,
+and orders the slices plan's slippage limit refused (as dispatch would refuse them).
+Runaway protection (policy.runaway) is refused: in a simulation every fill is recorded as
+it happens, so it could never trip.
 
 Replay CSV: a timestamp in the first column and the price in another, one row per
 observation, optional header line, in increasing time order; every row has the same

@@ -3,7 +3,7 @@
  * numbers, shared by the single-run table and the sweep table.
  */
 import { basename } from 'node:path';
-import { replayFiles, type BacktestConfig, type StepRefinement } from '../../../shared/contracts/backtest-config.ts';
+import { isBookOption, replayFiles, type BacktestConfig, type StepRefinement } from '../../../shared/contracts/backtest-config.ts';
 import type { HedgePolicyConfig } from '../../../shared/contracts/hedge-policy-config.ts';
 import { formatDurationMs } from '../../../shared/domain/backtest/durations.ts';
 import { annualisedVolOf, garchLongRunVariance } from '../../../shared/domain/backtest/garch-market.ts';
@@ -33,12 +33,29 @@ export function describePolicy(policy: HedgePolicyConfig, everyStep: boolean): s
     if (policy.volScaling) parts.push(`vol-scaled (${policy.volScaling.source}, ${policy.volScaling.mode})`);
     if (policy.limits) parts.push(`Greek limits (${policy.limits.hedgeOptions.length} hedge option(s))`);
     if (policy.slicing) parts.push(`sliced above ${policy.slicing.clipUnits} units`);
+    if (policy.insurance) parts.push(describeInsurance(policy.insurance));
+    if (policy.crashBreaker) parts.push(describeBreaker(policy.crashBreaker));
   }
   const g = policy.guards;
   if (g.minTradeUnits > 0) parts.push(`min trade ${g.minTradeUnits}`);
   if (g.cooldownMs > 0) parts.push(`cooldown ${formatDurationMs(g.cooldownMs)}`);
   if (g.maxTradeUnits !== undefined) parts.push(`max trade ${g.maxTradeUnits}`);
   return `${parts.join(', ')}; hedged with ${policy.hedgeInstrument}`;
+}
+
+/** "CPPI m 4 on $100,000, floor 80% of the high, band 5%". */
+function describeInsurance(insurance: NonNullable<HedgePolicyConfig['insurance']>): string {
+  const f = insurance.floor;
+  const floor = f.kind === 'value' ? `floor $${f.usd.toLocaleString('en-US')}` : `floor ${Number((f.share * 100).toPrecision(6))}% of the ${f.kind === 'share-of-start' ? 'start' : 'high'}`;
+  const how = insurance.method === 'cppi' ? `CPPI m ${insurance.multiplier}${insurance.maxExposureShare === 1 ? '' : ` (exposure ≤ ${insurance.maxExposureShare}× value)`}` : `synthetic put to ${new Date(insurance.horizonEndMs).toISOString().slice(0, 10)}${insurance.vol === undefined ? '' : ` at vol ${insurance.vol}`}`;
+  return `${how} on $${insurance.capitalUsd.toLocaleString('en-US')}, ${floor}, band ${Number((insurance.band * 100).toPrecision(6))}%`;
+}
+
+/** "crash breaker 4σ in 1h (hold), calm 2h". */
+function describeBreaker(breaker: NonNullable<HedgePolicyConfig['crashBreaker']>): string {
+  const plan = breaker.plan.kind === 'slices' ? `${breaker.plan.slices} slices ≤ ${breaker.plan.maxSlippageBps} bps` : breaker.plan.kind;
+  const jump = breaker.maxOracleJumpBps === undefined ? '' : `, or a ${breaker.maxOracleJumpBps} bps step`;
+  return `crash breaker ${breaker.moveSigmas}σ in ${formatDurationMs(breaker.windowMs)}${jump} (${plan}), calm ${formatDurationMs(breaker.calmMs)}`;
 }
 
 export function describeMarket(run: Pick<PreparedRun, 'config' | 'spec' | 'csvColumn'>): string {
@@ -94,9 +111,17 @@ export function pathsCaveat(spec: BacktestSpec): string | undefined {
 }
 
 export function describeBook(config: BacktestConfig): string {
+  if (config.book.length === 0) return 'no options: an insured portfolio of the underlying and cash';
   return config.book
-    .map((o) => `${o.quantity < 0 ? 'short' : 'long'} ${Math.abs(o.quantity).toLocaleString('en-US')} ${o.type} K ${o.strike} ${formatDurationMs(o.maturity)}`)
+    .map((o) => (isBookOption(o) ? `${o.quantity < 0 ? 'short' : 'long'} ${Math.abs(o.quantity).toLocaleString('en-US')} ${o.type} K ${o.strike} ${formatDurationMs(o.maturity)}` : describeLiquidity(o)))
     .join('; ');
+}
+
+/** "LP 2500–3600 worth $100,000 at the start, fees 15 %/yr" (a liquidity position of the book). */
+function describeLiquidity(lp: Exclude<BacktestConfig['book'][number], { type: 'call' | 'put' }>): string {
+  const range = lp.tickLower !== undefined ? `ticks ${lp.tickLower}..${lp.tickUpper}` : `${lp.lowerPrice}–${lp.upperPrice}`;
+  const size = lp.liquidity !== undefined ? `L ${Number(lp.liquidity).toLocaleString('en-US')}` : lp.valueUsd !== undefined ? `worth $${lp.valueUsd.toLocaleString('en-US')} at the start` : `worth ${lp.units!.toLocaleString('en-US')} units at the start`;
+  return `LP ${range} ${size}${lp.fee === undefined ? '' : `, pool fee ${lp.fee / 10_000} %`}${lp.feeApr === undefined ? '' : `, fees ${Number((lp.feeApr * 100).toPrecision(6))} %/yr in range`}`;
 }
 
 /** "step refined from 1w to 3.5d so that the policy can hedge every 3.5d". */

@@ -12,6 +12,7 @@ import type { BacktestSummary } from '../../../shared/domain/backtest/simulate.t
 import type { Summary } from '../../../shared/domain/backtest/statistics.ts';
 import type { PreparedRun } from './prepare-run.ts';
 import { formatHistogram, formatRiskLines, formatWorstPaths, type RunRisk } from './risk-report.ts';
+import { formatCrashBreakerLine, formatInsuranceLines, safeguardJson } from './safeguard-report.ts';
 import { describeBook, describeMarket, describePolicy, describeRefinement, hasDistribution, onePath, onePathReason, pathsCaveat, pct, usd } from './run-description.ts';
 
 /** A summary as reported: the spread fields null when there is no distribution. */
@@ -46,8 +47,12 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
   lines.push(spec.venues ? `  venues  ${spec.venues.name}: ${describeVenues(spec.venues)}` : `  costs   ${describeCosts(spec.costs)}`);
   if (run.refinement) lines.push(`  grid    ${describeRefinement(run.refinement)}`);
   lines.push('');
-  lines.push(`Book value (Black-Scholes, as held)   ${usd(s.bookValue).padStart(16)}   premium ${usd(s.premium)}`);
+  lines.push(config.book.length === 0 ? 'Book value                             no options (an insured portfolio: see below)' : `Book value (${spec.liquidity === undefined ? 'Black-Scholes' : 'BS + LP value'}, as held)   ${usd(s.bookValue).padStart(16)}   premium ${usd(s.premium)}`);
   lines.push('');
+  if (s.insurance !== undefined) {
+    lines.push(...formatInsuranceLines(s.insurance, distribution));
+    lines.push('');
+  }
   lines.push('USD, PV at t0                 mean          std          p05          p95');
   const row = (name: string, x: ReportedSummary): string =>
     `${name.padEnd(18)}${usd(x.mean).padStart(15)}${usd(x.std).padStart(13)}${usd(x.p05).padStart(13)}${usd(x.p95).padStart(13)}`;
@@ -62,7 +67,7 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
     lines.push(...formatRiskLines(extras.risk, s.premium));
     lines.push('');
   }
-  lines.push(`Ratio std(hedge cost) / |book value|   ${distribution ? s.ratio.toFixed(4) : '—'}`);
+  lines.push(`Ratio std(hedge cost) / |book value|   ${distribution && Number.isFinite(s.ratio) ? s.ratio.toFixed(4) : '—'}`);
   lines.push(`Trades per path                        ${s.tradesPerPath.toFixed(2)}   (${s.tradedUnitsPerPath.toLocaleString('en-US', { maximumFractionDigits: 2 })} units traded${spec.venues ? `, ${s.legsPerPath.toFixed(2)} venue legs` : ''})`);
   lines.push(
     s.timeOutsideBand === null
@@ -70,6 +75,7 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
       : `Time outside the band                  ${pct(s.timeOutsideBand)}   (found outside at ${pct(s.decisionsOutsideBand)} of the steps)`,
   );
   if (s.alertsPerPath > 0) lines.push(`Policy alerts per path                 ${s.alertsPerPath.toFixed(2)}`);
+  if (s.crashBreaker !== undefined) lines.push(formatCrashBreakerLine(s.crashBreaker));
   if (s.jumpsPerPath > 0) lines.push(`Jumps per path                         ${s.jumpsPerPath.toFixed(2)}`);
   if (s.skippedOrders > 0) lines.push(`Orders not filled                      ${s.skippedOrders}   (an expired option, or a venue without the capacity)`);
   if (s.partialFills > 0) lines.push(`Orders filled in part                  ${s.partialFills}   (the venue's pools at their capacity)`);
@@ -77,7 +83,7 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
   lines.push('Attribution of the mean hedge cost (USD, PV; negative = a gain)');
   const a = s.attribution;
   const parts: [string, number][] = [
-    ['option payoffs', a.option],
+    [spec.liquidity === undefined ? 'option payoffs' : 'option payoffs, LP marks', a.option],
     ['hedge (perp/spot moves)', a.hedge],
     ['hedge options', a.hedgeOptions],
     ['option spread (venue vol)', a.optionSpread],
@@ -86,6 +92,7 @@ export function formatTable(run: PreparedRun, s: BacktestSummary, seconds: numbe
     ['fees', a.fees],
     [spec.venues ? 'slippage (price impact)' : 'slippage', a.slippage],
     ['gas', a.gas],
+    ...(spec.liquidity === undefined ? [] : [['LP fees (feeApr)', a.liquidityFees] as [string, number]]),
   ];
   for (const [name, value] of parts) lines.push(`  ${name.padEnd(26)}${usd(value).padStart(15)}`);
   lines.push(`  ${'total = mean hedge cost'.padEnd(26)}${usd(a.total).padStart(15)}`);
@@ -130,7 +137,7 @@ export function summaryFields(run: PreparedRun, s: BacktestSummary): Record<stri
     premium: s.premium,
     hedgeCost: reported(s.hedgeCost, distribution),
     pnl: reported(s.pnl, distribution),
-    ratio: distribution ? s.ratio : null,
+    ratio: distribution && Number.isFinite(s.ratio) ? s.ratio : null,
     tradesPerPath: s.tradesPerPath,
     tradedUnitsPerPath: s.tradedUnitsPerPath,
     transactionCosts: reported(s.transactionCosts, distribution),
@@ -144,6 +151,7 @@ export function summaryFields(run: PreparedRun, s: BacktestSummary): Record<stri
     skippedOrders: s.skippedOrders,
     partialFills: s.partialFills,
     legsPerPath: s.legsPerPath,
+    ...safeguardJson(s, distribution),
     venues: run.spec.venues ? { set: run.spec.venues.name, description: describeVenueSet(run.spec.venues) } : null,
     paths: s.paths,
     steps: s.steps,

@@ -21,7 +21,7 @@ const NOT_SWEEPABLE = new Set(['config', 'csv', 'csv-column', 'sweep', 'chart', 
  * Other keys change the sample (paths, seed) or the problem (market, book, costs):
  * "lower cost at lower risk" across them says nothing about a policy.
  */
-const FRONTIER_KEYS = new Set(['hedge-every', 'band', 'min-trade', 'hedge-instrument', 'venues', 'step', 'steps']);
+const FRONTIER_KEYS = new Set(['hedge-every', 'band', 'min-trade', 'hedge-instrument', 'venues', 'step', 'steps', 'crash-breaker', 'insurance-band', 'cppi-multiplier']);
 const SAMPLE_KEYS = new Set(['paths', 'seed', 'only-path', 'windows-every', 'bootstrap-block']);
 
 /** The flags a swept key replaces in each of its runs (--step and --steps set the same grid). */

@@ -11,6 +11,7 @@ import { compareFrontiers, efficientMask, type FrontierComparison, type Frontier
 import { renderFrontierSvg, type ChartSeries } from '../../frontier-chart.ts';
 import { QUICK_RUN_UNDERLYING } from './config-assembly.ts';
 import { describeBook, describeRefinement, hasDistribution, usd } from './run-description.ts';
+import { formatSafeguardSweep } from './safeguard-report.ts';
 import { summaryFields } from './single-run-report.ts';
 import type { SweepResult } from './sweep-runner.ts';
 import type { TailEstimate } from '../../../shared/domain/backtest/tail-risk.ts';
@@ -105,27 +106,30 @@ export function formatSweepTable(results: readonly SweepResult[], frontier: Swee
   const keys = new Set(results.map((r) => r.series.key));
   const sample = keys.has('seed') ? 'seed swept' : keys.has('paths') ? `paths swept, seed ${first.run.spec.seed}` : `seed ${first.run.spec.seed}: every run sees the same paths`;
   const lines: string[] = [];
+  // The run column fits the longest label ("crash-breaker=risk-reducing").
+  const width = Math.max(22, ...results.map((r) => r.run.label.length + 2));
   lines.push(`hedge backtest --sweep — ${describeBook(first.run.config)}; ${keys.has('paths') ? 'paths swept' : `${first.summary.paths.toLocaleString('en-US')} paths`}, ${sample}`);
   const onVenues = results.some((r) => r.run.spec.venues);
   lines.push(`  ${onVenues ? 'costs: each run on its venues (below)' : `costs ${describeCosts(first.run.spec.costs)}`}; hedge cost = PV at t0 of everything after the premium (${usd(first.summary.premium)})`);
   lines.push('');
-  lines.push(`${'run'.padEnd(22)}${'mean cost'.padStart(14)}${'± 2se'.padStart(11)}${'std'.padStart(13)}${'ratio'.padStart(9)}${'trades'.padStart(9)}${'tx costs'.padStart(12)}  frontier`);
+  lines.push(`${'run'.padEnd(width)}${'mean cost'.padStart(14)}${'± 2se'.padStart(11)}${'std'.padStart(13)}${'ratio'.padStart(9)}${'trades'.padStart(9)}${'tx costs'.padStart(12)}  frontier`);
   results.forEach((r, i) => {
     const s = r.summary;
     const spread = hasDistribution(r.run.spec);
     const mark = frontier.efficient[i] === null ? '' : frontier.efficient[i] ? '*' : '';
     lines.push(
-      `${r.run.label.padEnd(22)}${usd(s.hedgeCost.mean).padStart(14)}${usd(spread ? 2 * s.hedgeCost.stdError : null).padStart(11)}${usd(spread ? s.hedgeCost.std : null).padStart(13)}${(spread ? s.ratio.toFixed(4) : '—').padStart(9)}${s.tradesPerPath.toFixed(1).padStart(9)}${usd(s.transactionCosts.mean).padStart(12)}  ${mark}`,
+      `${r.run.label.padEnd(width)}${usd(s.hedgeCost.mean).padStart(14)}${usd(spread ? 2 * s.hedgeCost.stdError : null).padStart(11)}${usd(spread ? s.hedgeCost.std : null).padStart(13)}${(spread && Number.isFinite(s.ratio) ? s.ratio.toFixed(4) : '—').padStart(9)}${s.tradesPerPath.toFixed(1).padStart(9)}${usd(s.transactionCosts.mean).padStart(12)}  ${mark}`,
     );
   });
   if (frontier.efficient.some((e) => e !== null)) lines.push('  * efficient: no other run has both a lower (or equal) mean cost and a lower (or equal) std');
+  lines.push(...formatSafeguardSweep(results.map((r) => ({ label: r.run.label, summary: r.summary })), width));
   if (onVenues) {
     lines.push('');
-    lines.push(`${'mean PV by line'.padEnd(22)}${'fees'.padStart(11)}${'impact'.padStart(11)}${'gas'.padStart(9)}${'financing'.padStart(11)}${'funding'.padStart(11)}${'opt spread'.padStart(12)}${'legs/trade'.padStart(12)}`);
+    lines.push(`${'mean PV by line'.padEnd(width)}${'fees'.padStart(11)}${'impact'.padStart(11)}${'gas'.padStart(9)}${'financing'.padStart(11)}${'funding'.padStart(11)}${'opt spread'.padStart(12)}${'legs/trade'.padStart(12)}`);
     for (const r of results) {
       const a = r.summary.attribution;
       const legs = r.summary.tradesPerPath > 0 ? r.summary.legsPerPath / r.summary.tradesPerPath : 0;
-      lines.push(`${r.run.label.padEnd(22)}${usd(a.fees).padStart(11)}${usd(a.slippage).padStart(11)}${usd(a.gas).padStart(9)}${usd(a.financing).padStart(11)}${usd(a.funding).padStart(11)}${usd(a.optionSpread).padStart(12)}${legs.toFixed(2).padStart(12)}`);
+      lines.push(`${r.run.label.padEnd(width)}${usd(a.fees).padStart(11)}${usd(a.slippage).padStart(11)}${usd(a.gas).padStart(9)}${usd(a.financing).padStart(11)}${usd(a.funding).padStart(11)}${usd(a.optionSpread).padStart(12)}${legs.toFixed(2).padStart(12)}`);
     }
     for (const r of results) lines.push(`  ${r.run.label}: ${r.run.spec.venues ? describeVenues(r.run.spec.venues) : `costs ${describeCosts(r.run.spec.costs)}`}`);
   }
@@ -140,11 +144,11 @@ export function formatSweepTable(results: readonly SweepResult[], frontier: Swee
   }
   if (results.some((r) => r.tail !== null)) {
     lines.push('');
-    lines.push(`${'tail of the hedge cost'.padEnd(22)}${'VaR 95%'.padStart(13)}${'CVaR 95%'.padStart(13)}${'VaR 99%'.padStart(13)}${'CVaR 99%'.padStart(13)}${'mean max DD'.padStart(14)}`);
+    lines.push(`${'tail of the hedge cost'.padEnd(width)}${'VaR 95%'.padStart(13)}${'CVaR 95%'.padStart(13)}${'VaR 99%'.padStart(13)}${'CVaR 99%'.padStart(13)}${'mean max DD'.padStart(14)}`);
     for (const r of results) {
       const [t95, t99] = r.tail ?? [];
       lines.push(
-        `${r.run.label.padEnd(22)}${usd(t95?.valueAtRisk ?? null).padStart(13)}${usd(t95?.expectedShortfall ?? null).padStart(13)}${usd(t99?.valueAtRisk ?? null).padStart(13)}${usd(t99?.expectedShortfall ?? null).padStart(13)}${usd(r.meanMaxDrawdown).padStart(14)}`,
+        `${r.run.label.padEnd(width)}${usd(t95?.valueAtRisk ?? null).padStart(13)}${usd(t95?.expectedShortfall ?? null).padStart(13)}${usd(t99?.valueAtRisk ?? null).padStart(13)}${usd(t99?.expectedShortfall ?? null).padStart(13)}${usd(r.meanMaxDrawdown).padStart(14)}`,
       );
     }
     lines.push('  (upper tail: VaR = the cost exceeded on 5% / 1% of the paths, CVaR = the mean beyond it; DD: the hedged book\'s drawdown)');
@@ -182,7 +186,7 @@ function tailJson(t: TailEstimate): Record<string, unknown> {
 /** The columns of --sweep-out, one row per run (USD, PV at t0; empty = not defined). */
 export const SWEEP_CSV_COLUMNS = [
   'key', 'value', 'paths', 'seed', 'mean_cost', 'mean_cost_se', 'std', 'ratio', 'var95', 'var95_se', 'cvar95', 'cvar95_se', 'var99', 'var99_se', 'cvar99', 'cvar99_se',
-  'mean_max_drawdown', 'trades_per_path', 'traded_units_per_path', 'transaction_costs', 'option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas',
+  'mean_max_drawdown', 'trades_per_path', 'traded_units_per_path', 'transaction_costs', 'option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'liquidity_fees',
   'premium', 'efficient',
 ] as const;
 
@@ -202,7 +206,7 @@ export function sweepCsv(results: readonly SweepResult[], frontier: SweepFrontie
     return [
       r.series.key, r.value, s.paths, r.run.spec.seed, s.hedgeCost.mean, spread ? s.hedgeCost.stdError : null, spread ? s.hedgeCost.std : null, spread ? s.ratio : null,
       t95?.valueAtRisk, t95?.valueAtRiskStdError, t95?.expectedShortfall, t95?.expectedShortfallStdError, t99?.valueAtRisk, t99?.valueAtRiskStdError, t99?.expectedShortfall, t99?.expectedShortfallStdError,
-      r.meanMaxDrawdown, s.tradesPerPath, s.tradedUnitsPerPath, s.transactionCosts.mean, a.option, a.hedge, a.hedgeOptions, a.optionSpread, a.financing, a.funding, a.fees, a.slippage, a.gas,
+      r.meanMaxDrawdown, s.tradesPerPath, s.tradedUnitsPerPath, s.transactionCosts.mean, a.option, a.hedge, a.hedgeOptions, a.optionSpread, a.financing, a.funding, a.fees, a.slippage, a.gas, a.liquidityFees,
       s.premium, frontier.efficient[i],
     ].map(csvField).join(',');
   });

@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { mergeBacktestResults } from '../../../shared/domain/backtest/merge-results.ts';
-import { POLICY_ENGINE } from '../../../shared/domain/backtest/policy-engine.ts';
+import { policyEngineFor } from '../../../shared/domain/backtest/policy-engine.ts';
 import { gridFor, runBacktest, type BacktestResult, type BacktestSummary, type PerPathResults } from '../../../shared/domain/backtest/simulate.ts';
 import { mean } from '../../../shared/domain/backtest/statistics.ts';
 import { tailRisk, type TailEstimate } from '../../../shared/domain/backtest/tail-risk.ts';
@@ -74,11 +74,13 @@ export async function executeRun(run: PreparedRun, io: CommandIo, progressLabel:
     const first = run.spec.firstPath ?? 0;
     const parts: BacktestResult[] = [];
     let done = 0;
+    // One engine for the run's blocks (a forecast policy fits its warm-up sample once).
+    const engine = policyEngineFor(run.spec);
     while (done < total) {
       const size = Math.min(block, total - done);
       const spec = size === total ? run.spec : { ...run.spec, firstPath: first + done, paths: size };
       const offset = done;
-      parts.push(runBacktest(spec, POLICY_ENGINE, { onProgress: (d) => progress.update(offset + d, total) }));
+      parts.push(runBacktest(spec, engine, { onProgress: (d) => progress.update(offset + d, total) }));
       done += size;
       if (done < total) {
         await turnOfTheLoop();

@@ -29,6 +29,10 @@ export const pricePk = (underlying: string): string => `PRICE#${underlying}`;
 export const PRICE_PREFIX = 'T#';
 export const priceSk = (at: Date): string => `${PRICE_PREFIX}${at.toISOString()}`;
 
+/** A volatility forecast's fit per underlying: one item per model and window (vol-forecast-repository.ts). */
+export const volFitPk = (underlying: string): string => `VOLFIT#${underlying}`;
+export const volFitSk = (key: string): string => `MODEL#${key}`;
+
 /** Request budgets: one item per caller and fixed window. */
 export const ratePk = (subject: string): string => `RATE#${subject}`;
 export const rateWindowSk = (windowStartMs: number): string => `W#${windowStartMs}`;

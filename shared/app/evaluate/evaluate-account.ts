@@ -39,7 +39,7 @@ import { decideGuarded } from '../../domain/policy/guarded-decision.ts';
 import type { Position } from '../../domain/exposure/positions.ts';
 import { portfolioExposure } from '../../domain/exposure/portfolio-exposure.ts';
 import { checkOracleReading, volFromFeed } from '../../domain/market/oracle-checks.ts';
-import { applyDecision, initialHedgeState, observePrice } from '../../domain/policy/hedge-state.ts';
+import { applyDecision, initialHedgeState, observePrice, withForecastConfig } from '../../domain/policy/hedge-state.ts';
 import type { BookRisk, Decision, HedgeState } from '../../domain/policy/policy-types.ts';
 import type { Address, MarketReader } from '../execution-ports.ts';
 import { executionFingerprint } from '../execution-fingerprint.ts';
@@ -47,7 +47,8 @@ import { NO_TELEMETRY, type Telemetry } from '../telemetry.ts';
 import { marginAlerts, marginTopUpDue, watchedVenues, type ReadVenueHoldings, type VenueHolding } from './margin-watch.ts';
 import { mergeAlertsByCode } from './merge-alerts.ts';
 import { guardEvents, readGuardInputs, runawayPause } from './policy-guards.ts';
-import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState } from './ports.ts';
+import { refreshForecast } from './forecast-refresh.ts';
+import type { EvaluationStore, InFlightHedge, NewHedgeRecord, StoredEvaluationState, VolForecastStore } from './ports.ts';
 
 export interface EvaluateDeps {
   readonly configs: { getConfig(accountId: string): Promise<{ readonly version: number; readonly config: RuntimeConfig } | undefined> };
@@ -77,6 +78,8 @@ export interface EvaluateDeps {
     readonly afterMs?: number;
     readonly hedges: { get(ref: { accountId: string; hedgeId: string; at: Date }): Promise<{ readonly stage: string; readonly record: Record<string, unknown> } | undefined> };
   };
+  /** The vol forecasts' fits per underlying (volScaling.source "forecast"); absent: each account fits for itself, nothing shared. */
+  readonly volForecasts?: VolForecastStore;
   /** Decisions, oracle age and staleness, time outside the band (shared/contracts/metrics.ts). Default: none. */
   readonly telemetry?: Telemetry;
 }
@@ -214,7 +217,10 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   }
   // The volatility estimate's decay: the vol-scaling rule's when it has one, else the realised source's.
   const lambda = config.volScaling?.ewmaLambda ?? (config.market.vol.source === 'realised' ? config.market.vol.ewmaLambda : DEFAULT_EWMA_LAMBDA);
-  const market = await readMarket(deps, config.market, stored?.state, nowMs, lambda);
+  // A vol forecast keeps its bounded price history and fit in the state (none without one).
+  const forecastConfig = config.volScaling?.source === 'forecast' ? config.volScaling.forecast : undefined;
+  const baseState = stored === undefined && forecastConfig === undefined ? undefined : withForecastConfig(stored?.state, forecastConfig, nowMs);
+  const market = await readMarket(deps, config.market, baseState, nowMs, lambda);
   if (!market.ok) {
     const problem = { code: market.code, message: market.message };
     telemetry.metric('EvaluationsUnpriced', 1, { Code: problem.code });
@@ -242,7 +248,7 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
   const watched = watchedVenues(config.execution);
   const guardRead = await readGuardInputs(deps, { config, market: config.market, account, accountId, stored, inFlight, watched, recordedDelta: exposure?.delta ?? 0, oracle: market });
   const holdings: VenueHolding[] = guardRead.holdings;
-  const observed = market.observedState;
+  const observed = forecastConfig === undefined ? market.observedState : await refreshForecast(deps.volForecasts, config.underlying, market.observedState, forecastConfig, nowMs, telemetry);
   const guarded = decideGuarded(
     {
       risk,
@@ -443,6 +449,8 @@ async function evaluateOnce(deps: EvaluateDeps, request: EvaluationRequest): Pro
     ...(stored?.guards === undefined && Object.keys(guarded.guards).length === 0 ? {} : { guards: guarded.guards }),
     audit: switched.audit,
   });
+  // Counted once committed: a redelivered evaluation that lost the version does not count it again.
+  if (guarded.crashSwitch !== undefined) telemetry.metric('CrashModeSwitches', 1, { To: guarded.crashSwitch.transition.to });
   await deps.publisher.publish(events);
   if (outbox.length > 0) await deps.evaluations.clearOutbox(accountId, committedVersion);
   return { status: 'decided', decision, dispatched, published: events.length };

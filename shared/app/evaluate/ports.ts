@@ -7,6 +7,7 @@ import type { EventEntry } from '../../contracts/events/event-entry.ts';
 import type { ExposureSnapshot } from '../../contracts/exposure-snapshot.ts';
 import type { PolicyGuardState } from '../../contracts/policy-guard-state-schema.ts';
 import type { HedgeState } from '../../domain/policy/policy-types.ts';
+import type { ForecastFit } from '../../domain/policy/vol-forecast.ts';
 
 export interface LastEvaluation {
   readonly evaluationId: string;
@@ -94,4 +95,16 @@ export interface EvaluationStore {
   commit(accountId: string, commit: EvaluationCommit): Promise<number>;
   /** Empties the outbox if the state is still at `version` (a later evaluation owns it otherwise). */
   clearOutbox(accountId: string, version: number): Promise<void>;
+}
+
+/**
+ * The volatility forecasts' fits, per underlying and model key (`<model>#w<window>`):
+ * shared by every account that forecasts the underlying the same way, so one evaluation's
+ * refit serves the others until it is due again.
+ */
+export interface VolForecastStore {
+  /** The stored fit (undefined: none yet). */
+  latest(underlying: string, key: string): Promise<ForecastFit | undefined>;
+  /** Stores `fit` only if nothing as new (fittedAtMs) is stored: a duplicate or late refit never moves it back. */
+  save(underlying: string, key: string, fit: ForecastFit): Promise<'stored' | 'newer-kept'>;
 }

@@ -10,10 +10,22 @@
  * the blocks only report as a ratio (equal to rounding, ~1e-16 relative).
  */
 import { InvalidInputError } from '../errors.ts';
-import { pnlByGreekOf, type BacktestResult, type BacktestSummary, type PerPathResults } from './simulate.ts';
+import { insuranceReport, type InsurancePaths } from './insurance-report.ts';
+import { crashBreakerActivity, pnlByGreekOf, type BacktestResult, type BacktestSummary, type CrashPaths, type PerPathResults } from './simulate.ts';
 import { summarize } from './statistics.ts';
 
-const FIELDS = ['hedgeCost', 'option', 'hedge', 'hedgeOptions', 'optionSpread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'trades', 'jumps', 'tradedUnits', 'maxDrawdown', 'pnlGamma', 'pnlTheta', 'pnlDelta', 'pnlCarry', 'pnlCosts', 'pnlOther'] as const satisfies readonly (keyof PerPathResults)[];
+const FIELDS = ['hedgeCost', 'option', 'hedge', 'hedgeOptions', 'optionSpread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'liquidityFees', 'trades', 'jumps', 'tradedUnits', 'maxDrawdown', 'pnlGamma', 'pnlTheta', 'pnlDelta', 'pnlCarry', 'pnlCosts', 'pnlOther'] as const satisfies readonly (keyof PerPathResults)[];
+
+/** The blocks' arrays end to end. */
+function join(arrays: readonly Float64Array[]): Float64Array {
+  const joined = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    joined.set(a, at);
+    at += a.length;
+  }
+  return joined;
+}
 
 const meanOf = (a: Float64Array): number => {
   let sum = 0;
@@ -31,17 +43,19 @@ export function mergeBacktestResults(parts: readonly BacktestResult[]): Backtest
   if (parts.length === 1) return parts[0]!;
   const first = parts[0]!;
   const paths = parts.reduce((n, r) => n + r.summary.paths, 0);
-  const perPath = Object.fromEntries(
-    FIELDS.map((field) => {
-      const joined = new Float64Array(paths);
-      let at = 0;
-      for (const r of parts) {
-        joined.set(r.perPath[field], at);
-        at += r.perPath[field].length;
-      }
-      return [field, joined];
-    }),
-  ) as unknown as PerPathResults;
+  const perPath = Object.fromEntries(FIELDS.map((field) => [field, join(parts.map((r) => r.perPath[field]))])) as unknown as PerPathResults;
+  const insured = first.insurancePaths !== undefined && first.summary.insurance !== undefined ? first.summary.insurance : undefined;
+  const insurancePaths: InsurancePaths | undefined =
+    insured === undefined
+      ? undefined
+      : {
+          value: join(parts.map((r) => r.insurancePaths!.value)),
+          floor: join(parts.map((r) => r.insurancePaths!.floor)),
+          everUnder: join(parts.map((r) => r.insurancePaths!.everUnder)),
+          unhedged: join(parts.map((r) => r.insurancePaths!.unhedged)),
+          tradedNotional: join(parts.map((r) => r.insurancePaths!.tradedNotional)),
+        };
+  const crashPaths: CrashPaths | undefined = first.crashPaths === undefined ? undefined : { switches: join(parts.map((r) => r.crashPaths!.switches)), years: join(parts.map((r) => r.crashPaths!.years)) };
   const s0 = first.summary;
   // Counts the blocks report per path or per decision: back to whole numbers, then summed.
   const count = (per: (s: BacktestSummary) => number, of: (s: BacktestSummary) => number): number => parts.reduce((n, r) => n + Math.round(per(r.summary) * of(r.summary)), 0);
@@ -64,6 +78,7 @@ export function mergeBacktestResults(parts: readonly BacktestResult[]): Backtest
     fees: meanOf(perPath.fees),
     slippage: meanOf(perPath.slippage),
     gas: meanOf(perPath.gas),
+    liquidityFees: meanOf(perPath.liquidityFees),
   };
   const summary: BacktestSummary = {
     bookValue: s0.bookValue,
@@ -83,10 +98,21 @@ export function mergeBacktestResults(parts: readonly BacktestResult[]): Backtest
     partialFills: parts.reduce((n, r) => n + r.summary.partialFills, 0),
     legsPerPath: count((s) => s.legsPerPath, (s) => s.paths) / paths,
     jumpsPerPath: meanOf(perPath.jumps),
+    ...(insured === undefined ? {} : { insurance: insuranceReport(insurancePaths!, { method: insured.method, capitalUsd: insured.capitalUsd }, s0.horizonYears) }),
+    ...(crashPaths === undefined
+      ? {}
+      : { crashBreaker: crashBreakerActivity(crashPaths.switches, crashPaths.years, s0.horizonYears, parts.reduce((n, r) => n + (r.summary.crashBreaker?.slippageRefusals ?? 0), 0)) }),
     paths,
     steps: s0.steps,
     horizonYears: s0.horizonYears,
   };
   const trace = parts.find((r) => r.trace !== undefined)?.trace;
-  return { summary, perPath, grid: first.grid, ...(trace === undefined ? {} : { trace }) };
+  return {
+    summary,
+    perPath,
+    grid: first.grid,
+    ...(trace === undefined ? {} : { trace }),
+    ...(insurancePaths === undefined ? {} : { insurancePaths }),
+    ...(crashPaths === undefined ? {} : { crashPaths }),
+  };
 }

@@ -58,14 +58,19 @@ import { validateBsmBatch } from '../pricing/greeks-batch.ts';
 import { GREEK_COUNT } from '../pricing/greeks.ts';
 import { allocateBsmBatch } from '../pricing/option-batch.ts';
 import { requireFinite, requireNonNegative, requirePositive } from '../pricing/option-inputs.ts';
+import type { GuardedDecision, GuardInputs } from '../policy/guarded-decision.ts';
 import type { Decision, HedgeOrder, HedgeState, PolicyInput } from '../policy/policy-types.ts';
+import { floorOf } from '../policy/portfolio-insurance.ts';
+import type { PolicyGuardState } from '../../contracts/policy-guard-state-schema.ts';
 import { describeCosts, slippageFraction, validateCosts, type CostModel } from './costs.ts';
 import { effectiveCadenceMs, gridIntervalMs, honoursCadence, shortestSpacingMs } from './cadence-grid.ts';
+import { evaluateLiquidityBook, liquidityBookAt, validateBookLiquidity, type BookLiquidity } from './liquidity-book.ts';
 import { buildTimeGrid, createPathSource, replayGrid, validateMarket, type GridSpacing, type MarketModel, type PathSource, type TimeGrid } from './market-paths.ts';
 import { allocatePathTrace, type PathTrace, type PathTraceRequest } from './path-trace.ts';
 import { requireSeed, Xoshiro128 } from './random.ts';
 import { deltaVenueOf, emptyFillCost, FUNDING_STREAM_BASE, fillFundingRates, optionVenueCash, validateVenueSet, venueVol, type DeltaVenue, type VenueSet } from './venue-costs.ts';
 import { summarize, type Summary } from './statistics.ts';
+import { insuranceReport, type InsurancePaths, type InsuranceReport } from './insurance-report.ts';
 
 /** An option of the book: a European option on the simulated underlying. */
 export interface BookOption {
@@ -98,6 +103,13 @@ export interface BacktestSpec {
   /** Annual funding rate a long perp pays (default in the contracts: rate − yield). */
   readonly fundingRate: number;
   readonly book: readonly BookOption[];
+  /**
+   * Uniswap V3 liquidity positions held beside the options (liquidity-book.ts): their
+   * value at t0 is in bookValue, their delta and gamma in the risk the policy sees, and at
+   * the horizon they are marked at their exact value (in the `option` line); their fee
+   * income, when they have a feeApr, is the `liquidityFees` line.
+   */
+  readonly liquidity?: readonly BookLiquidity[];
   readonly policy: HedgePolicyConfig;
   readonly costs: CostModel;
   /**
@@ -141,6 +153,13 @@ export interface PolicyFunctions {
   observe(state: HedgeState, price: number, atMs: number, ewmaLambda: number): HedgeState;
   decide(input: PolicyInput): Decision;
   apply(state: HedgeState, decision: Decision, fills: Fill[], nowMs: number): HedgeState;
+  /**
+   * The decision with the policy's safeguards around the engine (portfolio insurance, the
+   * crash breaker), as the evaluator takes it: needed when the policy has `insurance` or
+   * `crashBreaker`, whose memory (the insurance ledger, the breaker's window) the simulator
+   * carries from one decision to the next of a path.
+   */
+  decideGuarded?(input: PolicyInput, inputs: GuardInputs): GuardedDecision;
 }
 
 export interface Attribution {
@@ -156,6 +175,8 @@ export interface Attribution {
   readonly fees: number;
   readonly slippage: number;
   readonly gas: number;
+  /** Fee income of the book's liquidity positions (their feeApr), received: ≤ 0. */
+  readonly liquidityFees: number;
   /** The sum of the parts: the mean hedge cost. */
   readonly total: number;
 }
@@ -191,6 +212,10 @@ export interface BacktestSummary {
   /** Venue legs per path (a routed order counts one per pool it used; without venues, one per trade). */
   readonly legsPerPath: number;
   readonly jumpsPerPath: number;
+  /** Portfolio insurance's outcome (the policy has `insurance`): the floor, shortfalls, upside, turnover. */
+  readonly insurance?: InsuranceReport;
+  /** The crash breaker's activity (the policy has `crashBreaker`). */
+  readonly crashBreaker?: CrashBreakerActivity;
   readonly paths: number;
   /** Grid intervals per path. */
   readonly steps: number;
@@ -209,6 +234,8 @@ export interface PerPathResults {
   readonly fees: Float64Array;
   readonly slippage: Float64Array;
   readonly gas: Float64Array;
+  /** Fee income of the liquidity positions (≤ 0: received), an attribution line like the others. */
+  readonly liquidityFees: Float64Array;
   readonly trades: Float64Array;
   readonly jumps: Float64Array;
   /** Units of the underlying traded (delta-one hedge, the unwind included). */
@@ -224,7 +251,8 @@ export interface PerPathResults {
    * Θ·Δt (`pnlTheta`), the book's and hedge's net delta times ΔS (`pnlDelta`), carry
    * (`pnlCarry`: −financing − funding), costs (`pnlCosts`: −fees − slippage − gas − option
    * spread) and what the second-order expansion leaves (`pnlOther`); they sum to the P&L.
-   * The Greeks are the options' at the pricing vol, taken at the start of each step.
+   * The Greeks are the options' at the pricing vol, taken at the start of each step
+   * (plus the liquidity positions' delta and gamma, and their fee income as theta).
    * Implied vol is constant in these markets, so there is no vega line.
    */
   readonly pnlGamma: Float64Array;
@@ -233,6 +261,33 @@ export interface PerPathResults {
   readonly pnlCarry: Float64Array;
   readonly pnlCosts: Float64Array;
   readonly pnlOther: Float64Array;
+}
+
+/** A crash-breaker run's per-path activity: switches into crash mode, and years spent in it. */
+export interface CrashPaths {
+  readonly switches: Float64Array;
+  readonly years: Float64Array;
+}
+
+/** What the crash breaker did over the run. */
+export interface CrashBreakerActivity {
+  /** Switches into crash mode per path. */
+  readonly crashesPerPath: number;
+  /** Fraction of the time spent in crash mode. */
+  readonly timeInCrashMode: number;
+  /** Orders the slices plan's slippage limit refused (their cost model's slippage above it), over all paths. */
+  readonly slippageRefusals: number;
+}
+
+/** The breaker's activity from its per-path counts (shared with the merge of blocks of paths). */
+export function crashBreakerActivity(crashes: Float64Array, crashYears: Float64Array, horizonYears: number, slippageRefusals: number): CrashBreakerActivity {
+  let switches = 0;
+  let years = 0;
+  for (let p = 0; p < crashes.length; p++) {
+    switches += crashes[p]!;
+    years += crashYears[p]!;
+  }
+  return { crashesPerPath: switches / crashes.length, timeInCrashMode: horizonYears > 0 ? years / (horizonYears * crashes.length) : 0, slippageRefusals };
 }
 
 export interface PnlByGreek {
@@ -261,6 +316,10 @@ export interface BacktestResult {
   readonly grid: TimeGrid;
   /** The step-by-step record of the path `options.trace` asked for, when it is one of the run's. */
   readonly trace?: PathTrace;
+  /** An insured portfolio's per-path outcome (the policy has `insurance`). */
+  readonly insurancePaths?: InsurancePaths;
+  /** The crash breaker's per-path activity (the policy has `crashBreaker`). */
+  readonly crashPaths?: CrashPaths;
 }
 
 export interface BacktestOptions {
@@ -294,7 +353,14 @@ function validateSpec(spec: BacktestSpec): void {
   const firstPath = spec.firstPath ?? 0;
   if (!Number.isInteger(firstPath) || firstPath < 0 || firstPath + spec.paths > MAX_PATHS) throw new InvalidInputError('firstPath', firstPath, `must be an integer in [0, ${MAX_PATHS} − paths]`);
   if (firstPath > 0 && spec.market.kind === 'replay') throw new InvalidInputError('firstPath', firstPath, 'must be 0: a replay has one path');
-  if (spec.book.length === 0) throw new InvalidInputError('book', 0, 'needs at least one option');
+  const liquidity = spec.liquidity ?? [];
+  // An insured portfolio needs no option: the underlying and cash are its book.
+  if (spec.book.length === 0 && liquidity.length === 0 && spec.policy.insurance === undefined) throw new InvalidInputError('book', 0, 'needs at least one option or liquidity position');
+  if (spec.book.length === 0 && spec.horizonMs === undefined) throw new InvalidInputError('horizonMs', 'absent', 'is needed: a book without options (liquidity positions, an insured portfolio) has no expiry to end the run at');
+  if (spec.policy.runaway !== undefined) {
+    throw new InvalidInputError('policy.runaway', 'set', 'compares the hedge position on chain with the records, and hedges that fail to move the exposure: in a simulation every fill is recorded as it happens, so there is nothing to backtest');
+  }
+  validateBookLiquidity(liquidity);
   spec.book.forEach((o, i) => {
     if (o.optionType !== 'call' && o.optionType !== 'put') throw new InvalidInputError(`book[${i}].type`, o.optionType, 'must be "call" or "put"');
     requirePositive(o.strike, `book[${i}].strike`);
@@ -493,6 +559,14 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
   const slippage = costs.slippage;
   const dailyVol = spec.pricingVol / Math.sqrt(365);
   const hasBand = config.band !== undefined;
+  // The policy's safeguards, decided as the evaluator does, their memory carried along the path.
+  const insurance = config.insurance;
+  const breaker = config.crashBreaker;
+  const guardedRun = insurance !== undefined || breaker !== undefined;
+  if (guardedRun && policy.decideGuarded === undefined) throw new InvalidInputError('policy functions', 'without decideGuarded', 'cannot run a policy with insurance or a crash breaker');
+  const capital = insurance?.capitalUsd ?? 0;
+  // Each grid instant is an oracle round (the breaker's round-to-round jump compares them).
+  const rounds = guardedRun ? Array.from(grid.offsetsMs, (_, k) => String(k + 1)) : [];
 
   // Per-instant constants shared by every path.
   const discount = grid.years.map((t) => Math.exp(-rate * t));
@@ -521,6 +595,9 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     bsmGreeksRowInto(batch, i, greeks, i * GREEK_COUNT);
     bookValue += rows.quantity[i]! * greeks[i * GREEK_COUNT]!;
   }
+  // Liquidity positions: sized and valued at the first price (held: a positive value).
+  const lp = liquidityBookAt(spec.liquidity ?? [], spot0);
+  bookValue += lp.valueAtStart;
 
   // Venues: pools sized at the first price; the perp's funding rates per path (a constant once).
   const venues = spec.venues;
@@ -536,6 +613,11 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
   let partialFills = 0;
   let legs = 0;
 
+  const insurancePaths: InsurancePaths | undefined =
+    insurance === undefined ? undefined : { value: new Float64Array(paths), floor: new Float64Array(paths), everUnder: new Float64Array(paths), unhedged: new Float64Array(paths), tradedNotional: new Float64Array(paths) };
+  const crashes = breaker === undefined ? undefined : new Float64Array(paths);
+  const crashYears = breaker === undefined ? undefined : new Float64Array(paths);
+  let slippageRefusals = 0;
   const out: PerPathResults = {
     hedgeCost: new Float64Array(paths),
     option: new Float64Array(paths),
@@ -547,6 +629,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     fees: new Float64Array(paths),
     slippage: new Float64Array(paths),
     gas: new Float64Array(paths),
+    liquidityFees: new Float64Array(paths),
     trades: new Float64Array(paths),
     jumps: new Float64Array(paths),
     tradedUnits: new Float64Array(paths),
@@ -617,6 +700,16 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     let pnlGamma = 0;
     let pnlTheta = 0;
     let pnlDelta = 0;
+    let pathNotional = 0;
+    // The safeguards' memory, the breaker's mode, and an insured portfolio's high-water mark.
+    let guards: PolicyGuardState = {};
+    let inCrash = false;
+    let pathCrashes = 0;
+    let pathCrashYears = 0;
+    let high = capital;
+    let everUnder = 0;
+    // The liquidity positions' fee income (feeApr), PV, as a cost (received: negative).
+    let lpFees = 0;
 
     for (let k = 0; k <= last; k++) {
       const s = prices[k]!;
@@ -630,6 +723,9 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
         financing += spot * spotCarry[k]! * prices[k - 1]! * d;
         if (perp !== 0) funding += perp * (fundingModel ? fundingRates[k - 1]! * dtYears[k]! : perpCarry[k]!) * prices[k - 1]! * d;
         if (hasBand && Math.abs(carriedDelta) > carriedBand * (1 + 1e-12)) outsideTime += dtYears[k]!;
+        if (inCrash) pathCrashYears += dtYears[k]!;
+        // Fees earned over the step by the positions in range at S_{k−1} (in optTheta too).
+        if (lp.count > 0) lpFees -= lp.feesPerYear * dtYears[k]! * d;
       }
       // Settlements (and, at the horizon, marks) of the options due now.
       let anyLive = false;
@@ -653,6 +749,11 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
         } else if (due > k) anyLive = true;
       }
       if (k === last) {
+        if (lp.count > 0) {
+          // Liquidity positions marked at their exact value (no cost), as options still alive.
+          evaluateLiquidityBook(lp, s);
+          costOption -= lp.value * d;
+        }
         // Unwind the delta-one hedge at the horizon, paying for it like any trade.
         if (venues) {
           let left = 0;
@@ -670,6 +771,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
               continue;
             }
             left += held > 0 ? held - fill.filledUnits : held + fill.filledUnits;
+            pathNotional += Math.abs(fill.cash);
             if (fill.filledUnits < Math.abs(held)) partialFills++;
             fees += fill.fee * d;
             slip += fill.impact * d;
@@ -690,10 +792,12 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
           gas += gasUsd * d;
           trades++;
           pathUnits += units;
+          pathNotional += units * s;
         }
         break;
       }
 
+      const stateBefore = state;
       state = policy.observe(state, s, nowMs[k]!, ewmaLambda);
 
       // The book's risk at S_k: live options (book and policy-traded) plus the hedge.
@@ -706,6 +810,15 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       optDelta = 0;
       optGamma = 0;
       optTheta = 0;
+      if (lp.count > 0) {
+        // Liquidity positions: the pool's closed-form delta and (short) gamma; no vega, fee income as theta.
+        evaluateLiquidityBook(lp, s);
+        delta += lp.delta;
+        gamma += lp.gamma;
+        optDelta += lp.delta;
+        optGamma += lp.gamma;
+        optTheta += lp.feesPerYear;
+      }
       if (anyLive) {
         for (let i = 0; i < rows.count; i++) {
           if (rows.settleIndex[i]! <= k) continue;
@@ -750,7 +863,24 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       decisions++;
       if (hasBand && Math.abs(delta) > band * (1 + 1e-12)) outsideDecisions++;
 
-      const decision = policy.decide(input);
+      let decision: Decision;
+      let maxSlippageBps: number | undefined;
+      if (guardedRun) {
+        const guarded = policy.decideGuarded!(input, {
+          guards,
+          stateBeforePrice: stateBefore,
+          oracleRound: { roundId: rounds[k]!, answer: s },
+          recordedDelta: delta,
+          accountActive: true,
+          recordedHedgeUnits: perp + spot,
+          deltaOneInFlight: false,
+        });
+        guards = guarded.guards;
+        decision = guarded.decision;
+        maxSlippageBps = guarded.maxSlippageBps;
+        if (guarded.crashSwitch?.transition.to === 'crash') pathCrashes++;
+        inCrash = guards.breaker?.breaker.mode === 'crash';
+      } else decision = policy.decide(input);
       alerts += decision.alerts.length;
       const orders = decision.orders;
       fills.length = 0;
@@ -803,6 +933,12 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
             skippedOrders++;
             continue;
           }
+          // A crash plan's slippage limit: dispatch refuses an order whose quote is beyond it.
+          if (maxSlippageBps !== undefined && fill.impact > filled * s * maxSlippageBps * 1e-4) {
+            slippageRefusals++;
+            continue;
+          }
+          pathNotional += Math.abs(fill.cash);
           const filledSigned = signed > 0 ? filled : -filled;
           if (instrument.kind === 'spot') spot += filledSigned;
           else perp += filledSigned;
@@ -828,6 +964,10 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
           }
           price = valueGreeks[row * GREEK_COUNT]!;
           fraction = slippageFraction(slippage, units, dailyVol);
+          if (maxSlippageBps !== undefined && fraction * 1e4 > maxSlippageBps) {
+            slippageRefusals++;
+            continue;
+          }
           costHedgeOptions += signed * price * d;
           quantity[row] = quantity[row]! + signed;
           delta += signed * greeks[row * GREEK_COUNT + 1]!;
@@ -839,10 +979,15 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
         } else {
           price = s;
           fraction = slippageFraction(slippage, units, dailyVol);
+          if (maxSlippageBps !== undefined && fraction * 1e4 > maxSlippageBps) {
+            slippageRefusals++;
+            continue;
+          }
           if (instrument.kind === 'spot') spot += signed;
           else perp += signed;
           delta += signed;
           pathUnits += units;
+          pathNotional += units * s;
         }
         const notional = units * price;
         fees += notional * feeRate * d;
@@ -858,9 +1003,16 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       // The hedged book's value now (for its drawdown): premium − costs + live options at BSM.
       let mark = 0;
       if (anyLive) for (let i = 0; i < rows.count; i++) if (rows.settleIndex[i]! > k) mark += quantity[i]! * valueGreeks[i * GREEK_COUNT]!;
-      const value = premium0 - (costOption + costHedge + costHedgeOptions + optionSpread + financing + funding + fees + slip + gas) + mark * d;
+      mark += lp.value; // the liquidity positions at S_k (0 without)
+      const value = premium0 - (costOption + costHedge + costHedgeOptions + optionSpread + financing + funding + fees + slip + gas + lpFees) + mark * d;
       if (value > peakValue) peakValue = value;
       else if (peakValue - value > maxDrawdown) maxDrawdown = peakValue - value;
+      if (insurance !== undefined) {
+        // The insured portfolio at this date (capital and P&L so far, grown at r), against its floor.
+        const worth = (capital + value) / d;
+        if (worth > high) high = worth;
+        if (worth < floorOf(insurance.floor, { startValue: capital, highValue: high })) everUnder = 1;
+      }
       if (traced !== undefined) {
         traced.spot[k] = s;
         traced.optionDelta[k] = delta - (perp + spot);
@@ -884,8 +1036,9 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     out.fees[p] = fees;
     out.slippage[p] = slip;
     out.gas[p] = gas;
+    out.liquidityFees[p] = lpFees;
     out.trades[p] = trades;
-    out.hedgeCost[p] = costOption + costHedge + costHedgeOptions + optionSpread + financing + funding + txCosts;
+    out.hedgeCost[p] = costOption + costHedge + costHedgeOptions + optionSpread + financing + funding + txCosts + lpFees;
     transactionCosts[p] = txCosts;
     out.tradedUnits[p] = pathUnits;
     tradedUnits += pathUnits;
@@ -895,6 +1048,20 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     out.pnlDelta[p] = pnlDelta;
     out.pnlCarry[p] = -(financing + funding);
     out.pnlCosts[p] = -(txCosts + optionSpread);
+    if (insurancePaths !== undefined) {
+      const worth = (capital + premium0 - out.hedgeCost[p]!) / discount[last]!;
+      if (worth > high) high = worth;
+      const floor = floorOf(insurance!.floor, { startValue: capital, highValue: high });
+      insurancePaths.value[p] = worth;
+      insurancePaths.floor[p] = floor;
+      insurancePaths.everUnder[p] = everUnder === 1 || worth < floor ? 1 : 0;
+      insurancePaths.unhedged[p] = ((capital * prices[last]!) / prices[0]!) * Math.exp(carryYield * grid.years[last]!);
+      insurancePaths.tradedNotional[p] = pathNotional;
+    }
+    if (crashes !== undefined) {
+      crashes[p] = pathCrashes;
+      crashYears![p] = pathCrashYears;
+    }
     out.pnlOther[p] = premium0 - out.hedgeCost[p]! - (pnlGamma + pnlTheta + pnlDelta + out.pnlCarry[p]! + out.pnlCosts[p]!);
     if (traced !== undefined) {
       // The last instant: the hedge unwound (what a venue could not fill is left), the options settled or marked.
@@ -924,6 +1091,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     fees: meanOf(out.fees),
     slippage: meanOf(out.slippage),
     gas: meanOf(out.gas),
+    liquidityFees: meanOf(out.liquidityFees),
   };
   const horizonYears = grid.years[last]!;
   const summary: BacktestSummary = {
@@ -944,9 +1112,18 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     partialFills,
     legsPerPath: legs / paths,
     jumpsPerPath: meanOf(out.jumps),
+    ...(insurancePaths === undefined ? {} : { insurance: insuranceReport(insurancePaths, { method: insurance!.method, capitalUsd: capital }, horizonYears) }),
+    ...(crashes === undefined ? {} : { crashBreaker: crashBreakerActivity(crashes, crashYears!, horizonYears, slippageRefusals) }),
     paths,
     steps: last,
     horizonYears,
   };
-  return { summary, perPath: out, grid, ...(trace === undefined ? {} : { trace }) };
+  return {
+    summary,
+    perPath: out,
+    grid,
+    ...(trace === undefined ? {} : { trace }),
+    ...(insurancePaths === undefined ? {} : { insurancePaths }),
+    ...(crashes === undefined ? {} : { crashPaths: { switches: crashes, years: crashYears! } }),
+  };
 }

@@ -67,25 +67,58 @@ export function liquidityRangeOf(pool: PoolLiquidity): LiquidityRange {
   return { lowerPrice, upperPrice, liquidity: Number(pool.liquidity) / 10 ** ((baseDecimals + quoteDecimals) / 2) };
 }
 
+/** The fields of {@link LiquidityGreeks}, writable: the result of {@link liquidityGreeksInto}. */
+export type LiquidityGreeksOut = { -readonly [K in keyof LiquidityGreeks]: LiquidityGreeks[K] };
+
+/** A blank result for {@link liquidityGreeksInto}, allocated once by its caller. */
+export const emptyLiquidityGreeks = (): LiquidityGreeksOut => ({ valueUsd: 0, delta: 0, gamma: 0, baseAmount: 0, quoteAmount: 0, inRange: false });
+
 /** Value, delta and gamma of a liquidity range at `price` (USD per base). */
 export function liquidityGreeks(range: LiquidityRange, price: number): LiquidityGreeks {
   const { lowerPrice, upperPrice, liquidity: L } = range;
   if (!(price > 0) || !Number.isFinite(price)) throw new InvalidInputError('price', price, 'must be a positive finite number');
   if (!(lowerPrice > 0 && upperPrice > lowerPrice && Number.isFinite(upperPrice))) throw new InvalidInputError('range', `${lowerPrice}..${upperPrice}`, 'must satisfy 0 < lowerPrice < upperPrice < ∞');
   if (!(L >= 0) || !Number.isFinite(L)) throw new InvalidInputError('liquidity', L, 'must be a finite number ≥ 0');
+  return liquidityGreeksInto(range, price, emptyLiquidityGreeks());
+}
+
+/**
+ * {@link liquidityGreeks} written into `out` (returned), without checking its inputs: for
+ * loops that checked the range once and must not allocate (the backtester's steps).
+ */
+export function liquidityGreeksInto(range: LiquidityRange, price: number, out: LiquidityGreeksOut): LiquidityGreeksOut {
+  const { lowerPrice, upperPrice, liquidity: L } = range;
   const sa = Math.sqrt(lowerPrice);
   const sb = Math.sqrt(upperPrice);
   if (price <= lowerPrice) {
     const base = L * (1 / sa - 1 / sb);
-    return { valueUsd: price * base, delta: base, gamma: 0, baseAmount: base, quoteAmount: 0, inRange: false };
+    out.valueUsd = price * base;
+    out.delta = base;
+    out.gamma = 0;
+    out.baseAmount = base;
+    out.quoteAmount = 0;
+    out.inRange = false;
+    return out;
   }
   if (price >= upperPrice) {
     const quote = L * (sb - sa);
-    return { valueUsd: quote, delta: 0, gamma: 0, baseAmount: 0, quoteAmount: quote, inRange: false };
+    out.valueUsd = quote;
+    out.delta = 0;
+    out.gamma = 0;
+    out.baseAmount = 0;
+    out.quoteAmount = quote;
+    out.inRange = false;
+    return out;
   }
   const sp = Math.sqrt(price);
   // (1/√P − 1/√Pb) as (√Pb − √P)/(√P·√Pb): no cancellation between two reciprocals.
   const base = (L * (sb - sp)) / (sp * sb);
   const quote = L * (sp - sa);
-  return { valueUsd: price * base + quote, delta: base, gamma: -L / (2 * price * sp), baseAmount: base, quoteAmount: quote, inRange: true };
+  out.valueUsd = price * base + quote;
+  out.delta = base;
+  out.gamma = -L / (2 * price * sp);
+  out.baseAmount = base;
+  out.quoteAmount = quote;
+  out.inRange = true;
+  return out;
 }

@@ -73,14 +73,16 @@ import { DeferredDecision, plainDecision, snapshotInput } from './deferred-decis
 import { effectiveBandUnits } from './effective-band.ts';
 import { hedgeOptionQuote, solveGreekHedge, type HedgeOptionQuote } from './greek-hedge.ts';
 import { hedgeTarget } from './hedge-target.ts';
-import { DELTA_DUST_RELATIVE, DELTA_DUST_UNITS, THRESHOLD_TOLERANCE } from './policy-constants.ts';
+import { DELTA_DUST_RELATIVE, DELTA_DUST_UNITS, MIN_SCALING_VOL, THRESHOLD_TOLERANCE } from './policy-constants.ts';
 import { fmtAbs, fmtUsd } from './policy-format.ts';
 import { validatePolicyInput } from './policy-input-validation.ts';
 import type { Decision, HedgeInstrument, HedgeOrder, PlannedSlice, PolicyAlert, PolicyInput, PolicyMarket, ReasonCode } from './policy-types.ts';
 import { priceMoveFraction } from './price-move.ts';
 import { scalingVol, usesRealisedVol } from './realised-vol.ts';
+import { DEFAULT_SCALPING, scalpingFactor } from './scalping-band.ts';
 import { needsSlicing, sliceOffsetMs, slicingWindowMs } from './slicing.ts';
 import { utcDayStartMs } from './utc-day.ts';
+import { FORECAST_FALLBACK, forecastVol, type ForecastState } from './vol-forecast.ts';
 import { whalleyWilmottHalfWidth } from './whalley-wilmott-band.ts';
 
 const PERP: HedgeInstrument = Object.freeze({ kind: 'perp' });
@@ -98,6 +100,24 @@ const CAP_MARGIN = 1 - 1e-12;
 /** |x| beyond a delta threshold (relative and dust slack: see policy-constants.ts). */
 function exceedsDelta(absDelta: number, threshold: number, dust: number): boolean {
   return absDelta > threshold + threshold * TOLERANCE + dust;
+}
+
+/**
+ * The forecast's average vol over the horizon (floored like every scaling vol), or the
+ * implied vol when there is no fit yet; the numbers say which (volFromForecast,
+ * forecastFallback: FORECAST_FALLBACK's code) and how many observations are kept.
+ */
+function forecastScalingVol(forecast: ForecastState | undefined, horizonMs: number, impliedVol: number, numbers: Record<string, number>): number {
+  const vol = forecastVol(forecast, horizonMs);
+  numbers.forecastObservations = forecast?.history?.length ?? 0;
+  if (vol === undefined) {
+    numbers.volFromForecast = 0;
+    numbers.forecastFallback = FORECAST_FALLBACK.TOO_FEW_OBSERVATIONS;
+    return impliedVol > MIN_SCALING_VOL ? impliedVol : MIN_SCALING_VOL;
+  }
+  numbers.volFromForecast = 1;
+  numbers.forecastVol = vol;
+  return vol > MIN_SCALING_VOL ? vol : MIN_SCALING_VOL;
 }
 
 /** |x| beyond a Greek limit (relative slack). */
@@ -166,16 +186,25 @@ function decide(given: PolicyInput): DeferredDecision {
   const scaling = config.volScaling;
   let vol = 0;
   if (scaling !== undefined) {
-    vol = scalingVol(scaling.source, state.ewmaVariance, market.impliedVol);
+    if (scaling.source === 'forecast') {
+      const forecast = forecastScalingVol(state.forecast, scaling.horizonMs, market.impliedVol, numbers);
+      vol = forecast;
+    } else {
+      vol = scalingVol(scaling.source, state.ewmaVariance, market.impliedVol);
+      numbers.volFromRealised = usesRealisedVol(scaling.source, state.ewmaVariance) ? 1 : 0;
+    }
     numbers.vol = vol;
-    numbers.volFromRealised = usesRealisedVol(scaling.source, state.ewmaVariance) ? 1 : 0;
     numbers.volRatio = vol / scaling.referenceVol;
+    if (scaling.mode === 'scalping') {
+      numbers.impliedVol = market.impliedVol;
+      numbers.scalpingFactor = scalpingFactor(scaling.scalping ?? DEFAULT_SCALPING, vol, market.impliedVol, risk.gamma);
+    }
   }
 
   // Delta bands.
   const band = config.band;
   const ww = config.whalleyWilmott;
-  const bandUnits = band === undefined ? Infinity : effectiveBandUnits(band, scaling, vol, spot, risk.gamma, risk.optionNotionalUsd);
+  const bandUnits = band === undefined ? Infinity : effectiveBandUnits(band, scaling, vol, spot, risk.gamma, risk.optionNotionalUsd, market.impliedVol);
   const wwUnits = ww === undefined ? Infinity : wwWidth(config, risk.gamma, market, risk.yearsToExpiry);
   const width = bandUnits < wwUnits ? bandUnits : wwUnits;
   const absProjected = Math.abs(projected);
@@ -210,7 +239,7 @@ function decide(given: PolicyInput): DeferredDecision {
   let firedCadence = false;
   let cadenceMs = 0;
   if (cadence !== undefined) {
-    cadenceMs = cadenceIntervalMs(cadence, scaling, vol);
+    cadenceMs = cadenceIntervalMs(cadence, scaling, vol, market.impliedVol, risk.gamma);
     firedCadence = isCadenceDue(lastHedgeAtMs, nowMs, cadenceMs);
     numbers.cadenceIntervalMs = cadenceMs;
     numbers.cadenceFired = firedCadence ? 1 : 0;
@@ -437,7 +466,7 @@ function planHedge(ctx: DecisionContext): PlanOutcome {
     numbers.gammaAfter = gammaAfter;
     numbers.vegaAfter = vegaAfter;
     numbers.optionDeltaUnits = optDelta;
-    const bandUnits = config.band === undefined ? Infinity : effectiveBandUnits(config.band, config.volScaling, ctx.vol, spot, gammaAfter, risk.optionNotionalUsd);
+    const bandUnits = config.band === undefined ? Infinity : effectiveBandUnits(config.band, config.volScaling, ctx.vol, spot, gammaAfter, risk.optionNotionalUsd, input.market.impliedVol);
     const wwUnits = config.whalleyWilmott === undefined ? Infinity : wwWidth(config, gammaAfter, market, risk.yearsToExpiry);
     width = bandUnits < wwUnits ? bandUnits : wwUnits;
     if (width < Infinity) numbers.triggerUnitsAfter = width;

@@ -13,7 +13,8 @@
  * fields follow plus 8 × the pending-slice count; lastHedgeAtMs, lastHedgeSpot,
  * ewmaVariance where present; per pending slice its quantity, notBeforeMs, index, count
  * and decision id (the two 32-bit halves of one of our 16-hex-digit ids, else a hash of
- * its UTF-8). −0 is written as 0. The state's lastPrice/lastPriceAtMs are left out: they
+ * its UTF-8); with a vol forecast (its variance and fit), a marker −1, the filtered
+ * variance and the fit's time. −0 is written as 0. The state's lastPrice/lastPriceAtMs are left out: they
  * only feed observePrice, never a decision. No string is built per call.
  *
  * The account id is not an input of the policy, so it is not in the id: two accounts in
@@ -144,8 +145,10 @@ function z(x: number): number {
   return x + 0;
 }
 
+/** Words a vol forecast adds after the slices (a marker, the filtered variance, the fit's time). */
+const FORECAST_WORDS = 3;
 /** Largest number of pending slices hashed one by one (their count is always hashed). */
-const MAX_HASHED_SLICES = (MAX_RECORD_DOUBLES - 16) / 6;
+const MAX_HASHED_SLICES = Math.floor((MAX_RECORD_DOUBLES - 16 - FORECAST_WORDS) / 6);
 
 /** The deterministic id of the decision for `input` (16 hex digits). */
 export function decisionId(input: PolicyInput): string {
@@ -179,6 +182,14 @@ export function decisionId(input: PolicyInput): string {
     record[k + 2] = s.sliceIndex;
     record[k + 3] = s.sliceCount;
     k = idWords(s.decisionId, k + 4);
+  }
+  // A vol forecast's variance and fit (volScaling.source "forecast") set the band: hashed when present.
+  const forecast = state.forecast;
+  if (forecast?.variance !== undefined && forecast.fit !== undefined) {
+    record[k] = -1; // the slice count fixes where this starts; the marker and the length tell it from no forecast
+    record[k + 1] = z(forecast.variance);
+    record[k + 2] = z(forecast.fit.fittedAtMs);
+    k += FORECAST_WORDS;
   }
   fnvBytes(recordBytes, k * 8, endianXor, prefix[0], prefix[1]);
   return hex8(outHi) + hex8(outLo);

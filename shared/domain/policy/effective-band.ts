@@ -6,6 +6,7 @@
 import type { DeltaBandSchema, VolScalingSchema } from '../../contracts/hedge-policy-config.ts';
 import type * as z from 'zod';
 import { MS_PER_YEAR } from './policy-constants.ts';
+import { DEFAULT_SCALPING, scalpingFactor } from './scalping-band.ts';
 
 type DeltaBand = z.infer<typeof DeltaBandSchema>;
 type VolScaling = z.infer<typeof VolScalingSchema>;
@@ -49,9 +50,12 @@ export function gammaRiskBandUnits(
  * false) it is {@link bandTriggerUnits}. With `mode: "ratio"` it is that times
  * σ / referenceVol (wider when the market is more volatile: fewer, larger hedges). With
  * `mode: "gammaRisk"` the configured trigger is replaced by {@link gammaRiskBandUnits}
- * (the band's unit no longer matters; its target and edgeFraction still do).
+ * (the band's unit no longer matters; its target and edgeFraction still do). With
+ * `mode: "scalping"` it is the trigger times scalpingFactor (scalping-band.ts): σ
+ * against `impliedVol`, for a long-gamma book.
  *
  * @param vol the scaling volatility (see scalingVol); ignored without scaling.
+ * @param impliedVol the options' implied vol (scalping compares σ with it).
  */
 export function effectiveBandUnits(
   band: Pick<DeltaBand, 'unit' | 'trigger'>,
@@ -60,8 +64,10 @@ export function effectiveBandUnits(
   spot: number,
   gamma: number,
   optionNotionalUsd: number,
+  impliedVol = vol,
 ): number {
   if (scaling === undefined || !scaling.scaleBand) return bandTriggerUnits(band, spot, optionNotionalUsd);
   if (scaling.mode === 'gammaRisk') return gammaRiskBandUnits(scaling, gamma, spot, vol);
+  if (scaling.mode === 'scalping') return bandTriggerUnits(band, spot, optionNotionalUsd) * scalpingFactor(scaling.scalping ?? DEFAULT_SCALPING, vol, impliedVol, gamma);
   return bandTriggerUnits(band, spot, optionNotionalUsd) * (vol / scaling.referenceVol);
 }

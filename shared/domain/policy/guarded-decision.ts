@@ -3,11 +3,15 @@
  * evaluator runs it (pure: the evaluator reads the chain and the store, this decides):
  *
  * 1. The crash breaker observes the oracle (its window, the pool price, the oracle's
- *    previous round) with σ = the larger of the realised EWMA vol of the hedge state
- *    *before* this price (a crash must not hide itself by inflating its own yardstick) and
- *    the vol the book is priced at (a quiet oracle, whose EWMA decays towards 0, must not
- *    make its next update a crash). A GARCH forecast as σ is a later issue.
- * 2. Portfolio insurance values the portfolio (self-financing ledger, high-water mark).
+ *    previous round) with σ = the larger of the vol forecast of the hedge state *before*
+ *    this price (a crash must not hide itself by inflating its own yardstick) and the vol
+ *    the book is priced at (a quiet oracle, whose estimate decays towards 0, must not make
+ *    its next update a crash). The forecast is the policy's GARCH/EWMA forecast averaged
+ *    over the breaker's window when the state has a fit (volScaling.source "forecast"),
+ *    else the realised EWMA.
+ * 2. Portfolio insurance values the portfolio (self-financing ledger, high-water mark);
+ *    after the decision the ledger keeps the units held plus its delta-one orders, the
+ *    position of the interval up to the next valuation.
  * 3. The engine decides (insured-decision.ts for an insured account, decide-hedge.ts
  *    otherwise), in crash mode with the slices plan's slicing.
  * 4. In crash mode the plan is applied to the decision (crash-mode-decision.ts).
@@ -23,6 +27,7 @@ import { applyCrashModeToDecision, breakerPlanOf, crashModeConfig } from './cras
 import { decideHedge } from './decide-hedge.ts';
 import { decideInsured, valueInsuredPortfolio } from './insured-decision.ts';
 import type { Decision, HedgeState, PolicyInput } from './policy-types.ts';
+import { forecastVol } from './vol-forecast.ts';
 import { checkRunaway, INITIAL_RUNAWAY_STATE, type RunawayTrip } from './runaway-protection.ts';
 
 /** Most observations a breaker window keeps (the item stays small whatever the tick rate). */
@@ -59,7 +64,7 @@ export interface GuardedDecision {
  * const guarded = decideGuarded({ risk, market, config, state, nowMs }, { guards: stored.guards ?? {}, ... });
  * if (guarded.crashSwitch) emit('Crash Mode Changed'); if (guarded.runawayTrip) pause();
  */
-export function decideGuarded(input: PolicyInput, inputs: GuardInputs): GuardedDecision {
+export function decideGuarded(input: PolicyInput, inputs: GuardInputs, decide: (input: PolicyInput) => Decision = decideHedge): GuardedDecision {
   const { config, market, nowMs } = input;
   const next: { -readonly [K in keyof PolicyGuardState]: PolicyGuardState[K] } = {};
 
@@ -78,10 +83,12 @@ export function decideGuarded(input: PolicyInput, inputs: GuardInputs): GuardedD
     };
     validateBreakerConfig(pure);
     const memory: BreakerMemory | undefined = inputs.guards.breaker;
-    const variance = inputs.stateBeforePrice?.ewmaVariance;
-    // The larger of the realised EWMA (before this price) and the vol the book is priced at: a
-    // quiet oracle (a feed that updates on deviation) must not make its next update k σ.
-    const realised = variance === undefined ? 0 : Math.sqrt(variance);
+    const before = inputs.stateBeforePrice;
+    const variance = before?.ewmaVariance;
+    // The larger of the forecast over the window (or the realised EWMA), before this price, and
+    // the vol the book is priced at: a quiet oracle (a feed that updates on deviation) must not
+    // make its next update k σ.
+    const realised = forecastVol(before?.forecast, breakerConfig.windowMs) ?? (variance === undefined ? 0 : Math.sqrt(variance));
     const volAnnual = realised > market.impliedVol ? realised : market.impliedVol;
     const previousOracle = memory?.lastRound !== undefined && memory.lastRound.roundId !== inputs.oracleRound.roundId ? memory.lastRound.answer : undefined;
     const step = observeCrash(
@@ -115,9 +122,9 @@ export function decideGuarded(input: PolicyInput, inputs: GuardInputs): GuardedD
   if (config.insurance !== undefined) {
     const ledger = valueInsuredPortfolio(inputs.guards.insurance, config.insurance.capitalUsd, market.spot, inputs.recordedDelta, nowMs);
     next.insurance = ledger;
-    decision = decideInsured(decideInput, ledger).decision;
+    decision = decideInsured(decideInput, ledger, decide).decision;
   } else {
-    decision = decideHedge(decideInput);
+    decision = decide(decideInput);
   }
 
   // 4. The crash plan.
@@ -126,8 +133,7 @@ export function decideGuarded(input: PolicyInput, inputs: GuardInputs): GuardedD
   // 5. Runaway protection.
   let runawayTrip: RunawayTrip | undefined;
   if (config.runaway !== undefined) {
-    let orderUnits = 0;
-    for (const order of decision.orders) if (order.instrument.kind !== 'option') orderUnits += order.side === 'buy' ? order.quantity : -order.quantity;
+    const orderUnits = deltaOneOrderUnits(decision);
     const step = checkRunaway(
       inputs.guards.runaway ?? INITIAL_RUNAWAY_STATE,
       {
@@ -150,6 +156,12 @@ export function decideGuarded(input: PolicyInput, inputs: GuardInputs): GuardedD
     }
   }
 
+  // The ledger's units until the next valuation: those held plus the delta-one orders going
+  // out (held from now on, as far as it can know). Valuing the next interval with the units
+  // held before this decision would miss every trade for one interval; an order that fails
+  // is corrected at the next valuation, which takes the recorded position again.
+  if (next.insurance !== undefined) next.insurance = { ...next.insurance, heldUnits: inputs.recordedDelta + deltaOneOrderUnits(decision) };
+
   const maxSlippageBps = crash && plan?.kind === 'slices' ? plan.maxSlippageBps : undefined;
   return {
     decision,
@@ -158,4 +170,11 @@ export function decideGuarded(input: PolicyInput, inputs: GuardInputs): GuardedD
     ...(maxSlippageBps === undefined ? {} : { maxSlippageBps }),
     ...(runawayTrip === undefined ? {} : { runawayTrip }),
   };
+}
+
+/** Signed units of the underlying the decision's delta-one orders trade (options left out). */
+function deltaOneOrderUnits(decision: Decision): number {
+  let units = 0;
+  for (const order of decision.orders) if (order.instrument.kind !== 'option') units += order.side === 'buy' ? order.quantity : -order.quantity;
+  return units;
 }

@@ -9,6 +9,7 @@ import { MAX_PRICE_LEVEL as MAX_PRICE, MIN_PRICE_LEVEL as MIN_PRICE } from '../p
 import type { Decision, HedgeOrder, HedgeState } from './policy-types.ts';
 import { ewmaVarianceUpdate } from './realised-vol.ts';
 import { utcDayStartMs } from './utc-day.ts';
+import { observeForecast, prepareForecast, type ForecastConfig, type ForecastState } from './vol-forecast.ts';
 
 const NO_SLICES: HedgeState['pendingSlices'] = Object.freeze([]);
 // Module-local copies (read on every price tick).
@@ -36,7 +37,9 @@ export function initialHedgeState(nowMs: number): HedgeState {
  * by the elapsed time between observations, ACT/365; see realised-vol.ts). The first
  * observation only records the price; the second seeds the variance. An observation at
  * or before the last one (duplicate or out of order) changes nothing: a zero interval
- * cannot be annualised, and history is not rewritten.
+ * cannot be annualised, and history is not rewritten. A state with a `forecast`
+ * (volScaling.source "forecast") also appends the observation to its bounded history and
+ * filters the forecast's conditional variance with its fit (vol-forecast.ts).
  *
  * @param ewmaLambda decay per observation, in (0, 1) (the config's volScaling.ewmaLambda).
  */
@@ -45,10 +48,14 @@ export function observePrice(state: HedgeState, price: number, atMs: number, ewm
   requireTime(atMs, 'atMs');
   if (!(ewmaLambda > 0 && ewmaLambda < 1)) throw new InvalidInputError('ewmaLambda', ewmaLambda, 'must be in (0, 1)');
   const { lastPrice, lastPriceAtMs } = state;
-  if (lastPrice === undefined || lastPriceAtMs === undefined) return withPrice(state, price, atMs, state.ewmaVariance);
+  const forecast = state.forecast;
+  if (lastPrice === undefined || lastPriceAtMs === undefined) {
+    return withPrice(state, price, atMs, state.ewmaVariance, forecast === undefined ? undefined : observeForecast(forecast, undefined, price, atMs));
+  }
   const elapsedMs = atMs - lastPriceAtMs;
   if (!(elapsedMs > 0)) return state;
-  return withPrice(state, price, atMs, ewmaVarianceUpdate(state.ewmaVariance, lastPrice, price, elapsedMs, ewmaLambda));
+  const nextForecast = forecast === undefined ? undefined : observeForecast(forecast, { price: lastPrice, atMs: lastPriceAtMs }, price, atMs);
+  return withPrice(state, price, atMs, ewmaVarianceUpdate(state.ewmaVariance, lastPrice, price, elapsedMs, ewmaLambda), nextForecast);
 }
 
 type MutableState = { -readonly [K in keyof HedgeState]: HedgeState[K] };
@@ -59,7 +66,7 @@ type MutableState = { -readonly [K in keyof HedgeState]: HedgeState[K] };
  * fields takes V8's slow path (~5x slower). HedgeState is a closed type: a property
  * outside it is not carried over.
  */
-function withPrice(state: HedgeState, price: number, atMs: number, ewmaVariance: number | undefined): HedgeState {
+function withPrice(state: HedgeState, price: number, atMs: number, ewmaVariance: number | undefined, forecast: ForecastState | undefined): HedgeState {
   const next: MutableState = {
     dayStartMs: state.dayStartMs,
     dailyNotionalUsd: state.dailyNotionalUsd,
@@ -70,6 +77,7 @@ function withPrice(state: HedgeState, price: number, atMs: number, ewmaVariance:
   if (state.lastHedgeAtMs !== undefined) next.lastHedgeAtMs = state.lastHedgeAtMs;
   if (state.lastHedgeSpot !== undefined) next.lastHedgeSpot = state.lastHedgeSpot;
   if (ewmaVariance !== undefined) next.ewmaVariance = ewmaVariance;
+  if (forecast !== undefined) next.forecast = forecast;
   return next;
 }
 
@@ -115,6 +123,7 @@ export function applyDecision(
   if (state.lastPrice !== undefined) next.lastPrice = state.lastPrice;
   if (state.lastPriceAtMs !== undefined) next.lastPriceAtMs = state.lastPriceAtMs;
   if (state.ewmaVariance !== undefined) next.ewmaVariance = state.ewmaVariance;
+  if (state.forecast !== undefined) next.forecast = state.forecast;
   if (fills.length > 0) {
     next.lastHedgeAtMs = nowMs;
     const spot = decision.numbers.spot;
@@ -126,4 +135,21 @@ export function applyDecision(
     if (state.lastHedgeSpot !== undefined) next.lastHedgeSpot = state.lastHedgeSpot;
   }
   return next;
+}
+
+/**
+ * The state as a config with (or without) a vol forecast wants it: with `forecast` given,
+ * a forecast block consistent with it (prepareForecast: the history kept to `window`, a
+ * fit of another model dropped), on a fresh state when there is none; without, the state
+ * with no forecast block (a policy that stopped forecasting does not carry its history).
+ */
+export function withForecastConfig(state: HedgeState | undefined, forecast: ForecastConfig | undefined, nowMs: number): HedgeState {
+  const base = state ?? initialHedgeState(nowMs);
+  if (forecast === undefined) {
+    if (base.forecast === undefined) return base;
+    const { forecast: _dropped, ...rest } = base;
+    return rest;
+  }
+  const prepared = prepareForecast(base.forecast, forecast);
+  return prepared === base.forecast ? base : { ...base, forecast: prepared };
 }

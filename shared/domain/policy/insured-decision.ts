@@ -97,28 +97,54 @@ export interface InsuredDecision {
  * const { decision, targetUnits } = decideInsured({ risk, market, config, state, nowMs }, ledger);
  * decision.reason; // "HEDGE_INSURANCE" when the exposure left its band around the target
  */
-export function decideInsured(input: PolicyInput, ledger: InsuranceLedger): InsuredDecision {
+export function decideInsured(input: PolicyInput, ledger: InsuranceLedger, decide: (input: PolicyInput) => Decision = decideHedge): InsuredDecision {
   const insurance = input.config.insurance;
   if (insurance === undefined) throw new InvalidInputError('config.insurance', insurance, 'must be set for an insured decision');
   const { risk, market, nowMs } = input;
   const target = insuranceTargetOf(insurance, ledger, market.spot, risk.delta, market.impliedVol, market.rate, nowMs);
   const targetUnits = target.targetExposureUsd / market.spot;
   const config: HedgePolicyConfig = { ...input.config, band: { unit: 'units', trigger: insurance.band * targetUnits, target: 'zero', edgeFraction: 1 } };
-  const inner = decideHedge({ ...input, config, risk: { ...risk, delta: risk.delta - targetUnits } });
-  const numbers: Record<string, number> = {
-    ...inner.numbers,
-    delta: risk.delta,
-    deltaFromTarget: risk.delta - targetUnits,
-    insuranceTargetUnits: targetUnits,
-    insuranceTargetExposureUsd: target.targetExposureUsd,
-    insuranceFloorUsd: target.floorUsd,
-    portfolioValueUsd: ledger.valueUsd,
-    portfolioHighUsd: ledger.highValueUsd,
-    cushionUsd: ledger.valueUsd - target.floorUsd,
-  };
+  const inner = decide({ ...input, config, risk: { ...risk, delta: risk.delta - targetUnits } });
   const sym = input.config.underlying;
-  const lead = `Insurance (${insurance.method}): portfolio ${fmtUsd(ledger.valueUsd)} USD over a floor of ${fmtUsd(target.floorUsd)} USD; target exposure ${fmtUsd(target.targetExposureUsd)} USD (${fmtAbs(targetUnits)} ${sym}), held ${fmtAbs(risk.delta)} ${sym}.`;
+  const held = risk.delta;
   const reason = inner.reason === 'HEDGE_BAND' ? 'HEDGE_INSURANCE' : inner.reason;
-  const message = `${lead} Measured from the target: ${inner.message}`.slice(0, 1000);
-  return { decision: { ...inner, reason, message, numbers }, target, targetUnits };
+  // The id, the message and the numbers are worked out when read (the engine's own id and
+  // message may be deferred): the backtester takes millions of decisions and reads none of
+  // them, and spreading the engine's numbers cost more than the rest of the decision.
+  let message: string | undefined;
+  let numbers: Record<string, number> | undefined;
+  const decision: Decision = {
+    get id() {
+      return inner.id;
+    },
+    action: inner.action,
+    reason,
+    get message() {
+      if (message === undefined) {
+        const lead = `Insurance (${insurance.method}): portfolio ${fmtUsd(ledger.valueUsd)} USD over a floor of ${fmtUsd(target.floorUsd)} USD; target exposure ${fmtUsd(target.targetExposureUsd)} USD (${fmtAbs(targetUnits)} ${sym}), held ${fmtAbs(held)} ${sym}.`;
+        message = `${lead} Measured from the target: ${inner.message}`.slice(0, 1000);
+      }
+      return message;
+    },
+    get numbers() {
+      numbers ??= {
+        ...inner.numbers,
+        delta: held,
+        deltaFromTarget: held - targetUnits,
+        insuranceTargetUnits: targetUnits,
+        insuranceTargetExposureUsd: target.targetExposureUsd,
+        insuranceFloorUsd: target.floorUsd,
+        portfolioValueUsd: ledger.valueUsd,
+        portfolioHighUsd: ledger.highValueUsd,
+        cushionUsd: ledger.valueUsd - target.floorUsd,
+      };
+      return numbers;
+    },
+    orders: inner.orders,
+    plannedSlices: inner.plannedSlices,
+    alerts: inner.alerts,
+    dryRun: inner.dryRun,
+    wouldTrade: inner.wouldTrade,
+  };
+  return { decision, target, targetUnits };
 }

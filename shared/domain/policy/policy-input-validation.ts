@@ -150,4 +150,16 @@ export function validatePolicyInput(input: PolicyInput): void {
     }
     if (typeof s.decisionId !== 'string') throw new InvalidInputError(`state.pendingSlices[${i}].decisionId`, s.decisionId, 'must be a string');
   }
+  const forecast = state.forecast;
+  if (forecast !== undefined) {
+    // What the forecast vol is computed from: a variance and a fit that make it finite.
+    if (forecast.variance !== undefined && !isNonNegative(forecast.variance)) nonNegative(forecast.variance, 'state.forecast.variance');
+    const fit = forecast.fit;
+    if (fit !== undefined) {
+      if (!(fit.intervalMs > 0 && fit.intervalMs < Infinity)) throw new InvalidInputError('state.forecast.fit.intervalMs', fit.intervalMs, 'must be a finite duration > 0');
+      if (!(fit.omega >= 0 && fit.alpha >= 0 && fit.beta >= 0 && fit.meanReversion >= 0 && fit.meanReversion <= 1 && Number.isFinite(fit.omega + fit.mu))) {
+        throw new InvalidInputError('state.forecast.fit', `ω=${fit.omega}, α=${fit.alpha}, β=${fit.beta}, 1−p=${fit.meanReversion}`, 'must have finite ω, α, β ≥ 0 and 0 ≤ 1 − α − β ≤ 1');
+      }
+    }
+  }
 }

@@ -4,6 +4,7 @@
  * evaluator (production) and the backtester (offline), which run the very same code.
  */
 import type { HedgePolicyConfig } from '../../contracts/hedge-policy-config.ts';
+import type { ForecastState } from './vol-forecast.ts';
 
 /** The book's net risk on one underlying, hedge position included (see portfolioExposure). */
 export interface BookRisk {
@@ -52,6 +53,8 @@ export interface HedgeState {
   readonly lastPrice?: number;
   readonly lastPriceAtMs?: number;
   readonly pendingSlices: readonly PlannedSlice[];
+  /** The volatility forecast (volScaling.source "forecast"): fit, filtered variance, bounded price history. */
+  readonly forecast?: ForecastState;
 }
 
 export type HedgeInstrument = { readonly kind: 'perp' } | { readonly kind: 'spot' } | { readonly kind: 'option'; readonly id: string };

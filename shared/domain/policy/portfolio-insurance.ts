@@ -8,16 +8,21 @@
  *   value, a share of the starting value, or a share of the highest value seen (a
  *   ratchet). Between rebalances the exposure drifts; the policy trades back to m·C when
  *   it has drifted more than `band` (relative to the target).
- * - Synthetic put: the portfolio as the underlying plus a put struck at the floor, the put
- *   replicated with the underlying: the risky share is the delta of underlying + put,
- *   1 + Δ_put = N(d1) (Black-Scholes at the horizon left), traded back on the same band.
+ * - Synthetic put: the portfolio as n units of the underlying plus n puts struck at K,
+ *   with n·K = the floor (at expiry the puts pay the floor back) and n·(S + P) = the value
+ *   (Rubinstein and Leland's option-based insurance); the puts are replicated with the
+ *   underlying, so the risky leg is n·S·N(d1) (the delta of underlying + put, Black-Scholes
+ *   at the horizon left), traded back on the same band. n and K are solved again at every
+ *   valuation from the value, the floor and the price: a portfolio that followed the
+ *   replication gives back the same n and K, and a ratcheted floor or a drift from
+ *   discrete trading is taken up where it stands.
  *
  * Continuous rebalancing keeps CPPI above its floor under diffusion; a gap (a jump down
  * larger than 1/m) breaks through before the next rebalance, more often the larger m.
  * Pure: values in, targets out.
  */
 import { InvalidInputError } from '../errors.ts';
-import { bsmGreeks } from '../pricing/black-scholes-merton.ts';
+import { normCdf } from '../math/normal-distribution.ts';
 
 export type FloorRule = { readonly kind: 'value'; readonly usd: number } | { readonly kind: 'share-of-start'; readonly share: number } | { readonly kind: 'share-of-high'; readonly share: number };
 
@@ -95,17 +100,45 @@ export function cppiTarget(config: CppiConfig, state: InsuranceState, value: num
   return { floorUsd, targetExposureUsd, rebalance: drifted(exposureUsd, targetExposureUsd, config.band) };
 }
 
-/** The synthetic put's risky share N(d1) of the portfolio, the strike set so the insured units are worth the floor. */
+/**
+ * The synthetic put's risky leg for a portfolio worth `value` over `floor`, USD: n·S·N(d1)
+ * with n·K = floor and n·(S + P(S, K, τ)) = value. (S + P)/K falls from +∞ to e^{−rτ} as K
+ * grows (its derivative is −S·N(d1)/K²), so there is one K when value > floor·e^{−rτ};
+ * found by Newton's method in ln K from K = floor·S/value (the strike if the puts were
+ * free). At or under the discounted floor nothing can be insured: all in the safe leg.
+ */
+export function syntheticPutExposure(value: number, floor: number, spot: number, tau: number, vol: number, rate: number): number {
+  if (!(value > 0)) return 0;
+  if (!(floor > 0)) return value;
+  const discount = Math.exp(-rate * tau);
+  if (!(value > floor * discount)) return 0;
+  const volRoot = vol * Math.sqrt(tau);
+  // No time or no vol left: the put is its intrinsic value; the risky leg is all or nothing.
+  if (!(volRoot > 1e-12)) return value;
+  const target = Math.log(value / floor);
+  let x = Math.log((floor * spot) / value);
+  for (let i = 0; i < 100; i++) {
+    const strike = Math.exp(x);
+    const d1 = (Math.log(spot / strike) + rate * tau) / volRoot + 0.5 * volRoot;
+    const put = strike * discount * normCdf(-(d1 - volRoot)) - spot * normCdf(-d1);
+    const h = Math.log((spot + put) / strike) - target;
+    const nd1 = normCdf(d1);
+    if (Math.abs(h) < 1e-13) return (floor / strike) * spot * nd1;
+    // dh/dx = −S·N(d1)/(S + P); steps capped at 2 in ln K where N(d1) is tiny.
+    const step = (h * (spot + put)) / Math.max(spot * nd1, 1e-300);
+    x += Math.max(-2, Math.min(2, step));
+  }
+  const strike = Math.exp(x);
+  const d1 = (Math.log(spot / strike) + rate * tau) / volRoot + 0.5 * volRoot;
+  return (floor / strike) * spot * normCdf(d1);
+}
+
+/** The synthetic put's target: {@link syntheticPutExposure} of the portfolio, traded back on the band. */
 export function syntheticPutTarget(config: SyntheticPutConfig, state: InsuranceState, value: number, spot: number, exposureUsd: number): InsuranceTarget {
   validateFloor(config.floor);
   if (!(config.band >= 0)) throw new InvalidInputError('band', config.band, 'must be ≥ 0');
   const floorUsd = floorOf(config.floor, state);
   if (!(config.horizonYears > 0)) return { floorUsd, targetExposureUsd: 0, rebalance: drifted(exposureUsd, 0, config.band) };
-  // Insure `units` of the underlying, the value spread as if all held: strike = floor / units.
-  const units = value / spot;
-  const strike = floorUsd / units;
-  if (!(strike > 0)) return { floorUsd, targetExposureUsd: value, rebalance: drifted(exposureUsd, value, config.band) };
-  const put = bsmGreeks({ type: 'put', spot, strike, maturity: config.horizonYears, vol: config.vol, rate: config.rate, yield: 0 });
-  const targetExposureUsd = Math.max(0, Math.min(1, 1 + put.delta)) * value;
+  const targetExposureUsd = Math.max(0, Math.min(value, syntheticPutExposure(value, floorUsd, spot, config.horizonYears, config.vol, config.rate)));
   return { floorUsd, targetExposureUsd, rebalance: drifted(exposureUsd, targetExposureUsd, config.band) };
 }

@@ -45,7 +45,7 @@ describe('hedge backtest (end to end)', () => {
     expect(out.ratio).toBeLessThan(0.22); // Hull: 0.19 weekly
     expect(out.tradesPerPath).toBeCloseTo(21, 0);
     expect(out.transactionCosts.mean).toBe(0);
-    expect(Object.keys(out.attribution).sort()).toEqual(['fees', 'financing', 'funding', 'gas', 'hedge', 'hedgeOptions', 'option', 'optionSpread', 'slippage', 'total']);
+    expect(Object.keys(out.attribution).sort()).toEqual(['fees', 'financing', 'funding', 'gas', 'hedge', 'hedgeOptions', 'liquidityFees', 'option', 'optionSpread', 'slippage', 'total']);
     expect(out.attribution.total).toBeCloseTo(out.hedgeCost.mean, 4);
     expect(out.config.simulation).toMatchObject({ paths: 2000, seed: 5 });
     expect(hedge([...QUICK, '--json']).stdout).toBe(a.stdout);

@@ -53,13 +53,13 @@ describe('--paths-out: one row per path', () => {
     expect(out.pathsOut).toBe(file);
     const { header, rows } = readPaths(file);
     expect(header).toEqual([...PATHS_CSV_COLUMNS]);
-    expect(header).toEqual(['path', 'hedge_cost', 'pnl', 'trades', 'traded_units', 'option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'transaction_costs', 'max_drawdown', 'realised_vol', 'jumps', 'pnl_gamma', 'pnl_theta', 'pnl_delta', 'pnl_carry', 'pnl_costs', 'pnl_other', 'csv', 'start']);
+    expect(header).toEqual(['path', 'hedge_cost', 'pnl', 'trades', 'traded_units', 'option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'liquidity_fees', 'transaction_costs', 'max_drawdown', 'realised_vol', 'jumps', 'pnl_gamma', 'pnl_theta', 'pnl_delta', 'pnl_carry', 'pnl_costs', 'pnl_other', 'csv', 'start']);
     expect(rows).toHaveLength(400);
     expect(rows.map((r) => Number(r.path))).toEqual([...Array(400).keys()]);
     const cost = rows.map((r) => Number(r.hedge_cost));
     expect(cost.reduce((a, b) => a + b, 0) / 400).toBeCloseTo(out.hedgeCost.mean, 6);
     for (const r of rows) {
-      const parts = ['option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas'].reduce((a, k) => a + Number(r[k]), 0);
+      const parts = ['option', 'hedge', 'hedge_options', 'option_spread', 'financing', 'funding', 'fees', 'slippage', 'gas', 'liquidity_fees'].reduce((a, k) => a + Number(r[k]), 0);
       expect(parts).toBeCloseTo(Number(r.hedge_cost), 4);
       expect(Number(r.pnl)).toBeCloseTo(out.premium - Number(r.hedge_cost), 6);
       expect(Number(r.transaction_costs)).toBeCloseTo(Number(r.fees) + Number(r.slippage) + Number(r.gas), 6);

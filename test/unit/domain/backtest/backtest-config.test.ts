@@ -71,7 +71,7 @@ describe('configAsInput', () => {
   it('writes durations as text, so that the config reads back as itself', () => {
     const config = BacktestConfigSchema.parse({ ...HULL, simulation: { step: '0.25w', horizon: '19w', paths: 7 } });
     const input = configAsInput(config);
-    expect(input.book[0]!.maturity).toBe('20w');
+    expect(input.book[0]).toMatchObject({ maturity: '20w' });
     expect(input.simulation).toMatchObject({ step: '1.75d', horizon: '19w', paths: 7 });
     expect(BacktestConfigSchema.parse(JSON.parse(JSON.stringify(input)))).toEqual(config);
   });
@@ -91,15 +91,14 @@ describe('problems in the user terms', () => {
     expect(problemsOf({ ...HULL, book: [{ ...HULL.book[0], strik: 1 }] })).toContain('book[0]: unknown field(s): strik (it has: id, type, strike, maturity, quantity, vol)');
   });
 
-  it('refuses the live-only safeguards rather than backtesting without them', () => {
+  it('accepts insurance and the crash breaker, and refuses runaway protection, which a simulation could never trip', () => {
     const crashBreaker = { moveSigmas: 4, windowMs: 600_000, calmMs: 1_800_000, plan: { kind: 'hold' } };
-    expect(problemsOf({ ...HULL, policy: { ...HULL.policy, crashBreaker } })).toEqual([
-      'policy.crashBreaker: is not simulated by the backtester yet (the crash breaker runs in the live evaluator only): remove it to backtest the rest of the policy',
+    expect(problemsOf({ ...HULL, policy: { ...HULL.policy, crashBreaker } })).toEqual([]);
+    expect(problemsOf({ ...HULL, policy: { ...HULL.policy, runaway: { maxIneffectiveHedges: 3, minEffectFraction: 0.5 } } })).toEqual([
+      'policy.runaway: is not simulated: runaway protection compares the chain with the records, and in a backtest every fill is recorded as it happens (it could never trip); remove it to backtest the rest of the policy',
     ]);
-    expect(problemsOf({ ...HULL, policy: { ...HULL.policy, runaway: { maxIneffectiveHedges: 3, minEffectFraction: 0.5 } } })[0]).toMatch(/^policy\.runaway: is not simulated by the backtester yet/);
-    const { band: _band, ...noBand } = HULL.policy as Record<string, unknown>;
     const insurance = { method: 'cppi', capitalUsd: 100_000, floor: { kind: 'share-of-start', share: 0.8 }, multiplier: 4, band: 0.05 };
-    expect(problemsOf({ ...HULL, policy: { ...noBand, insurance } })[0]).toMatch(/^policy\.insurance: is not simulated by the backtester yet \(portfolio insurance/);
+    expect(problemsOf({ ...HULL, book: [], policy: { underlying: 'X', insurance }, simulation: { step: '1d', horizon: '90d' } })).toEqual([]);
   });
 
   it('ranges the pricing code would reject mid-run are found up front, on the field to blame', () => {

@@ -79,7 +79,7 @@ describe('runBacktest: definitions and accounting', () => {
       );
       const { perPath, summary } = runBacktest(spec, standInPolicy());
       for (let p = 0; p < summary.paths; p++) {
-        const parts = perPath.option[p]! + perPath.hedge[p]! + perPath.hedgeOptions[p]! + perPath.optionSpread[p]! + perPath.financing[p]! + perPath.funding[p]! + perPath.fees[p]! + perPath.slippage[p]! + perPath.gas[p]!;
+        const parts = perPath.option[p]! + perPath.hedge[p]! + perPath.hedgeOptions[p]! + perPath.optionSpread[p]! + perPath.financing[p]! + perPath.funding[p]! + perPath.fees[p]! + perPath.slippage[p]! + perPath.gas[p]! + perPath.liquidityFees[p]!;
         expect(Math.abs(parts - perPath.hedgeCost[p]!)).toBeLessThan(1e-9 * 1e6);
       }
       const a = summary.attribution;

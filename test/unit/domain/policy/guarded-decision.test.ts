@@ -74,6 +74,19 @@ describe('portfolio insurance in the policy engine', () => {
     expect(decision.orders[0]).toMatchObject({ side: 'buy' });
   });
 
+  it('values the next interval with the units the decision buys, not those held before it', () => {
+    const cfg = config({ insurance: CPPI });
+    const first = decideGuarded(input(cfg, 0, 2000), guardInputs());
+    expect(first.decision.orders[0]!.quantity).toBeCloseTo(40, 9);
+    expect(first.guards.insurance!.heldUnits).toBeCloseTo(40, 9);
+    // The 40 ETH bought were held while the price rose by 100: +4,000, whatever the next read says.
+    const next = decideGuarded(input(cfg, 40, 2100, T0 + MIN), guardInputs({ guards: first.guards, recordedDelta: 40, oracleRound: { roundId: '2', answer: 2100 } }));
+    expect(next.guards.insurance!.valueUsd).toBeCloseTo(104_000, 6);
+    // Dry-run sends nothing: the ledger keeps what is held.
+    const dry = decideGuarded(input(config({ insurance: CPPI, guards: { dryRun: true } }), 0, 2000), guardInputs());
+    expect(dry.guards.insurance!.heldUnits).toBe(0);
+  });
+
   it('leaves a policy without the new blocks exactly as decideHedge decides it', () => {
     const cfg = config({ band: { unit: 'units', trigger: 1 }, slicing: { clipUnits: 2, slices: 3, windowMs: 60_000 } });
     for (const delta of [-7.3, -0.5, 0, 0.9, 1.1, 12]) {
@@ -153,6 +166,12 @@ describe('the crash breaker in the decision', () => {
     // A 2% fall: with a quiet realised 5% the market's 80% is σ, 3 σ over 30 min is 1.8% (a crash); a realised 500% makes it 11% (not one).
     expect(two(calm).crashSwitch?.transition.to).toBe('crash');
     expect(two(wild).crashSwitch).toBeUndefined();
+    // With a vol forecast in the state, σ is its average over the window, whatever the EWMA says:
+    // an integrated (EWMA-like) fit per minute, variance (v per minute) constant over the window.
+    const fit = { model: 'ewma', mu: 0, omega: 0, alpha: 0.06, beta: 0.94, meanReversion: 0, intervalMs: MIN, fittedAtMs: T0, observations: 720 } as const;
+    const perMinute = (annual: number): number => (annual * annual * MIN) / (365 * 86_400_000);
+    expect(two({ ...wild, forecast: { fit, variance: perMinute(0.05) } }).crashSwitch?.transition.to).toBe('crash');
+    expect(two({ ...calm, forecast: { fit, variance: perMinute(5) } }).crashSwitch).toBeUndefined();
   });
 });
 

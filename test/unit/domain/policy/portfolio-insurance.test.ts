@@ -32,13 +32,31 @@ describe('CPPI', () => {
 
 describe('synthetic put', () => {
   const config = { floor: { kind: 'share-of-start', share: 0.9 } as const, horizonYears: 0.5, vol: 0.6, rate: 0, band: 0.02 };
-  it('holds the delta of the underlying plus a put at the floor: N(d1) of the portfolio', () => {
+  it('is n units plus n puts struck at K with n·K = the floor and n·(S + P) = the value: its risky leg is n·S·N(d1)', () => {
     const state = startInsurance(3000);
-    const target = syntheticPutTarget(config, state, 3000, 3000, 0);
-    const put = bsmGreeks({ type: 'put', spot: 3000, strike: 2700, maturity: 0.5, vol: 0.6, rate: 0, yield: 0 });
-    expect(target.targetExposureUsd).toBeCloseTo((1 + put.delta) * 3000, 9);
-    // Far above the floor it holds nearly all; at the horizon, nothing at risk.
+    // The strike, solved here by bisection on (S + P(K))/K = value/floor (falling in K).
+    const solve = (value: number, floor: number, spot: number): number => {
+      let lo = 1e-6 * spot;
+      let hi = 1e6 * spot;
+      for (let i = 0; i < 200; i++) {
+        const k = Math.sqrt(lo * hi);
+        const put = bsmGreeks({ type: 'put', spot, strike: k, maturity: 0.5, vol: 0.6, rate: 0, yield: 0 }).price;
+        if ((spot + put) / k > value / floor) lo = k;
+        else hi = k;
+      }
+      return Math.sqrt(lo * hi);
+    };
+    for (const [value, spot] of [[3000, 3000], [3300, 2500], [2800, 4000]] as const) {
+      const strike = solve(value, 2700, spot);
+      const units = 2700 / strike;
+      const put = bsmGreeks({ type: 'put', spot, strike, maturity: 0.5, vol: 0.6, rate: 0, yield: 0 });
+      expect(units * (spot + put.price)).toBeCloseTo(value, 6);
+      expect(syntheticPutTarget(config, state, value, spot, 0).targetExposureUsd).toBeCloseTo(units * spot * (1 + put.delta), 6);
+    }
+    // Far above the floor it holds nearly all; at the floor, nothing is at risk; at the horizon, nothing either.
     expect(syntheticPutTarget(config, state, 6000, 6000, 0).targetExposureUsd / 6000).toBeGreaterThan(0.97);
+    expect(syntheticPutTarget(config, state, 2700, 3000, 0).targetExposureUsd).toBe(0);
+    expect(syntheticPutTarget(config, state, 2710, 3000, 0).targetExposureUsd).toBeLessThan(0.05 * 2710);
     expect(syntheticPutTarget({ ...config, horizonYears: 0 }, state, 3000, 3000, 10).targetExposureUsd).toBe(0);
   });
 });
