@@ -136,6 +136,17 @@ export interface LocalStackOptions {
   readonly workerProcess?: boolean;
   /** What each webhook poll delivers, given what it found (a provider's redeliveries and disorder); default what it found. */
   readonly webhookPlan?: WebhookSenderOptions['plan'];
+  /**
+   * Where each tick's wall time went, in ms by phase (market, follow, schedule, settle and
+   * its waits: settle.bus, settle.lanes, settle.confirm, settle.positions; status, save),
+   * after the tick (the soak's profile).
+   */
+  readonly onTickPhases?: (phases: Readonly<Record<string, number>>) => void;
+  /**
+   * With dataDir: how often (at least) the chain is saved while ticking (default 10 s; it is
+   * always saved at stop). The soak passes Infinity: it restarts anvil from its own dump.
+   */
+  readonly saveChainEveryMs?: number;
 }
 
 /** A hedge record and the transactions its journal holds. */
@@ -205,9 +216,17 @@ const SETTLE_TIMEOUT_MS = 30_000;
 /** How long start-up waits for the demo books to arrive through the webhook path. */
 const BOOK_ARRIVAL_TIMEOUT_MS = 20_000;
 const TABLE_NAME = 'hedge-local';
-/** With workerProcess: the worker's claim on a hedge, and the lanes' deliveries (backoff capped at 5 s: ~2 minutes). */
-const WORKER_CLAIM_LEASE_MS = 15_000;
-const WORKER_LANE_MAX_RECEIVES = 30;
+/**
+ * With workerProcess: the worker's claim on a hedge (3 s), and the lanes' deliveries (backoff
+ * capped at 1 s, 120 of them: ~2 minutes). A worker killed between its claim and its journal
+ * holds the hedge until the claim runs out; the redelivery then takes it within a second.
+ * Safe however short: journaling needs the claim still held (claimOwner = this delivery),
+ * and a lane delivers a message again only once its last delivery ended (answered, or
+ * the worker that held it dead), so no live dispatcher loses its claim to a redelivery.
+ */
+const WORKER_CLAIM_LEASE_MS = 3_000;
+const WORKER_LANE_MAX_RECEIVES = 120;
+const WORKER_LANE_RETRY_CAP_MS = 1_000;
 /** How often (at least) the chain's state is saved while ticking, and always at stop. */
 const SAVE_EVERY_MS = 10_000;
 /** What an account made after start-up (the dashboard, curl) gets from the local chain's faucet. */
@@ -376,7 +395,7 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   });
   const lanes = createDispatchLanes({
     // A worker that dies holding a claim: its redeliveries outlast the claim (as SQS's do in the cloud).
-    ...(worker === undefined ? {} : { maxReceives: WORKER_LANE_MAX_RECEIVES }),
+    ...(worker === undefined ? {} : { maxReceives: WORKER_LANE_MAX_RECEIVES, retryCapMs: WORKER_LANE_RETRY_CAP_MS }),
     handler: worker?.dispatch ?? createDispatchHandler({ deps: hedging.dispatch, onError: (error, record, disposition) => log(`dispatch ${record.messageId}: ${disposition} ${errorText(error)}`) }),
     onDeadLetter: (message) => collector.note('Dead Letter', null, `dispatch message ${message.messageId} of lane ${message.group ?? '?'} gave up`),
   });
@@ -531,15 +550,25 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
   // --- settling: wait until nothing moves -----------------------------------------------
   /** Ticks after which the flow had not settled (the summary's figures may then be cut short). */
   let settleTimeouts = 0;
-  async function settle(): Promise<void> {
+  /** Adds the ms `fn` took to `phases[name]` (the tick's profile), when one is kept. */
+  async function timed<T>(phases: Record<string, number> | undefined, name: string, fn: () => Promise<T>): Promise<T> {
+    if (phases === undefined) return fn();
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      phases[name] = (phases[name] ?? 0) + (performance.now() - started);
+    }
+  }
+  async function settle(phases?: Record<string, number>): Promise<void> {
     const deadline = Date.now() + SETTLE_TIMEOUT_MS;
     for (;;) {
       const before = published;
-      await bus.idle();
-      await confirmations.idle();
-      await lanes.idle();
-      await confirmLoop.idle();
-      await bus.idle();
+      await timed(phases, 'settle.bus', () => bus.idle());
+      await timed(phases, 'settle.positions', () => confirmations.idle());
+      await timed(phases, 'settle.lanes', () => lanes.idle());
+      await timed(phases, 'settle.confirm', () => confirmLoop.idle());
+      await timed(phases, 'settle.bus', () => bus.idle());
       if (published === before) return;
       if (Date.now() > deadline) {
         settleTimeouts++;
@@ -675,19 +704,22 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
 
   async function oneTick(): Promise<void> {
     tickIndex++;
+    const phases: Record<string, number> | undefined = options.onTickPhases === undefined ? undefined : {};
     if (options.crashAt === tickIndex) market.crash();
-    const point = await market.step();
+    const point = await timed(phases, 'market', () => market.step());
     // The perp's mark and Lyra's spot follow the oracle before anyone evaluates. If one
     // cannot, the tick goes on: the venue's own guards then refuse what it cannot price.
-    await markets.follow(point.oracle).catch((error: unknown) => log(`the perp's mark or Lyra's spot did not follow ${point.oracle}: ${errorText(error)}`));
+    await timed(phases, 'follow', () => markets.follow(point.oracle)).catch((error: unknown) => log(`the perp's mark or Lyra's spot did not follow ${point.oracle}: ${errorText(error)}`));
     collector.recordMarket(point);
     // Distinct tick times: the tick's ISO time is its event ids' natural key.
     lastTickAt = Math.max(Date.now(), lastTickAt + 1);
-    await scheduler.tick(lastTickAt);
-    await settle();
+    await timed(phases, 'schedule', () => scheduler.tick(lastTickAt));
+    await timed(phases, 'settle', () => settle(phases));
     collector.countTick();
     totalTicks++;
-    for (const tenant of tenants) {
+    const statusStarted = performance.now();
+    // The console lines (nobody asked for them: no read of the policies).
+    for (const tenant of options.onTick === undefined ? [] : tenants) {
       const { accountId } = tenant.account;
       const exposure = collector.latestExposure(accountId);
       // The policy as stored now (the dashboard may have changed it).
@@ -705,8 +737,10 @@ async function compose(options: LocalStackOptions, log: (line: string) => void, 
         }),
       );
     }
+    if (phases !== undefined) phases.status = performance.now() - statusStarted;
     // A save costs more as the chain's history grows: never more than ~5 % of the time.
-    if (dir !== undefined && Date.now() - lastSaveAt >= Math.max(SAVE_EVERY_MS, 20 * lastSaveMs)) await saveState(false).catch(() => undefined);
+    if (dir !== undefined && Date.now() - lastSaveAt >= Math.max(options.saveChainEveryMs ?? SAVE_EVERY_MS, 20 * lastSaveMs)) await timed(phases, 'save', () => saveState(false)).catch(() => undefined);
+    if (phases !== undefined) options.onTickPhases?.(phases);
   }
   const enqueueTick = (): Promise<void> => {
     const run = tickChain.then(() => (stopping ? undefined : oneTick()));

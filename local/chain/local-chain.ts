@@ -203,14 +203,36 @@ interface ChainClients {
   confirm(hash: Hash): Promise<TransactionReceipt>;
 }
 
+/** How long confirm() looks for a receipt (every 10 ms) before it gives up. */
+const RECEIPT_TIMEOUT_MS = 60_000;
+
+/**
+ * The receipt of a sent transaction, looked for every 10 ms (bounded). Not viem's
+ * waitForTransactionReceipt: anvil can answer null for a transaction it has just mined
+ * (foundry-rs/foundry#10944), and waitForTransactionReceipt then looks again only when a
+ * new block comes. On the local chain none may come (the tick is waiting for this very
+ * receipt): the soak saw a tick hang for its 180 s timeout on a transaction mined in the tip.
+ */
+export async function receiptPolled(client: LocalPublicClient, hash: Hash): Promise<TransactionReceipt> {
+  const deadline = Date.now() + RECEIPT_TIMEOUT_MS;
+  for (;;) {
+    const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
+    if (receipt !== undefined) return receipt;
+    if (Date.now() > deadline) throw new Error(`transaction ${hash}: no receipt within ${RECEIPT_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function chainClients(anvil: AnvilInstance, keys: ChainKeys): ChainClients {
   const transport = http(anvil.rpcUrl);
   const publicClient: LocalPublicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 10 });
-  const testClient: LocalTestClient = createTestClient({ chain: foundry, mode: 'anvil', transport });
+  // anvil_dumpState answers the whole chain: past viem's default 10 MB body limit after a few
+  // hundred soak ticks (a 14.6 MB dump was refused, and the stop's save of the chain with it).
+  const testClient: LocalTestClient = createTestClient({ chain: foundry, mode: 'anvil', transport: http(anvil.rpcUrl, { maxResponseBodySize: false, timeout: 60_000 }) });
   const wallet = (key: Hex): LocalWalletClient => createWalletClient({ account: privateKeyToAccount(key), chain: foundry, transport, pollingInterval: 10 });
   const confirm = async (hash: Hash): Promise<TransactionReceipt> => {
     // anvil mines on send, so the receipt is normally there at once.
-    const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => publicClient.waitForTransactionReceipt({ hash }));
+    const receipt = await receiptPolled(publicClient, hash);
     if (receipt.status !== 'success') {
       const tx = await publicClient.getTransaction({ hash });
       throw new Error(`transaction ${hash} reverted (gas used ${receipt.gasUsed} of ${tx.gas})`);

@@ -36,7 +36,7 @@ import { LYRA_DECIMALS, LYRA_POSITION_STATE, fromLyraFixed, toLyraFixed, lyraOpt
 import type { LyraV1VenueConfig } from '../../shared/contracts/execution-config.ts';
 import { linkedBytecode, lyraArtifactErrorsAbi, lyraArtifacts, lyraLocalAbis } from './lyra-artifacts.ts';
 import type { LyraArtifact } from './lyra-artifacts.ts';
-import { ChainRestoreError, type LocalChain } from './local-chain.ts';
+import { ChainRestoreError, receiptPolled, type LocalChain } from './local-chain.ts';
 
 const DAY_SEC = 86_400;
 const HOUR_SEC = 3_600;
@@ -398,7 +398,7 @@ function createLyraSender(chain: LocalChain) {
   const counts = { transactions: 0, gasUsed: 0n };
   /** Receipt of a mined transaction; a revert is replayed at its block to name the custom error. */
   const confirmed = async (hash: Hash, label: string): Promise<TransactionReceipt> => {
-    const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => publicClient.waitForTransactionReceipt({ hash }));
+    const receipt = await receiptPolled(publicClient, hash); // not waitForTransactionReceipt: see receiptPolled
     counts.transactions += 1;
     counts.gasUsed += receipt.gasUsed;
     if (receipt.status === 'success') return receipt;

@@ -11,7 +11,7 @@ import { foundry } from 'viem/chains';
 import { optionBookAbi } from '../../shared/adapters/chain/artifacts/option-book.ts';
 import { chainPositionId } from '../../shared/app/confirm-positions/confirm-positions.ts';
 import { seededChainKeys } from '../chain/chain-keys.ts';
-import { AGGREGATOR_DECIMALS, WETH_DECIMALS } from '../chain/local-chain.ts';
+import { AGGREGATOR_DECIMALS, receiptPolled, WETH_DECIMALS } from '../chain/local-chain.ts';
 import { dataDirLayout } from '../data-dir/data-dir.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
@@ -36,7 +36,7 @@ export function createBookTrader(input: { readonly dataDir: string; readonly rpc
 
   async function send(write: Parameters<typeof desk.writeContract>[0]): Promise<void> {
     const hash = await desk.writeContract(write);
-    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 10, timeout: 10_000 });
+    const receipt = await receiptPolled(client, hash); // not waitForTransactionReceipt: see receiptPolled
     if (receipt.status !== 'success') throw new Error(`the book trade ${hash} reverted`);
   }
 

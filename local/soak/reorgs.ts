@@ -41,8 +41,8 @@ export async function dropTipTransaction(rpcUrl: string, hash: Hash, maxDepth = 
     const receipt = await rpc<{ blockNumber: Hex } | null>(rpcUrl, 'eth_getTransactionReceipt', [hash]);
     if (receipt === null) return false;
     const from = Number(receipt.blockNumber);
-    const others = await transactionsFrom(rpcUrl, from, (tx) => tx.toLowerCase() !== hash.toLowerCase());
-    if (others.depth > maxDepth) return false;
+    const others = await transactionsFrom(rpcUrl, from, maxDepth, (tx) => tx.toLowerCase() !== hash.toLowerCase());
+    if (others === undefined) return false;
     await rpc(rpcUrl, 'anvil_reorg', [others.depth, others.txs]);
     await reincludeMissing(rpcUrl, others.txs);
     return (await rpc<unknown>(rpcUrl, 'eth_getTransactionReceipt', [hash])) === null;
@@ -61,9 +61,14 @@ async function reincludeMissing(rpcUrl: string, txs: readonly [Hex, number][]): 
   }
 }
 
-/** The raw transactions of the blocks from `from` to the tip that pass `keep`, each with its block's offset from `from`. */
-async function transactionsFrom(rpcUrl: string, from: number, keep: (hash: Hash) => boolean): Promise<{ depth: number; txs: [Hex, number][] }> {
+/**
+ * The raw transactions of the blocks from `from` to the tip that pass `keep`, each with its
+ * block's offset from `from`; undefined when more than maxDepth blocks (nothing read: a
+ * hedge long buried would cost a read of every block since, tick after tick).
+ */
+async function transactionsFrom(rpcUrl: string, from: number, maxDepth: number, keep: (hash: Hash) => boolean): Promise<{ depth: number; txs: [Hex, number][] } | undefined> {
   const tip = Number(await rpc<Hex>(rpcUrl, 'eth_blockNumber', []));
+  if (tip - from + 1 > maxDepth) return undefined;
   const txs: [Hex, number][] = [];
   for (let n = from; n <= tip; n++) {
     const block = await rpc<RpcBlock>(rpcUrl, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false]);
@@ -77,8 +82,9 @@ export async function reorgUnder(rpcUrl: string, hash: Hash, maxDepth: number): 
   return withMiningPaused(rpcUrl, async () => {
     const receipt = await rpc<{ blockNumber: Hex } | null>(rpcUrl, 'eth_getTransactionReceipt', [hash]);
     if (receipt === null) return 0;
-    const { depth, txs } = await transactionsFrom(rpcUrl, Number(receipt.blockNumber), () => true);
-    if (depth < 1 || depth > maxDepth) return 0;
+    const blocks = await transactionsFrom(rpcUrl, Number(receipt.blockNumber), maxDepth, () => true);
+    if (blocks === undefined || blocks.depth < 1) return 0;
+    const { depth, txs } = blocks;
     await rpc(rpcUrl, 'anvil_reorg', [depth, txs]);
     await reincludeMissing(rpcUrl, txs);
     const after = await rpc<{ blockNumber: Hex; blockHash: Hash } | null>(rpcUrl, 'eth_getTransactionReceipt', [hash]);

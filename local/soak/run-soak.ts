@@ -23,6 +23,7 @@ import { restartAnvil, restartDynamoDb } from './restart-children.ts';
 import { dropTipTransaction, reorgUnder } from './reorgs.ts';
 import { rpc } from './rpc.ts';
 import { checkSoak, type SoakReport } from './soak-checks.ts';
+import { createTickProfile } from './tick-profile.ts';
 import { createWebhookChaos } from './webhook-chaos.ts';
 
 export interface SoakOptions {
@@ -33,6 +34,8 @@ export interface SoakOptions {
   /** Market time per tick (default 60 minutes: a day in 24 ticks). */
   readonly stepMinutes?: number;
   readonly log?: (line: string) => void;
+  /** Where each tick's time went (tick-profile.ts), one line per tick; the summary is in the report either way. */
+  readonly profile?: (line: string) => void;
   /** Ends the ticking early (Ctrl-C): the final checks still run, and everything is stopped. */
   readonly signal?: AbortSignal;
   /** Called after each tick (progress). */
@@ -51,6 +54,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const plan = createFaultPlan(options.seed);
   const r = plan.random;
   const webhooks = createWebhookChaos();
+  const profile = createTickProfile();
   const done = {
     flashCrashes: 0,
     dynamodbRestarts: 0,
@@ -130,8 +134,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         return faultProxy.url;
       },
       webhookPlan: (deliveries) => webhooks.plan(deliveries),
+      onTickPhases: (phases) => profile.addAll(phases),
+      // The stack's periodic save of the chain (for the next start on the directory): the
+      // soak's anvil restarts load their own dump, and the save cost ~0.3-1.4 s every 10 s.
+      saveChainEveryMs: Number.POSITIVE_INFINITY,
       log,
     });
+    const startupMs = Date.now() - started;
     anvil = { rpcUrl: stack.rpcUrl, pid: stack.pids.anvil };
     ddb = { endpoint: stack.dynamoDbEndpoint, pid: stack.pids.dynamoDbLocal };
     const layout = dataDirLayout(dataDir);
@@ -140,8 +149,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     let tick = 0;
     let reorgPending = false;
+    const ticking = Date.now();
     while (tick < options.ticks && Date.now() < deadline && options.signal?.aborted !== true) {
       tick++;
+      const tickStarted = performance.now();
       for (const kind of plan.arm(tick)) armed.add(kind);
       for (const fault of plan.before(tick)) {
         switch (fault) {
@@ -150,13 +161,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
             done.flashCrashes++;
             break;
           case 'book-trades':
-            await books.trade();
-            await books.trade();
-            done.bookTrades += 2;
-            await stack.deliverWebhooks();
+            await profile.time('fault.book-trades', async () => {
+              await books.trade();
+              await books.trade();
+              done.bookTrades += 2;
+              await stack?.deliverWebhooks();
+            });
             break;
           case 'dynamodb-restart': {
-            const next = await restartDynamoDb({ ...ddb, dbPath: layout.dynamodb });
+            const next = await profile.time('fault.dynamodb-restart', () => restartDynamoDb({ ...ddb, dbPath: layout.dynamodb }));
             restartedDynamos.push(next);
             ddb = { endpoint: next.endpoint, pid: next.pid };
             done.dynamodbRestarts++;
@@ -164,7 +177,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
             break;
           }
           case 'anvil-restart': {
-            const next = await restartAnvil({ ...anvil, stateFile: join(layout.chain, 'soak-restart.json'), chainId: 31337 });
+            const next = await profile.time('fault.anvil-restart', () => restartAnvil({ ...anvil, stateFile: join(layout.chain, 'soak-restart.json'), chainId: 31337 }));
             restartedAnvils.push(next);
             anvil = { rpcUrl: next.rpcUrl, pid: next.pid };
             done.anvilRestarts++;
@@ -180,7 +193,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       // within reach of the tip; else again before the next tick.
       if (reorgPending) {
         const last = sent.at(-1);
-        if (last !== undefined && (await reorgUnder(anvil.rpcUrl, last, REORG_MAX_DEPTH)) > 0) {
+        if (last !== undefined && (await profile.time('fault.reorg-confirmed', () => reorgUnder(anvil.rpcUrl, last, REORG_MAX_DEPTH))) > 0) {
           done.reorgsUnderConfirmed++;
           reorgPending = false;
           log(`soak: reorged the blocks under ${last}`);
@@ -196,8 +209,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await stack.runTicks(1);
       clearTimeout(slow);
       proxy.arm(false);
+      const line = profile.endTick(tick, performance.now() - tickStarted);
+      options.profile?.(line);
       options.onTick?.(tick);
     }
+    const tickingMs = Date.now() - ticking;
     // Quiet ticks: what the faults left in flight settles (no fault armed).
     armed.clear();
     await stack.deliverWebhooks();
@@ -230,6 +246,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       books: { onChain, stored },
       deadLetters: stack.deadLetters(),
       runTimeMs: Date.now() - started,
+      timing: { startupMs, tickingMs, ticksPerSecond: Math.round((tick / Math.max(1, tickingMs)) * 1000 * 100) / 100, ...profile.summary() },
     });
   } finally {
     proxy?.arm(false);

@@ -13,6 +13,17 @@
 import type { StackReconciliation } from '../status/stack-checks.ts';
 import type { JournaledHedgeRecord } from '../stack.ts';
 import type { ChainLedger } from './chain-ledger.ts';
+import type { PhaseSummary } from './tick-profile.ts';
+
+/** Where the run's time went: start-up, the ticks (the faults' ticks, not the two quiet ones), per tick and per phase. */
+export interface SoakTiming {
+  readonly startupMs: number;
+  readonly tickingMs: number;
+  readonly ticksPerSecond: number;
+  readonly ticks: number;
+  readonly tick: PhaseSummary;
+  readonly phases: Readonly<Record<string, PhaseSummary>>;
+}
 
 const FINAL = new Set(['confirmed', 'failed', 'skipped']);
 const TOLERANCE = 1e-9;
@@ -27,6 +38,7 @@ export interface SoakCheckInput {
   readonly books: { readonly onChain: ReadonlyMap<string, number>; readonly stored: ReadonlyMap<string, number> };
   readonly deadLetters: { readonly dispatch: number; readonly positions: number; readonly confirmGivenUp: number };
   readonly runTimeMs: number;
+  readonly timing: SoakTiming;
   readonly seed: number;
 }
 
@@ -43,6 +55,7 @@ export interface SoakReport {
   readonly ok: boolean;
   readonly failures: readonly string[];
   readonly runTimeMs: number;
+  readonly timing: SoakTiming;
 }
 
 export function checkSoak(input: SoakCheckInput): SoakReport {
@@ -85,5 +98,6 @@ export function checkSoak(input: SoakCheckInput): SoakReport {
     ok: failures.length === 0,
     failures,
     runTimeMs: input.runTimeMs,
+    timing: input.timing,
   };
 }

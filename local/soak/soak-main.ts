@@ -32,7 +32,12 @@ try {
     ticks,
     minutes: number('minutes', values.minutes),
     seed: number('seed', values.seed),
-    ...(values.verbose === true ? { log: (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`) } : {}),
+    ...(values.verbose === true
+      ? {
+          log: (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`),
+          profile: (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`),
+        }
+      : {}),
     onTick: (tick) => {
       if (tick % (values.verbose === true ? 1 : 10) === 0) process.stderr.write(`soak: tick ${tick}/${ticks}, ${Math.round((Date.now() - started) / 1000)} s\n`);
     },

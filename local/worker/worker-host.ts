@@ -3,8 +3,10 @@
  * channel), hands it SQS-shaped batches for the dispatch lanes and the confirm loop, and
  * publishes on the stack's bus what it publishes. A worker that dies (killed, crashed)
  * fails the batches it held — the lane or the loop delivers them again, as SQS does after
- * a Lambda dies — and is forked again at once against the same store; batches that come
- * meanwhile wait for it. `stop()` ends exactly the process it forked, by its pid.
+ * a Lambda dies — and a warm one takes over at once against the same store (a spare forked
+ * ahead, as Lambda keeps warm environments: forking with tsx's loader takes seconds), while
+ * the next spare is forked; batches that come before one is ready wait for it. `stop()`
+ * ends exactly the processes it forked, by their pids.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -14,6 +16,7 @@ import type { Hex } from 'viem';
 import type { FollowOutcome } from '../../shared/app/confirm-hedge/follow-hedge.ts';
 import type { EventEntry } from '../../shared/contracts/events/event-entry.ts';
 import { safeErrorText } from '../../shared/runtime/safe-error-text.ts';
+import { bundleWorker, type WorkerBundle } from './worker-bundle.ts';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerLane } from './worker-protocol.ts';
 
 export interface WorkerHostOptions {
@@ -59,13 +62,27 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
   const calls = new Map<number, { readonly lane: WorkerLane; readonly event: SQSEvent; readonly child: ChildProcess; readonly resolve: (answer: WorkerAnswer) => void }>();
   let nextId = 0;
   let running: Running | undefined;
+  /** The warm spare: forked and readied while the running one works; it takes over when that one dies. */
+  let spare: Running | undefined;
   let restarts = 0;
   let stopped = false;
+  /** The worker bundled (worker-bundle.ts), or undefined: forked with tsx's loader over the sources. */
+  let bundle: WorkerBundle | undefined;
+  const built: Promise<void> = bundleWorker().then(
+    (made) => {
+      if (stopped) made.remove();
+      else bundle = made;
+    },
+    (error: unknown) => log(`worker bundle: ${safeErrorText(error)}; forking the sources with tsx`),
+  );
 
   const everyOneFailed = (event: SQSEvent): WorkerAnswer => ({ response: { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) }, outcomes: [] });
 
   function spawnWorker(): Running {
-    const child = fork(WORKER_MAIN, [], { execArgv: ['--import', TSX_LOADER, '--no-warnings'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    const child =
+      bundle === undefined
+        ? fork(WORKER_MAIN, [], { execArgv: ['--import', TSX_LOADER, '--no-warnings'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' })
+        : fork(bundle.path, [], { execArgv: ['--no-warnings'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
     child.stderr?.on('data', (chunk: Buffer) => log(`worker ${String(child.pid)}: ${chunk.toString('utf8').trimEnd().slice(0, 500)}`));
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -101,11 +118,13 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
         call.resolve(everyOneFailed(call.event));
       }
       markReady(); // a batch waiting for a worker that died before it was ready goes on to the next
+      if (spare === self) spare = undefined;
       if (running === self) running = undefined;
       if (!stopped) {
         restarts++;
-        log(`worker ${String(child.pid)} exited (code ${String(child.exitCode)}, signal ${String(child.signalCode)}); forking another`);
-        running = spawnWorker();
+        log(`worker ${String(child.pid)} exited (code ${String(child.exitCode)}, signal ${String(child.signalCode)}); ${spare === undefined ? 'forking another' : `the spare ${String(spare.child.pid)} takes over`}`);
+        running ??= spare ?? spawnWorker();
+        spare = spawnWorker();
       }
     });
     send(child, { type: 'init', config: options.config });
@@ -117,8 +136,10 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
   }
 
   async function call(lane: WorkerLane, event: SQSEvent): Promise<WorkerAnswer> {
+    await built;
     for (let attempt = 0; attempt < 3 && !stopped; attempt++) {
       running ??= spawnWorker();
+      spare ??= spawnWorker();
       const current = running;
       await current.ready;
       if (!current.child.connected || current.child.exitCode !== null || current.child.signalCode !== null) continue;
@@ -141,13 +162,21 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
     },
     async stop() {
       stopped = true;
-      const current = running;
+      await built;
+      const forked = [running, spare];
       running = undefined;
-      if (current === undefined || current.child.exitCode !== null || current.child.signalCode !== null) return;
-      current.child.kill('SIGTERM');
-      const timer = setTimeout(() => current.child.kill('SIGKILL'), 3_000);
-      await current.exited;
-      clearTimeout(timer);
+      spare = undefined;
+      await Promise.all(
+        forked.map(async (current) => {
+          if (current === undefined || current.child.exitCode !== null || current.child.signalCode !== null) return;
+          current.child.kill('SIGTERM');
+          const timer = setTimeout(() => current.child.kill('SIGKILL'), 3_000);
+          await current.exited;
+          clearTimeout(timer);
+        }),
+      );
+      bundle?.remove();
+      bundle = undefined;
     },
   };
 }

@@ -92,6 +92,7 @@ process.on('message', (message: ToWorker) => {
     }
     case 'call': {
       const { id, lane, event } = message;
+      const started = performance.now();
       useKeys(message.keys);
       const handler = handlers?.[lane];
       const everyOneFailed = (): SQSBatchResponse => ({ batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) });
@@ -105,6 +106,10 @@ process.on('message', (message: ToWorker) => {
           const ids = new Set(event.Records.map((record) => record.messageId));
           const mine = [...outcomes].filter(([messageId]) => ids.has(messageId));
           for (const [messageId] of mine) outcomes.delete(messageId);
+          // The soak's profile (--verbose): what a delivery cost in the worker.
+          if (lane === 'dispatch' || response.batchItemFailures.length > 0 || mine.some(([, outcome]) => outcome.status !== 'pending')) {
+            log(`${lane} took ${Math.round(performance.now() - started)} ms (${mine.map(([, outcome]) => outcome.status).join(', ') || `${event.Records.length - response.batchItemFailures.length} done, ${response.batchItemFailures.length} again`})`);
+          }
           send({ type: 'result', id, response, outcomes: mine });
         });
       return;

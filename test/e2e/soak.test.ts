@@ -65,6 +65,9 @@ describe('chaos soak (short): faults happen, invariants hold', () => {
       expect(report.deadLetters).toEqual({ dispatch: 0, positions: 0, confirmGivenUp: 0 });
       expect(report.positions.bookMismatches).toBe(0);
       expect(report.hedges.confirmed).toBeGreaterThan(0);
+      // Every tick of the plan is profiled (the two quiet ones are not).
+      expect(report.timing.ticks).toBe(report.ticks - 2);
+      expect(report.timing.tick.totalMs).toBeGreaterThan(0);
       const f = report.faults;
       const kinds = {
         dynamodbRestarts: f.dynamodbRestarts,
