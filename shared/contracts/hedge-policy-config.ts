@@ -247,14 +247,23 @@ export const CrashPlanSchema = z.discriminatedUnion('kind', [
  * `maxOracleJumpBps` from the previous round the evaluator saw; back to normal after `calmMs`
  * without a trigger.
  */
-export const CrashBreakerSchema = z.strictObject({
-  moveSigmas: positive.max(100),
-  windowMs: durationMs.max(86_400_000),
-  maxPoolOracleDeviationBps: z.number().int().min(1).max(10_000).optional(),
-  maxOracleJumpBps: z.number().int().min(1).max(10_000).optional(),
-  plan: CrashPlanSchema,
-  calmMs: z.number().int().nonnegative().max(7 * 86_400_000),
-});
+export const CrashBreakerSchema = z
+  .strictObject({
+    /** The move trigger: k and its window (both, or neither: a breaker may trip on the pool or the oracle's jump alone). */
+    moveSigmas: positive.max(100).optional(),
+    windowMs: durationMs.max(86_400_000).optional(),
+    maxPoolOracleDeviationBps: z.number().int().min(1).max(10_000).optional(),
+    maxOracleJumpBps: z.number().int().min(1).max(10_000).optional(),
+    plan: CrashPlanSchema,
+    calmMs: z.number().int().nonnegative().max(7 * 86_400_000),
+  })
+  .superRefine((b, ctx) => {
+    if (b.moveSigmas !== undefined && b.windowMs === undefined) ctx.addIssue({ code: 'custom', path: ['windowMs'], message: 'is needed with moveSigmas: the move trigger measures the move within this window' });
+    if (b.windowMs !== undefined && b.moveSigmas === undefined) ctx.addIssue({ code: 'custom', path: ['moveSigmas'], message: 'is needed with windowMs: the window is only the move trigger\'s (give both, or neither)' });
+    if (b.moveSigmas === undefined && b.windowMs === undefined && b.maxPoolOracleDeviationBps === undefined && b.maxOracleJumpBps === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'needs a trigger: moveSigmas with windowMs, maxPoolOracleDeviationBps or maxOracleJumpBps' });
+    }
+  });
 
 /**
  * Runaway protection: the account pauses (a system pause) with an alert instead of trading

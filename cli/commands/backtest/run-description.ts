@@ -54,8 +54,11 @@ function describeInsurance(insurance: NonNullable<HedgePolicyConfig['insurance']
 /** "crash breaker 4σ in 1h (hold), calm 2h". */
 function describeBreaker(breaker: NonNullable<HedgePolicyConfig['crashBreaker']>): string {
   const plan = breaker.plan.kind === 'slices' ? `${breaker.plan.slices} slices ≤ ${breaker.plan.maxSlippageBps} bps` : breaker.plan.kind;
-  const jump = breaker.maxOracleJumpBps === undefined ? '' : `, or a ${breaker.maxOracleJumpBps} bps step`;
-  return `crash breaker ${breaker.moveSigmas}σ in ${formatDurationMs(breaker.windowMs)}${jump} (${plan}), calm ${formatDurationMs(breaker.calmMs)}`;
+  const triggers = [
+    ...(breaker.moveSigmas === undefined || breaker.windowMs === undefined ? [] : [`${breaker.moveSigmas}σ in ${formatDurationMs(breaker.windowMs)}`]),
+    ...(breaker.maxOracleJumpBps === undefined ? [] : [`a ${breaker.maxOracleJumpBps} bps step`]),
+  ];
+  return `crash breaker ${triggers.join(', or ')} (${plan}), calm ${formatDurationMs(breaker.calmMs)}`;
 }
 
 export function describeMarket(run: Pick<PreparedRun, 'config' | 'spec' | 'csvColumn'>): string {

@@ -25,9 +25,10 @@ import type { HedgeOrder } from './policy-types.ts';
 export type CrashPlan = { readonly kind: 'hold' } | { readonly kind: 'risk-reducing' } | { readonly kind: 'slices'; readonly slices: number; readonly maxSlippageBps: number };
 
 export interface CrashBreakerConfig {
-  /** k: how many forecast standard deviations of move within the window make a crash. */
-  readonly moveSigmas: number;
-  readonly windowMs: number;
+  /** k: how many forecast standard deviations of move within the window make a crash (no move trigger when absent). */
+  readonly moveSigmas?: number;
+  /** The move trigger's window (with moveSigmas). */
+  readonly windowMs?: number;
   /** Pool and oracle this far apart (bps) make a crash; none when absent. */
   readonly maxPoolOracleDeviationBps?: number;
   /** The oracle's answer this far (bps) from its previous round makes a crash; none when absent. */
@@ -77,8 +78,10 @@ export function initialBreakerState(nowMs: number): CrashBreakerState {
 }
 
 export function validateBreakerConfig(config: CrashBreakerConfig): void {
-  if (!(config.moveSigmas > 0)) throw new InvalidInputError('crashBreaker.moveSigmas', config.moveSigmas, 'must be > 0');
-  if (!(config.windowMs > 0)) throw new InvalidInputError('crashBreaker.windowMs', config.windowMs, 'must be > 0');
+  if ((config.moveSigmas === undefined) !== (config.windowMs === undefined)) throw new InvalidInputError('crashBreaker.moveSigmas', config.moveSigmas, 'and windowMs go together (the move trigger)');
+  if (config.moveSigmas !== undefined && !(config.moveSigmas > 0)) throw new InvalidInputError('crashBreaker.moveSigmas', config.moveSigmas, 'must be > 0');
+  if (config.windowMs !== undefined && !(config.windowMs > 0)) throw new InvalidInputError('crashBreaker.windowMs', config.windowMs, 'must be > 0');
+  if (config.moveSigmas === undefined && config.maxPoolOracleDeviationBps === undefined && config.maxOracleJumpBps === undefined) throw new InvalidInputError('crashBreaker', 'no trigger', 'needs a trigger');
   if (!(config.calmMs >= 0)) throw new InvalidInputError('crashBreaker.calmMs', config.calmMs, 'must be ≥ 0');
   if (config.maxPoolOracleDeviationBps !== undefined && !(config.maxPoolOracleDeviationBps > 0)) throw new InvalidInputError('crashBreaker.maxPoolOracleDeviationBps', config.maxPoolOracleDeviationBps, 'must be > 0');
   if (config.maxOracleJumpBps !== undefined && !(config.maxOracleJumpBps > 0)) throw new InvalidInputError('crashBreaker.maxOracleJumpBps', config.maxOracleJumpBps, 'must be > 0');
@@ -90,7 +93,7 @@ export function validateBreakerConfig(config: CrashBreakerConfig): void {
 /** The triggers that fire on this observation, against the window before it. */
 function triggersOf(window: CrashBreakerState['window'], obs: CrashObservation, config: CrashBreakerConfig): CrashTrigger[] {
   const fired: CrashTrigger[] = [];
-  if (obs.volAnnual > 0 && window.length > 0) {
+  if (config.moveSigmas !== undefined && config.windowMs !== undefined && obs.volAnnual > 0 && window.length > 0) {
     const threshold = config.moveSigmas * obs.volAnnual * Math.sqrt(config.windowMs / MS_PER_YEAR);
     let high = -Infinity;
     let low = Infinity;
@@ -115,7 +118,8 @@ export function observeCrash(state: CrashBreakerState, obs: CrashObservation, co
   if (!(obs.oracle > 0) || !Number.isFinite(obs.oracle)) throw new InvalidInputError('oracle', obs.oracle, 'must be a positive price');
   if (!Number.isFinite(obs.nowMs)) throw new InvalidInputError('nowMs', obs.nowMs, 'must be a finite time');
   // The window before this observation: what is older than the window is dropped.
-  const since = obs.nowMs - config.windowMs;
+  // Without a move trigger no window is kept.
+  const since = config.windowMs === undefined ? obs.nowMs : obs.nowMs - config.windowMs;
   const before = state.window.filter(([t]) => t >= since && t < obs.nowMs);
   const triggers = triggersOf(before, obs, config);
   const window = [...before, [obs.nowMs, obs.oracle] as const];

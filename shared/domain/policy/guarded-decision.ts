@@ -74,8 +74,7 @@ export function decideGuarded(input: PolicyInput, inputs: GuardInputs, decide: (
   const breakerConfig = config.crashBreaker;
   if (breakerConfig !== undefined) {
     const pure: CrashBreakerConfig = {
-      moveSigmas: breakerConfig.moveSigmas,
-      windowMs: breakerConfig.windowMs,
+      ...(breakerConfig.moveSigmas === undefined || breakerConfig.windowMs === undefined ? {} : { moveSigmas: breakerConfig.moveSigmas, windowMs: breakerConfig.windowMs }),
       calmMs: breakerConfig.calmMs,
       plan: breakerPlanOf(breakerConfig.plan),
       ...(breakerConfig.maxPoolOracleDeviationBps === undefined ? {} : { maxPoolOracleDeviationBps: breakerConfig.maxPoolOracleDeviationBps }),
@@ -88,7 +87,7 @@ export function decideGuarded(input: PolicyInput, inputs: GuardInputs, decide: (
     // The larger of the forecast over the window (or the realised EWMA), before this price, and
     // the vol the book is priced at: a quiet oracle (a feed that updates on deviation) must not
     // make its next update k σ.
-    const realised = forecastVol(before?.forecast, breakerConfig.windowMs) ?? (variance === undefined ? 0 : Math.sqrt(variance));
+    const realised = (breakerConfig.windowMs === undefined ? undefined : forecastVol(before?.forecast, breakerConfig.windowMs)) ?? (variance === undefined ? 0 : Math.sqrt(variance));
     const volAnnual = realised > market.impliedVol ? realised : market.impliedVol;
     const previousOracle = memory?.lastRound !== undefined && memory.lastRound.roundId !== inputs.oracleRound.roundId ? memory.lastRound.answer : undefined;
     const step = observeCrash(
@@ -106,8 +105,7 @@ export function decideGuarded(input: PolicyInput, inputs: GuardInputs, decide: (
         numbers: {
           spot: market.spot,
           volAnnual,
-          moveSigmas: breakerConfig.moveSigmas,
-          windowMs: breakerConfig.windowMs,
+          ...(breakerConfig.moveSigmas === undefined || breakerConfig.windowMs === undefined ? {} : { moveSigmas: breakerConfig.moveSigmas, windowMs: breakerConfig.windowMs }),
           ...(inputs.poolPrice === undefined ? {} : { poolPrice: inputs.poolPrice }),
           ...(previousOracle === undefined ? {} : { previousOracle }),
         },

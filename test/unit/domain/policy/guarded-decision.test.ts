@@ -240,6 +240,26 @@ describe('the policy schema for the new blocks', () => {
     ]);
   });
 
+  it('a breaker may trip on the oracle jump alone; its move trigger needs k and the window together, and some trigger is needed', () => {
+    const plan = { kind: 'hold' };
+    const base = { underlying: 'ETH', cadence: { everyMs: 60_000 } };
+    expect(issues({ ...base, crashBreaker: { maxOracleJumpBps: 500, calmMs: 0, plan } })).toEqual([]);
+    expect(issues({ ...base, crashBreaker: { moveSigmas: 4, calmMs: 0, plan } })).toEqual(['crashBreaker.windowMs: is needed with moveSigmas: the move trigger measures the move within this window']);
+    expect(issues({ ...base, crashBreaker: { windowMs: 60_000, maxOracleJumpBps: 500, calmMs: 0, plan } })).toEqual([
+      "crashBreaker.moveSigmas: is needed with windowMs: the window is only the move trigger's (give both, or neither)",
+    ]);
+    expect(issues({ ...base, crashBreaker: { calmMs: 0, plan } })).toEqual(['crashBreaker: needs a trigger: moveSigmas with windowMs, maxPoolOracleDeviationBps or maxOracleJumpBps']);
+    // Jump-only: a 6 % step of the oracle trips it, a 3 % one does not, however fast the clock.
+    const cfg = config({ band: { unit: 'units', trigger: 100 }, crashBreaker: { maxOracleJumpBps: 500, calmMs: 60_000, plan } as never });
+    const first = decideGuarded(input(cfg, 0, 2000, T0), guardInputs());
+    expect(first.guards.breaker!.breaker.window).toHaveLength(1); // no window kept beyond the last observation
+    const small = decideGuarded(input(cfg, 0, 1940, T0 + 1000), guardInputs({ guards: first.guards, oracleRound: { roundId: '2', answer: 1940 } }));
+    expect(small.crashSwitch).toBeUndefined();
+    const crash = decideGuarded(input(cfg, 0, 1820, T0 + 2000), guardInputs({ guards: small.guards, oracleRound: { roundId: '3', answer: 1820 } }));
+    expect(crash.crashSwitch).toMatchObject({ transition: { to: 'crash' }, triggers: ['ORACLE_JUMP'] });
+    expect(crash.crashSwitch!.numbers).not.toHaveProperty('moveSigmas');
+  });
+
   it('accepts an insurance policy as the trigger, with the defaults filled', () => {
     const parsed = HedgePolicyConfigSchema.parse({ underlying: 'ETH', insurance: { method: 'cppi', capitalUsd: 1000, floor: { kind: 'value', usd: 800 }, multiplier: 3 } });
     expect(parsed.insurance).toEqual({ method: 'cppi', capitalUsd: 1000, floor: { kind: 'value', usd: 800 }, multiplier: 3, maxExposureShare: 1, band: 0.05 });
