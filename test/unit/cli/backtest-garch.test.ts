@@ -3,12 +3,11 @@
  * runs, what --json echoes reproduces the run, the model's vol is the pricing vol by
  * default, and what does not apply to it is refused.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
+import { hedgeBacktest, ROOT, type CliRun } from './backtest-process.ts';
 import { BacktestConfigSchema } from '../../../shared/contracts/backtest-config.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -16,15 +15,10 @@ vi.setConfig({ testTimeout: 120_000 });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/hedge.mjs');
 const EXAMPLE = join(ROOT, 'examples/backtest/garch-vol-clusters.json');
 const SMALL = ['--paths', '300', '--seed', '3'];
 
-function hedge(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [BIN, 'backtest', ...args], { encoding: 'utf8', timeout: 100_000, cwd: ROOT });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const hedge = (args: string[]): CliRun => hedgeBacktest(args);
 
 describe('hedge backtest on a GARCH(1,1) market', () => {
   it('runs the example; its --json config, written back, reproduces the run number for number', () => {
@@ -78,5 +72,5 @@ describe('hedge backtest on a GARCH(1,1) market', () => {
 });
 
 function readExample(): Json {
-  return JSON.parse(String(spawnSync('cat', [EXAMPLE], { encoding: 'utf8' }).stdout));
+  return JSON.parse(readFileSync(EXAMPLE, 'utf8'));
 }

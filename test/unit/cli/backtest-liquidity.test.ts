@@ -4,12 +4,11 @@
  * names the position and its fee line; a bad position is refused naming the field, with
  * exit 2 and nothing run; --help documents the book entry.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
+import { hedgeBacktest, ROOT, type CliRun } from './backtest-process.ts';
 import { BACKTEST_HELP } from '../../../cli/commands/backtest-command.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -17,15 +16,10 @@ vi.setConfig({ testTimeout: 120_000 });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/hedge.mjs');
 const EXAMPLE = join(ROOT, 'examples/backtest/eth-lp-hedged.json');
 const SMALL = ['--paths', '200', '--seed', '3'];
 
-function hedge(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [BIN, 'backtest', ...args], { encoding: 'utf8', timeout: 100_000, cwd: ROOT });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const hedge = (args: string[]): CliRun => hedgeBacktest(args);
 
 describe('hedge backtest with a liquidity position', () => {
   it('runs the example: the LP is worth its value at t0, its fees are their own line, the --json config reproduces the run', () => {
@@ -60,7 +54,7 @@ describe('hedge backtest with a liquidity position', () => {
       [write('range.json', { upperPrice: 2000 }), /book\[0\]\.upperPrice: must be above lowerPrice \(2500\)/],
       [write('size.json', { units: 10 }), /book\[0\]\.units: and valueUsd both size the position: give one/],
       [write('ticks.json', { tickLower: 1 }), /book\[0\]\.tickLower: give the range as prices .* or as ticks .*, not both/],
-      [write('horizon.json', {}, { paths: 10 }), /simulation\.horizon: is missing: a book of liquidity positions only has no expiry/],
+      [write('horizon.json', {}, { paths: 10 }), /simulation\.horizon: must be given: a book of liquidity positions only has no expiry/],
     ] as const) {
       const run = hedge(['--config', file]);
       expect(run.status, run.stderr).toBe(2);

@@ -4,29 +4,23 @@
  * breaker switched off and between plans on the same paths; and the flags and configs
  * that cannot apply refused with exit 2, naming the flag or field.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
+import { hedgeBacktest, ROOT, type CliRun } from './backtest-process.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/hedge.mjs');
 const CPPI = join(ROOT, 'examples/backtest/eth-cppi.json');
 const BREAKER = join(ROOT, 'examples/backtest/flash-crash-breaker.json');
 /** Small and coarse enough for a test: 120 paths checked once a day. */
 const SMALL = ['--paths', '120', '--step', '1d'];
 
-function hedge(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [BIN, 'backtest', ...args], { encoding: 'utf8', timeout: 170_000, cwd: ROOT });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const hedge = (args: string[]): CliRun => hedgeBacktest(args, 170_000);
 
 describe('hedge backtest with portfolio insurance', () => {
   it('reports the floor, the shortfalls, the upside and the turnover; its --json config reproduces the run', () => {
