@@ -110,6 +110,8 @@ export const HeadlessSummarySchema = z.strictObject({
   hedgesConfirmedByInstrument: z.strictObject({ spot: count, perp: count, option: count }),
   /** Legs of the confirmed routed fills (pools each was split across, summed). */
   routedLegs: count,
+  /** Switches into crash mode (the spot desk's crash breaker trips on the flash crash's oracle steps). */
+  crashModeSwitches: count,
   /** The largest |delta| (units, hedges in flight included) seen right after a confirmed hedge. */
   maxAbsDeltaAfterHedge: finite,
   /** Confirmed hedges after which the delta was still outside the band... */

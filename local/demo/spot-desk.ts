@@ -57,6 +57,12 @@ export function spotDeskConfig(chain: LocalChain): DemoConfig {
       hedgeInstrument: 'spot',
       band: { unit: 'units', trigger: 0.25, target: 'zero' },
       guards: { minTradeUnits: 0.05, maxTradeUnits: 50 },
+      // A crash breaker on the oracle's round-to-round step: a tick moves ~0.85 % (80 % vol,
+      // an hour a tick), a flash-crash tick 5-9 %. In crash mode the desk's hedges go out in
+      // 2 slices (a tick apart, the second at the next evaluation) at most 150 bps off the
+      // quote, and it is calm again 6 s (3 interactive ticks) after the last big step. The
+      // move trigger is left out: the market's hour a tick runs on a clock of seconds.
+      crashBreaker: { maxOracleJumpBps: 400, calmMs: 6_000, plan: { kind: 'slices', slices: 2, windowMs: 1_000, maxSlippageBps: 150 } },
     },
   };
 }

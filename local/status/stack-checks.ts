@@ -122,6 +122,7 @@ export function createStackChecks(deps: StackChecksDeps): StackChecks {
         hedgesFailed: counts.failed,
         hedgesConfirmedByInstrument: byInstrument,
         routedLegs,
+        crashModeSwitches: collector.crashesEntered,
         maxAbsDeltaAfterHedge: after.maxAbsDelta,
         bandBreachesAfterHedge: after.breaches,
         gammaBreachesAfterHedge: after.gammaBreaches,

@@ -51,6 +51,8 @@ export interface StatusCollector {
   readonly ticks: number;
   readonly hedgeCounts: { readonly submitted: number; readonly confirmed: number; readonly failed: number };
   readonly afterHedge: AfterHedgeStats;
+  /** Switches into crash mode seen (each switch once, however often it was delivered). */
+  readonly crashesEntered: number;
   /** The confirmed hedges seen (account, tx hash): what reconciliation checks. */
   readonly confirmedTxs: readonly { readonly accountId: string; readonly txHash: string }[];
   latestExposure(accountId: string): ExposureSnapshot | undefined;
@@ -103,6 +105,7 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
   const confirmedTxs: { accountId: string; txHash: string }[] = [];
   const orders = new Map<string, OrderSeen>();
   const afterHedge = createAfterHedgeCheck();
+  const crashSwitches = new Set<string>();
   let ticks = 0;
 
   const track = (accountId: string): AccountTrack => {
@@ -212,6 +215,7 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
       case 'Crash Mode Changed': {
         const since = Date.parse(event.detail.switchedAt);
         // Redelivered or late: an older switch never replaces a newer one.
+        if (event.detail.to === 'crash') crashSwitches.add(`${accountId}:${event.detail.switchedAt}`);
         if (t.crashMode.since !== null && since <= t.crashMode.since) return;
         t.crashMode = { mode: event.detail.to, since, plan: event.detail.plan, reason: event.detail.reason };
         note(event.type, accountId, `${event.detail.from} → ${event.detail.to} (plan ${event.detail.plan}): ${event.detail.reason}`);
@@ -256,7 +260,10 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
       }
       if (t.awaitingCheck) {
         t.awaitingCheck = false;
-        const breached = afterHedge.record(snapshot.risk, config, edges);
+        // A sliced hedge's later slices are part of what was decided: the delta they will leave
+        // (the decision's projectedDelta: pending slices included) is what the band is checked on.
+        const projected = snapshot.decision?.numbers.projectedDelta;
+        const breached = afterHedge.record(projected === undefined ? snapshot.risk : { ...snapshot.risk, delta: projected }, config, edges);
         if (breached.length > 0) {
           const summary = `${breached.join('; ')} (evaluation ${snapshot.evaluationId}: ${snapshot.decision?.message ?? 'no decision'})`;
           note('Breach After Hedge', accountId, summary);
@@ -280,6 +287,9 @@ export function createStatusCollector(sources: StatusSources): StatusCollector {
     },
     get afterHedge() {
       return afterHedge.stats;
+    },
+    get crashesEntered() {
+      return crashSwitches.size;
     },
     confirmedTxs,
     latestExposure: (accountId) => tracks.get(accountId)?.exposure,

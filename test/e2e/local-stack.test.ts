@@ -52,6 +52,8 @@ describe('npm start, headless, in-process', () => {
     expect(summary.hedgesSubmitted).toBe(summary.hedgesConfirmed);
     expect(summary.bandBreachesAfterHedge).toBe(0);
     expect(summary.maxAbsDeltaAfterHedge).toBeLessThanOrEqual(BAND);
+    // The spot desk's crash breaker trips on the crash's oracle steps (its hedges then go out in slices).
+    expect(summary.crashModeSwitches, 'switches into crash mode').toBeGreaterThan(0);
   });
 
   it('trades every instrument: perp and options for the vault, routed spot for the desk, and no Greek limit breached after a hedge', () => {
