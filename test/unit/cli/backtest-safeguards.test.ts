@@ -21,6 +21,8 @@ const BREAKER = join(ROOT, 'examples/backtest/flash-crash-breaker.json');
 const SMALL = ['--paths', '120', '--step', '1d'];
 
 const hedge = (args: string[]): CliRun => hedgeBacktest(args, 170_000);
+/** A sweep's chart goes to a temporary folder (by default it is written in the working directory). */
+const chartFile = (): string => join(mkdtempSync(join(tmpdir(), 'hedge-sweep-chart-')), 'frontier.svg');
 
 describe('hedge backtest with portfolio insurance', () => {
   it('reports the floor, the shortfalls, the upside and the turnover; its --json config reproduces the run', () => {
@@ -58,14 +60,14 @@ describe('hedge backtest with portfolio insurance', () => {
   });
 
   it('sweeps the multiplier and the band on the same paths, with the insurance columns', () => {
-    const run = hedge(['--config', CPPI, ...SMALL, '--sweep', 'cppi-multiplier=2,8', '--json']);
+    const run = hedge(['--config', CPPI, ...SMALL, '--sweep', 'cppi-multiplier=2,8', '--chart', chartFile(), '--json']);
     expect(run.status, run.stderr).toBe(0);
     const sweep = (JSON.parse(run.stdout) as Json).sweep as Json[];
     expect(sweep.map((r) => r.config.policy.insurance.multiplier)).toEqual([2, 8]);
     // More exposure for the same cushion: more turnover, and at least as many floor breaks.
     expect(sweep[1].insurance.turnover).toBeGreaterThan(sweep[0].insurance.turnover);
     expect(sweep[1].insurance.probabilityUnderFloor).toBeGreaterThanOrEqual(sweep[0].insurance.probabilityUnderFloor);
-    const table = hedge(['--config', CPPI, ...SMALL, '--sweep', 'insurance-band=0.02,0.2']);
+    const table = hedge(['--config', CPPI, ...SMALL, '--sweep', 'insurance-band=0.02,0.2', '--chart', chartFile()]);
     expect(table.status, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/insurance +mean value +P\(< floor\)/);
     expect(table.stdout).toContain('insurance-band=0.02');
@@ -93,7 +95,7 @@ describe('hedge backtest with portfolio insurance', () => {
 
 describe('hedge backtest with the crash breaker', () => {
   it('compares the breaker off and its plans on the same paths', () => {
-    const run = hedge(['--config', BREAKER, '--paths', '80', '--sweep', 'crash-breaker=off,hold', '--json']);
+    const run = hedge(['--config', BREAKER, '--paths', '80', '--sweep', 'crash-breaker=off,hold', '--chart', chartFile(), '--json']);
     expect(run.status, run.stderr).toBe(0);
     const [off, hold] = (JSON.parse(run.stdout) as Json).sweep as Json[];
     expect(off.crashBreaker).toBeNull();
