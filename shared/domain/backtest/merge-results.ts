@@ -101,7 +101,7 @@ export function mergeBacktestResults(parts: readonly BacktestResult[]): Backtest
     ...(insured === undefined ? {} : { insurance: insuranceReport(insurancePaths!, { method: insured.method, capitalUsd: insured.capitalUsd }, s0.horizonYears) }),
     ...(crashPaths === undefined
       ? {}
-      : { crashBreaker: crashBreakerActivity(crashPaths.switches, crashPaths.years, s0.horizonYears, parts.reduce((n, r) => n + (r.summary.crashBreaker?.slippageRefusals ?? 0), 0)) }),
+      : { crashBreaker: crashBreakerActivity(crashPaths, s0.horizonYears, parts.reduce((n, r) => n + (r.summary.crashBreaker?.slippageRefusals ?? 0), 0)) }),
     paths,
     steps: s0.steps,
     horizonYears: s0.horizonYears,

@@ -280,14 +280,15 @@ export interface CrashBreakerActivity {
 }
 
 /** The breaker's activity from its per-path counts (shared with the merge of blocks of paths). */
-export function crashBreakerActivity(crashes: Float64Array, crashYears: Float64Array, horizonYears: number, slippageRefusals: number): CrashBreakerActivity {
+export function crashBreakerActivity(crashPaths: CrashPaths, horizonYears: number, slippageRefusals: number): CrashBreakerActivity {
+  const paths = crashPaths.switches.length;
   let switches = 0;
   let years = 0;
-  for (let p = 0; p < crashes.length; p++) {
-    switches += crashes[p]!;
-    years += crashYears[p]!;
+  for (let p = 0; p < paths; p++) {
+    switches += crashPaths.switches[p]!;
+    years += crashPaths.years[p]!;
   }
-  return { crashesPerPath: switches / crashes.length, timeInCrashMode: horizonYears > 0 ? years / (horizonYears * crashes.length) : 0, slippageRefusals };
+  return { crashesPerPath: switches / paths, timeInCrashMode: horizonYears > 0 ? years / (horizonYears * paths) : 0, slippageRefusals };
 }
 
 export interface PnlByGreek {
@@ -615,8 +616,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
 
   const insurancePaths: InsurancePaths | undefined =
     insurance === undefined ? undefined : { value: new Float64Array(paths), floor: new Float64Array(paths), everUnder: new Float64Array(paths), unhedged: new Float64Array(paths), tradedNotional: new Float64Array(paths) };
-  const crashes = breaker === undefined ? undefined : new Float64Array(paths);
-  const crashYears = breaker === undefined ? undefined : new Float64Array(paths);
+  const crashPaths: CrashPaths | undefined = breaker === undefined ? undefined : { switches: new Float64Array(paths), years: new Float64Array(paths) };
   let slippageRefusals = 0;
   const out: PerPathResults = {
     hedgeCost: new Float64Array(paths),
@@ -890,7 +890,6 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
         const signed = order.side === 'buy' ? units : -units;
         const instrument = order.instrument;
         let price: number;
-        let fraction: number;
         if (venues) {
           // On the venue of the order's instrument, with its cost model.
           if (instrument.kind === 'option') {
@@ -956,18 +955,19 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
           } else fills.push({ order, price: fillPrice });
           continue;
         }
-        if (instrument.kind === 'option') {
-          const row = rows.rowById.get(instrument.id);
-          if (row === undefined || rows.settleIndex[row]! <= k) {
-            skippedOrders++;
-            continue;
-          }
+        const row = instrument.kind === 'option' ? rows.rowById.get(instrument.id) : undefined;
+        if (instrument.kind === 'option' && (row === undefined || rows.settleIndex[row]! <= k)) {
+          skippedOrders++;
+          continue;
+        }
+        const fraction = slippageFraction(slippage, units, dailyVol);
+        // A crash plan's slippage limit: dispatch refuses an order whose quote is beyond it.
+        if (maxSlippageBps !== undefined && fraction * 1e4 > maxSlippageBps) {
+          slippageRefusals++;
+          continue;
+        }
+        if (row !== undefined) {
           price = valueGreeks[row * GREEK_COUNT]!;
-          fraction = slippageFraction(slippage, units, dailyVol);
-          if (maxSlippageBps !== undefined && fraction * 1e4 > maxSlippageBps) {
-            slippageRefusals++;
-            continue;
-          }
           costHedgeOptions += signed * price * d;
           quantity[row] = quantity[row]! + signed;
           delta += signed * greeks[row * GREEK_COUNT + 1]!;
@@ -978,11 +978,6 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
           optTheta += signed * valueGreeks[row * GREEK_COUNT + 4]!;
         } else {
           price = s;
-          fraction = slippageFraction(slippage, units, dailyVol);
-          if (maxSlippageBps !== undefined && fraction * 1e4 > maxSlippageBps) {
-            slippageRefusals++;
-            continue;
-          }
           if (instrument.kind === 'spot') spot += signed;
           else perp += signed;
           delta += signed;
@@ -1058,9 +1053,9 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
       insurancePaths.unhedged[p] = ((capital * prices[last]!) / prices[0]!) * Math.exp(carryYield * grid.years[last]!);
       insurancePaths.tradedNotional[p] = pathNotional;
     }
-    if (crashes !== undefined) {
-      crashes[p] = pathCrashes;
-      crashYears![p] = pathCrashYears;
+    if (crashPaths !== undefined) {
+      crashPaths.switches[p] = pathCrashes;
+      crashPaths.years[p] = pathCrashYears;
     }
     out.pnlOther[p] = premium0 - out.hedgeCost[p]! - (pnlGamma + pnlTheta + pnlDelta + out.pnlCarry[p]! + out.pnlCosts[p]!);
     if (traced !== undefined) {
@@ -1113,7 +1108,7 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     legsPerPath: legs / paths,
     jumpsPerPath: meanOf(out.jumps),
     ...(insurancePaths === undefined ? {} : { insurance: insuranceReport(insurancePaths, { method: insurance!.method, capitalUsd: capital }, horizonYears) }),
-    ...(crashes === undefined ? {} : { crashBreaker: crashBreakerActivity(crashes, crashYears!, horizonYears, slippageRefusals) }),
+    ...(crashPaths === undefined ? {} : { crashBreaker: crashBreakerActivity(crashPaths, horizonYears, slippageRefusals) }),
     paths,
     steps: last,
     horizonYears,
@@ -1124,6 +1119,6 @@ export function runBacktest(spec: BacktestSpec, policy: PolicyFunctions, options
     grid,
     ...(trace === undefined ? {} : { trace }),
     ...(insurancePaths === undefined ? {} : { insurancePaths }),
-    ...(crashes === undefined ? {} : { crashPaths: { switches: crashes, years: crashYears! } }),
+    ...(crashPaths === undefined ? {} : { crashPaths }),
   };
 }
